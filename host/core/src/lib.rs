@@ -1,0 +1,13 @@
+//! Warren's pure core: everything between "a record arrived" and "a status was computed" that
+//! needs neither librdkafka, wasmtime nor axum, so its tests build in seconds.
+//!
+//! Data flow: [`codec`] turns `__consumer_offsets` records into typed commits and group
+//! metadata; [`storage`] keeps Burrow-style sliding windows per (group, topic, partition) plus a
+//! short HEAD-offset history per partition; [`config`] resolves the TOML file into typed structs
+//! once, reporting every problem with its key path.
+
+pub mod codec;
+pub mod config;
+pub mod health;
+pub mod model;
+pub mod storage;
