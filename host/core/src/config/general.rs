@@ -1,0 +1,136 @@
+//! Process-level sections: `[general]`, `[logging]` and `[httpserver.NAME]`. Burrow's keys for pid
+//! files, stdout redirection and log-file rotation are accepted with a warning, because Warren
+//! runs under a service manager and logs to stderr.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use super::reader::{Ctx, Reader};
+use super::root::Named;
+use super::{GeneralConfig, HttpServerConfig, LogFormat, LogLevel, LoggingConfig};
+
+/// `[general]`; `None` when the section is absent.
+pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralConfig {
+    let Some(mut r) = reader else {
+        return GeneralConfig {
+            access_control_allow_origin: None,
+        };
+    };
+    let origin = r.optional_string(cx, "access-control-allow-origin");
+    r.ignore(cx, "pidfile", "Warren does not use a pid file");
+    r.ignore(cx, "stdout-logfile", "Warren logs to stderr");
+    r.ignore(
+        cx,
+        "env-var-prefix",
+        "Warren reads environment variables only through ${VAR} substitution",
+    );
+    r.finish(cx);
+    GeneralConfig {
+        access_control_allow_origin: origin,
+    }
+}
+
+/// `[logging]`; `None` when the section is absent.
+pub(crate) fn logging(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> LoggingConfig {
+    let mut config = LoggingConfig {
+        level: LogLevel::Info,
+        format: LogFormat::Text,
+    };
+    let Some(mut r) = reader else { return config };
+    if let Some(field) = r.field(cx, "level") {
+        let path = field.path.clone();
+        if let Some(level) = field.string(cx) {
+            match level.to_ascii_lowercase().as_str() {
+                "trace" => config.level = LogLevel::Trace,
+                "debug" => config.level = LogLevel::Debug,
+                "info" => config.level = LogLevel::Info,
+                "warn" => config.level = LogLevel::Warn,
+                "error" => config.level = LogLevel::Error,
+                // Burrow's zap levels above error; Warren never exits from a log call.
+                "panic" | "fatal" => {
+                    config.level = LogLevel::Error;
+                    cx.warn(&path, format!("level {level:?} is treated as \"error\""));
+                }
+                _ => cx.error_with(
+                    &path,
+                    format!("unknown level {level:?}; expected trace, debug, info, warn or error"),
+                    r#"level = "info""#,
+                ),
+            }
+        }
+    }
+    if let Some(field) = r.field(cx, "format") {
+        let path = field.path.clone();
+        if let Some(format) = field.string(cx) {
+            match format.to_ascii_lowercase().as_str() {
+                "text" => config.format = LogFormat::Text,
+                "json" => config.format = LogFormat::Json,
+                _ => cx.error_with(
+                    &path,
+                    format!("unknown format {format:?}; expected text or json"),
+                    r#"format = "text""#,
+                ),
+            }
+        }
+    }
+    for key in [
+        "filename",
+        "maxsize",
+        "maxbackups",
+        "maxage",
+        "use-localtime",
+        "use-compression",
+    ] {
+        r.ignore(cx, key, "Warren logs to stderr");
+    }
+    r.finish(cx);
+    config
+}
+
+/// Every `[httpserver.NAME]`; without any, one `default` listener on 127.0.0.1:8000 (Burrow
+/// would pick a random port, which nobody can scrape).
+pub(crate) fn http_servers(
+    cx: &mut Ctx<'_>,
+    sections: Vec<Named<'_>>,
+) -> BTreeMap<String, HttpServerConfig> {
+    let mut servers = BTreeMap::new();
+    if sections.is_empty() {
+        let address = SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8000);
+        servers.insert(
+            "default".to_owned(),
+            HttpServerConfig {
+                name: "default".to_owned(),
+                address,
+            },
+        );
+        return servers;
+    }
+    let mut taken: BTreeMap<SocketAddr, String> = BTreeMap::new();
+    for Named { name, mut reader } in sections {
+        let address = reader.listen_address(cx, "address");
+        reader.ignore(cx, "timeout", "Warren applies its own request timeouts");
+        // Burrow's samples may carry `tls = ""`, which means no TLS and is harmless.
+        if let Some(field) = reader.hidden_field(cx, "tls") {
+            let path = field.path.clone();
+            if field.string(cx).is_some_and(|profile| !profile.is_empty()) {
+                cx.error(&path, "TLS on the HTTP listener is not supported yet");
+            }
+        }
+        if let Some(address) = address {
+            // Port 0 asks the OS for a free port, so two of them never clash.
+            if address.port() != 0 {
+                if let Some(first) = taken.get(&address) {
+                    let message =
+                        format!("address {address} is already used by httpserver {first:?}");
+                    cx.error(&reader.key_path("address"), message);
+                } else {
+                    taken.insert(address, name.clone());
+                }
+            }
+        }
+        reader.finish(cx);
+        let address = address.unwrap_or_else(|| SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8000));
+        servers.insert(name.clone(), HttpServerConfig { name, address });
+    }
+    servers
+}

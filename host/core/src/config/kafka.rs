@@ -1,0 +1,221 @@
+//! The Kafka-facing sections: `[cluster.NAME]` (where HEAD offsets are polled) and
+//! `[consumer.NAME]` (where committed offsets come from). Consumers inherit servers and client
+//! profile from their cluster, and each cluster may have at most one consumer, because Warren
+//! orders a group's commits by their position in a single source.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::pipeline::group_filter;
+use super::profiles::{default_of, use_profile};
+use super::reader::{Ctx, Field, Reader};
+use super::root::Named;
+use super::{ClientProfile, ClusterConfig, ConsumerClass, ConsumerConfig};
+
+const SERVERS_EXAMPLE: &str = r#"servers = ["kafka-1:9092", "kafka-2:9092"]"#;
+const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+/// Every `[cluster.NAME]`, each with its client profile resolved.
+pub(crate) fn clusters(
+    cx: &mut Ctx<'_>,
+    sections: Vec<Named<'_>>,
+    profiles: &BTreeMap<String, ClientProfile>,
+) -> BTreeMap<String, ClusterConfig> {
+    let mut out = BTreeMap::new();
+    for Named { name, mut reader } in sections {
+        reader.class_name(cx, "kafka");
+        let servers = reader
+            .required(cx, "servers", SERVERS_EXAMPLE)
+            .and_then(|f| f.servers(cx));
+        let named = reader.optional_string(cx, "client-profile");
+        let client_profile = use_profile(
+            cx,
+            &reader.key_path("client-profile"),
+            named.as_deref(),
+            profiles,
+        );
+        let topic_refresh = reader.positive_duration(cx, "topic-refresh", Duration::from_secs(60));
+        let offset_refresh =
+            reader.positive_duration(cx, "offset-refresh", Duration::from_secs(10));
+        reader.ignore(cx, "groups-reaper-refresh", "Warren has no group reaper");
+        reader.finish(cx);
+        out.insert(
+            name.clone(),
+            ClusterConfig {
+                name,
+                servers: servers.unwrap_or_default(),
+                client_profile,
+                topic_refresh,
+                offset_refresh,
+            },
+        );
+    }
+    out
+}
+
+/// Every `[consumer.NAME]`, checked against the clusters and against each other.
+pub(crate) fn consumers(
+    cx: &mut Ctx<'_>,
+    sections: Vec<Named<'_>>,
+    clusters: &BTreeMap<String, ClusterConfig>,
+    profiles: &BTreeMap<String, ClientProfile>,
+) -> BTreeMap<String, ConsumerConfig> {
+    let mut out = BTreeMap::new();
+    // cluster name → the consumer that claimed it first (in name order, so stable).
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for Named { name, mut reader } in sections {
+        let class = class(cx, &mut reader);
+        let cluster = cluster_ref(cx, &mut reader, clusters);
+        if let Some(cluster) = &cluster {
+            if let Some(first) = owners.get(cluster) {
+                cx.error(
+                    &reader.key_path("cluster"),
+                    format!(
+                        "cluster {cluster:?} already has consumer {first:?}; Warren reads each \
+                         cluster's commits from exactly one consumer"
+                    ),
+                );
+            } else {
+                owners.insert(cluster.clone(), name.clone());
+            }
+        }
+        let parent = cluster.as_ref().and_then(|c| clusters.get(c));
+        let servers = reader.field(cx, "servers").and_then(|f| f.servers(cx));
+        let named = reader.optional_string(cx, "client-profile");
+        let client_profile = match (&named, parent) {
+            // Inherited: the cluster already reported any problem with its profile.
+            (None, Some(parent)) => parent.client_profile.clone(),
+            // The cluster is undefined, which is already an error.
+            (None, None) => default_of(profiles),
+            (Some(_), _) => use_profile(
+                cx,
+                &reader.key_path("client-profile"),
+                named.as_deref(),
+                profiles,
+            ),
+        };
+        let offsets_topic = kafka_only(cx, &mut reader, &class, "offsets-topic").and_then(|f| {
+            let path = f.path.clone();
+            let topic = f.string(cx)?;
+            if topic.is_empty() {
+                cx.error_with(
+                    &path,
+                    "must not be empty",
+                    &format!("offsets-topic = {OFFSETS_TOPIC:?}"),
+                );
+                return None;
+            }
+            Some(topic)
+        });
+        let start_latest =
+            kafka_only(cx, &mut reader, &class, "start-latest").and_then(|f| f.boolean(cx));
+        let groups = group_filter(cx, &mut reader);
+        reader.ignore(
+            cx,
+            "backfill-earliest",
+            "Warren does not backfill from the earliest offset",
+        );
+        reader.ignore(cx, "zookeeper-path", "Warren needs no ZooKeeper");
+        reader.ignore(cx, "zookeeper-timeout", "Warren needs no ZooKeeper");
+        reader.finish(cx);
+        let class = match class {
+            Some(Kind::KafkaAdmin) => ConsumerClass::KafkaAdmin,
+            _ => ConsumerClass::Kafka {
+                offsets_topic: offsets_topic.unwrap_or_else(|| OFFSETS_TOPIC.to_owned()),
+                start_latest: start_latest.unwrap_or(false),
+            },
+        };
+        let config = ConsumerConfig {
+            name: name.clone(),
+            cluster: cluster.unwrap_or_default(),
+            servers: servers
+                .or_else(|| parent.map(|c| c.servers.clone()))
+                .unwrap_or_default(),
+            client_profile,
+            class,
+            groups,
+        };
+        out.insert(name, config);
+    }
+    out
+}
+
+/// The consumer classes, before class-specific keys are attached.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Kafka,
+    KafkaAdmin,
+}
+
+/// The required `class-name`; `None` when missing or invalid (already reported).
+fn class(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Option<Kind> {
+    let field = r.required(cx, "class-name", r#"class-name = "kafka""#)?;
+    let path = field.path.clone();
+    match field.string(cx)?.as_str() {
+        "kafka" => Some(Kind::Kafka),
+        "kafka-admin" => Some(Kind::KafkaAdmin),
+        "kafka_zk" => {
+            cx.error_with(
+                &path,
+                "ZooKeeper-committed offsets are not supported",
+                r#"class-name = "kafka""#,
+            );
+            None
+        }
+        other => {
+            cx.error_with(
+                &path,
+                format!("unknown class-name {other:?}; expected \"kafka\" or \"kafka-admin\""),
+                r#"class-name = "kafka""#,
+            );
+            None
+        }
+    }
+}
+
+/// The required `cluster`, which must name a `[cluster.NAME]`.
+fn cluster_ref(
+    cx: &mut Ctx<'_>,
+    r: &mut Reader<'_>,
+    clusters: &BTreeMap<String, ClusterConfig>,
+) -> Option<String> {
+    let example = match clusters.keys().next() {
+        Some(first) => format!("cluster = {first:?}"),
+        None => r#"cluster = "local""#.to_owned(),
+    };
+    let field = r.required(cx, "cluster", &example)?;
+    let path = field.path.clone();
+    let name = field.string(cx)?;
+    if clusters.contains_key(&name) {
+        return Some(name);
+    }
+    let defined: Vec<String> = clusters.keys().map(|k| format!("{k:?}")).collect();
+    let message = if defined.is_empty() {
+        format!("cluster {name:?} is not defined (there are no [cluster.NAME] sections)")
+    } else {
+        format!(
+            "cluster {name:?} is not defined (defined: {})",
+            defined.join(", ")
+        )
+    };
+    cx.error_with(&path, message, &example);
+    None
+}
+
+/// Reads a key that only class `kafka` understands; for `kafka-admin` it is an error.
+fn kafka_only(
+    cx: &mut Ctx<'_>,
+    r: &mut Reader<'_>,
+    class: &Option<Kind>,
+    key: &'static str,
+) -> Option<Field> {
+    let field = r.field(cx, key)?;
+    if *class == Some(Kind::KafkaAdmin) {
+        cx.error(
+            &field.path,
+            format!("{key} is only valid with class-name = \"kafka\""),
+        );
+        return None;
+    }
+    Some(field)
+}

@@ -1,0 +1,376 @@
+//! Configuration: turns the TOML file into typed, validated structs once, at startup, before
+//! anything connects. It owns the whole journey from text to [`Config`]: environment
+//! substitution (`env.rs`), a typed table walker that records every problem with its key path
+//! (`reader.rs`), value parsers (`duration.rs`, `values.rs`) and one parser per section group
+//! (`root.rs` for the top level, `general.rs`, `pipeline.rs`, `profiles.rs`, `kafka.rs`). Burrow's
+//! `burrow.toml` keys are accepted so an existing file loads: keys Warren has no use for become
+//! warnings, keys that would change behaviour Warren cannot honour become errors. All public
+//! types live here so the whole surface reads in one place.
+#![deny(missing_docs)]
+
+mod duration;
+mod env;
+mod general;
+mod kafka;
+mod pipeline;
+mod profiles;
+mod reader;
+mod root;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+use serde::{Serialize, Serializer};
+
+/// Parses and validates a whole config file. `env` looks up environment variables (injected so
+/// tests are hermetic).
+///
+/// Every problem is collected before returning, sorted by key path; a TOML syntax error is
+/// necessarily reported alone because nothing after it can be trusted.
+pub fn load(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, Vec<Problem>> {
+    let table: toml::Table = match text.parse() {
+        Ok(table) => table,
+        Err(error) => return Err(vec![syntax_problem(text, &error)]),
+    };
+    let mut cx = reader::Ctx::new(env);
+    let config = root::resolve(&mut cx, &table);
+    let (mut errors, mut warnings) = cx.into_parts();
+    // Stable sorts keep problems at the same path in the order they were found.
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    if errors.is_empty() {
+        Ok(Loaded { config, warnings })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Converts toml's error (whose `Display` is a multi-line snippet) into a one-line problem with
+/// the line and column, so the error list stays one problem per line.
+fn syntax_problem(text: &str, error: &toml::de::Error) -> Problem {
+    let message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let position = error
+        .span()
+        .and_then(|span| text.get(..span.start))
+        .map(|before| {
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" at line {line}, column {column}")
+        })
+        .unwrap_or_default();
+    Problem {
+        path: String::new(),
+        message: format!("TOML syntax error{position}: {message}"),
+        example: None,
+    }
+}
+
+/// A successfully loaded configuration plus the warnings worth showing the operator (mostly
+/// Burrow keys that Warren accepts but ignores).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The resolved configuration.
+    pub config: Config,
+    /// Non-fatal problems, sorted by key path.
+    pub warnings: Vec<Problem>,
+}
+
+/// One problem: its key path (e.g. `cluster.local.servers[1]`), what is wrong, and where it helps
+/// an example of a valid value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Dotted key path; empty for problems about the whole file (TOML syntax errors).
+    pub path: String,
+    /// What is wrong, in lowercase without a final period.
+    pub message: String,
+    /// A valid value (as TOML) or the list of valid keys, when that helps fix the problem.
+    pub example: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(example) = &self.example {
+            write!(f, " (example: {example})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The whole resolved configuration: every reference checked, every default filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// `[general]`.
+    pub general: GeneralConfig,
+    /// `[logging]`.
+    pub logging: LoggingConfig,
+    /// `[cluster.NAME]`: the Kafka clusters whose broker offsets are polled.
+    pub clusters: BTreeMap<String, ClusterConfig>,
+    /// `[consumer.NAME]`: where each cluster's committed offsets are read from.
+    pub consumers: BTreeMap<String, ConsumerConfig>,
+    /// The single `[storage.NAME]`, or the defaults.
+    pub storage: StorageConfig,
+    /// The single `[evaluator.NAME]`, or the defaults.
+    pub evaluator: EvaluatorConfig,
+    /// `[httpserver.NAME]`; without any, one named `default` on 127.0.0.1:8000.
+    pub http_servers: BTreeMap<String, HttpServerConfig>,
+    /// `[client-profile.NAME]`, always including `default`.
+    pub client_profiles: BTreeMap<String, ClientProfile>,
+    /// `[tls.NAME]`.
+    pub tls: BTreeMap<String, TlsProfile>,
+    /// `[sasl.NAME]`.
+    pub sasl: BTreeMap<String, SaslProfile>,
+}
+
+/// `[general]`: process-wide settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeneralConfig {
+    /// Value of the CORS `Access-Control-Allow-Origin` header; `None` sends no header.
+    pub access_control_allow_origin: Option<String>,
+}
+
+/// `[logging]`: what Warren writes to stderr.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggingConfig {
+    /// Minimum level logged.
+    pub level: LogLevel,
+    /// Line format.
+    pub format: LogFormat,
+}
+
+/// A log level, from most to least verbose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Per-offset detail.
+    Trace,
+    /// Per-tick summaries.
+    Debug,
+    /// Lifecycle events (the default).
+    Info,
+    /// Recovered or retrying problems.
+    Warn,
+    /// Problems an operator must act on.
+    Error,
+}
+
+/// How log lines are formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[client-profile.NAME]`: how Warren identifies and authenticates to a cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientProfile {
+    /// The section name (`default` for the implicit profile).
+    pub name: String,
+    /// Kafka `client.id`.
+    pub client_id: String,
+    /// Name of a `[tls.NAME]` profile.
+    pub tls: Option<String>,
+    /// Name of a `[sasl.NAME]` profile.
+    pub sasl: Option<String>,
+}
+
+/// `[tls.NAME]`: TLS settings for Kafka connections (validated now, usable in a later release).
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsProfile {
+    /// The section name.
+    pub name: String,
+    /// Client certificate (PEM).
+    pub certfile: Option<PathBuf>,
+    /// Client private key (PEM).
+    pub keyfile: Option<PathBuf>,
+    /// CA bundle; `None` means the system roots.
+    pub cafile: Option<PathBuf>,
+    /// Skip server certificate verification.
+    pub noverify: bool,
+}
+
+/// `[sasl.NAME]`: SASL credentials for Kafka connections (validated now, usable later).
+#[derive(Debug, Clone, Serialize)]
+pub struct SaslProfile {
+    /// The section name.
+    pub name: String,
+    /// SASL user name.
+    pub username: String,
+    /// SASL password; never printed.
+    pub password: Secret,
+    /// SASL mechanism.
+    pub mechanism: SaslMechanism,
+    /// Send the SASL handshake request first (what modern brokers expect).
+    pub handshake_first: bool,
+}
+
+/// A SASL mechanism Warren can speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SaslMechanism {
+    /// `PLAIN` (the default).
+    #[serde(rename = "PLAIN")]
+    Plain,
+    /// `SCRAM-SHA-256`.
+    #[serde(rename = "SCRAM-SHA-256")]
+    ScramSha256,
+    /// `SCRAM-SHA-512`.
+    #[serde(rename = "SCRAM-SHA-512")]
+    ScramSha512,
+}
+
+/// A string that must not leak into logs or API responses: `Debug` and `Serialize` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("***")
+    }
+}
+
+/// `[cluster.NAME]`: a Kafka cluster whose topics and HEAD offsets Warren polls.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterConfig {
+    /// The section name, used in URLs.
+    pub name: String,
+    /// Bootstrap servers, each `host:port`.
+    pub servers: Vec<String>,
+    /// Resolved copy of the client profile.
+    pub client_profile: ClientProfile,
+    /// How often the topic list is refreshed.
+    #[serde(serialize_with = "duration::serialize")]
+    pub topic_refresh: Duration,
+    /// How often HEAD offsets are polled; bounds lag resolution.
+    #[serde(serialize_with = "duration::serialize")]
+    pub offset_refresh: Duration,
+}
+
+/// `[consumer.NAME]`: where one cluster's committed group offsets come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsumerConfig {
+    /// The section name.
+    pub name: String,
+    /// The `[cluster.NAME]` these commits belong to.
+    pub cluster: String,
+    /// Bootstrap servers; defaults to the cluster's.
+    pub servers: Vec<String>,
+    /// Resolved client profile; defaults to the cluster's.
+    pub client_profile: ClientProfile,
+    /// How commits are read.
+    pub class: ConsumerClass,
+    /// Which groups are kept.
+    pub groups: GroupFilter,
+}
+
+/// How a consumer module learns committed offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "class", rename_all = "kebab-case")]
+pub enum ConsumerClass {
+    /// Tail the offsets topic (Burrow's `kafka` class).
+    Kafka {
+        /// Topic holding commits, normally `__consumer_offsets`.
+        offsets_topic: String,
+        /// Start at the end of the offsets topic instead of replaying it.
+        start_latest: bool,
+    },
+    /// Poll committed offsets through the admin API.
+    KafkaAdmin,
+}
+
+/// Allow/deny regexes over consumer group names.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupFilter {
+    /// Only groups matching this are kept, when set.
+    #[serde(serialize_with = "values::serialize_regex")]
+    pub allow: Option<Regex>,
+    /// Groups matching this are dropped, when set.
+    #[serde(serialize_with = "values::serialize_regex")]
+    pub deny: Option<Regex>,
+}
+
+impl GroupFilter {
+    /// True when `group` passes both regexes; matching is unanchored, like Burrow's Go
+    /// `MatchString`.
+    pub fn accepts(&self, group: &str) -> bool {
+        self.allow
+            .as_ref()
+            .is_none_or(|allow| allow.is_match(group))
+            && self.deny.as_ref().is_none_or(|deny| !deny.is_match(group))
+    }
+}
+
+/// `[storage.NAME]`: the in-memory offset windows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageConfig {
+    /// The section name (`default` when absent).
+    pub name: String,
+    /// Commits kept per partition window.
+    pub intervals: u16,
+    /// Commits closer together than this overwrite the newest entry.
+    #[serde(serialize_with = "duration::serialize")]
+    pub min_distance: Duration,
+    /// Groups with no commit for this long are forgotten.
+    #[serde(serialize_with = "duration::serialize")]
+    pub expire_group: Duration,
+    /// Which groups are stored at all.
+    pub groups: GroupFilter,
+}
+
+/// `[evaluator.NAME]`: the Burrow-rules status evaluator.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluatorConfig {
+    /// The section name (`default` when absent).
+    pub name: String,
+    /// How long an evaluation result is cached.
+    #[serde(serialize_with = "duration::serialize")]
+    pub expire_cache: Duration,
+    /// Fraction (0–1) of a window that must be filled before a partition is judged.
+    pub minimum_complete: f64,
+    /// Lag at or below this counts as zero lag.
+    pub allowed_lag: u64,
+}
+
+/// `[httpserver.NAME]`: one HTTP listener.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpServerConfig {
+    /// The section name.
+    pub name: String,
+    /// Address to bind.
+    pub address: SocketAddr,
+}
