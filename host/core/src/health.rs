@@ -1,0 +1,167 @@
+//! Collector health and bootstrap progress, shared between the collectors that update it and
+//! the HTTP API that reports it (`/burrow/admin/ready`, and later metrics). Lock-free counters;
+//! the only locks guard rarely written strings.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Health of one cluster's HEAD-offset poller.
+#[derive(Debug, Default)]
+pub struct ClusterHealth {
+    heads_ready: AtomicBool,
+    polls: AtomicU64,
+    errors: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+impl ClusterHealth {
+    /// A metadata + HEAD-offset poll succeeded.
+    pub fn poll_succeeded(&self) {
+        self.polls.fetch_add(1, Ordering::Relaxed);
+        self.heads_ready.store(true, Ordering::Release);
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// A poll failed; the poller retries with backoff.
+    pub fn poll_failed(&self, error: String) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+
+    /// Whether HEAD offsets were fetched at least once (commits before that would be dropped).
+    pub fn heads_ready(&self) -> bool {
+        self.heads_ready.load(Ordering::Acquire)
+    }
+
+    /// Successful polls and failed polls since start.
+    pub fn poll_counts(&self) -> (u64, u64) {
+        (
+            self.polls.load(Ordering::Relaxed),
+            self.errors.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The last error, if the last poll failed.
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Progress and counters of one consumer (offsets-topic reader or Admin API poller).
+#[derive(Debug, Default)]
+pub struct ConsumerProgress {
+    ready: AtomicBool,
+    records: AtomicU64,
+    skipped: AtomicU64,
+    position: AtomicU64,
+    target: AtomicU64,
+    decode_errors: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl ConsumerProgress {
+    /// The consumer caught up with its source (or finished its first poll).
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Whether the consumer has caught up.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Counts records read (decoded or not).
+    pub fn add_records(&self, n: u64) {
+        self.records.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts records skipped on purpose (newer coordinator record types, non-consumer groups).
+    pub fn add_skipped(&self, n: u64) {
+        self.skipped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts one malformed record by its decode-error kind.
+    pub fn add_decode_error(&self, kind: &'static str) {
+        *self
+            .decode_errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(kind)
+            .or_default() += 1;
+    }
+
+    /// Sets bootstrap progress: records consumed so far out of the records that existed at
+    /// start.
+    pub fn set_progress(&self, position: u64, target: u64) {
+        self.position.store(position, Ordering::Relaxed);
+        self.target.store(target, Ordering::Relaxed);
+    }
+
+    /// (records read, records skipped, decode errors by kind).
+    pub fn counters(&self) -> (u64, u64, BTreeMap<&'static str, u64>) {
+        (
+            self.records.load(Ordering::Relaxed),
+            self.skipped.load(Ordering::Relaxed),
+            self.decode_errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        )
+    }
+
+    /// (position, target) of the bootstrap read.
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.position.load(Ordering::Relaxed),
+            self.target.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Health of every collector, by cluster and by consumer name.
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    clusters: BTreeMap<String, Arc<ClusterHealth>>,
+    consumers: BTreeMap<String, Arc<ConsumerProgress>>,
+}
+
+impl Health {
+    /// Creates health records for the configured clusters and consumers.
+    pub fn new(
+        clusters: impl IntoIterator<Item = String>,
+        consumers: impl IntoIterator<Item = String>,
+    ) -> Self {
+        Health {
+            clusters: clusters.into_iter().map(|c| (c, Arc::default())).collect(),
+            consumers: consumers.into_iter().map(|c| (c, Arc::default())).collect(),
+        }
+    }
+
+    /// One cluster's poller health.
+    pub fn cluster(&self, name: &str) -> Option<&Arc<ClusterHealth>> {
+        self.clusters.get(name)
+    }
+
+    /// One consumer's progress.
+    pub fn consumer(&self, name: &str) -> Option<&Arc<ConsumerProgress>> {
+        self.consumers.get(name)
+    }
+
+    /// Every consumer's progress, by name.
+    pub fn consumers(&self) -> impl Iterator<Item = (&String, &Arc<ConsumerProgress>)> {
+        self.consumers.iter()
+    }
+
+    /// Every cluster's health, by name.
+    pub fn clusters(&self) -> impl Iterator<Item = (&String, &Arc<ClusterHealth>)> {
+        self.clusters.iter()
+    }
+
+    /// READY in Burrow's sense, made honest: every consumer has caught up with its source.
+    pub fn is_ready(&self) -> bool {
+        self.consumers.values().all(|c| c.is_ready())
+    }
+}

@@ -1,0 +1,429 @@
+//! One cluster's storage: the HEAD histories of its topics and the commit windows of its
+//! groups, behind one `RwLock`. Collectors write through a [`ClusterWriter`] (one lock per
+//! batch of records, so a busy offsets topic does not pay a lock per commit); the HTTP API and
+//! the evaluator read owned snapshots (see `snapshot.rs`).
+//!
+//! Burrow's storage rules live here (reference §1b): drop commits older than `expire-group`,
+//! filtered groups, commits for topics/partitions without a known HEAD; lag at commit is
+//! `max(0, head - offset)`; `min-distance` merges frequent commits into the previous slot and
+//! keeps its timestamp. Commits are ordered by their position in the source: anything at or
+//! below a group's newest position is a replay and is dropped (this is also what makes a
+//! restart that re-reads the offsets topic harmless).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use foldhash::fast::RandomState;
+
+use super::StorageSettings;
+use super::heads::{HeadSample, TopicHeads};
+use super::window::{NO_OWNER, Slot, TopicWindows};
+use crate::model::{Commit, GroupMembership};
+
+pub(crate) type Map<K, V> = HashMap<K, V, RandomState>;
+
+/// What storage did with one commit; the collectors count these per cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommitOutcome {
+    /// Appended as the newest commit of its window.
+    Stored,
+    /// Merged into the previous commit (`min-distance`).
+    Merged,
+    /// Same offset as the newest commit; only for sources that poll (Admin API).
+    Unchanged,
+    /// Not stored; see the reason.
+    Dropped(DropReason),
+}
+
+/// Why a commit was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// Its commit timestamp is older than `expire-group`.
+    TooOld,
+    /// The group is excluded by the storage allow/deny lists.
+    Filtered,
+    /// The topic is not (yet) in the cluster's metadata.
+    UnknownTopic,
+    /// The partition is outside the topic's partition count.
+    UnknownPartition,
+    /// No HEAD offset was polled for the partition yet, so lag cannot be computed.
+    NoHeadOffset,
+    /// Its source position is at or below the group's newest (a replay or duplicate).
+    Replayed,
+}
+
+impl CommitOutcome {
+    /// Every outcome, in a stable order (for metrics).
+    pub const ALL: [CommitOutcome; 9] = [
+        CommitOutcome::Stored,
+        CommitOutcome::Merged,
+        CommitOutcome::Unchanged,
+        CommitOutcome::Dropped(DropReason::TooOld),
+        CommitOutcome::Dropped(DropReason::Filtered),
+        CommitOutcome::Dropped(DropReason::UnknownTopic),
+        CommitOutcome::Dropped(DropReason::UnknownPartition),
+        CommitOutcome::Dropped(DropReason::NoHeadOffset),
+        CommitOutcome::Dropped(DropReason::Replayed),
+    ];
+
+    /// Stable label for logs and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitOutcome::Stored => "stored",
+            CommitOutcome::Merged => "merged",
+            CommitOutcome::Unchanged => "unchanged",
+            CommitOutcome::Dropped(DropReason::TooOld) => "too_old",
+            CommitOutcome::Dropped(DropReason::Filtered) => "filtered",
+            CommitOutcome::Dropped(DropReason::UnknownTopic) => "unknown_topic",
+            CommitOutcome::Dropped(DropReason::UnknownPartition) => "unknown_partition",
+            CommitOutcome::Dropped(DropReason::NoHeadOffset) => "no_head_offset",
+            CommitOutcome::Dropped(DropReason::Replayed) => "replayed",
+        }
+    }
+
+    fn index(self) -> usize {
+        CommitOutcome::ALL
+            .iter()
+            .position(|o| *o == self)
+            .unwrap_or(0)
+    }
+}
+
+/// Whether a source re-sends unchanged offsets (a poller) or only real commits (the offsets
+/// topic). For a poller an unchanged offset is not a new commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitSource {
+    /// Every record is a commit the group made.
+    OffsetsTopic,
+    /// Offsets are polled; only changes are commits.
+    Poll,
+}
+
+pub(crate) struct Owner {
+    pub(crate) host: Box<str>,
+    pub(crate) client_id: Box<str>,
+}
+
+pub(crate) struct Group {
+    /// Sorted by topic name; groups consume few topics, and a sorted Vec is the smallest map.
+    pub(crate) topics: Vec<(Arc<str>, TopicWindows)>,
+    pub(crate) owners: Vec<Owner>,
+    pub(crate) state: Option<Box<str>>,
+    pub(crate) last_commit_ms: i64,
+    last_order: i64,
+}
+
+impl Group {
+    fn new(now_ms: i64) -> Self {
+        Group {
+            topics: Vec::new(),
+            owners: Vec::new(),
+            state: None,
+            last_commit_ms: now_ms,
+            last_order: i64::MIN,
+        }
+    }
+
+    fn windows_mut(
+        &mut self,
+        topic: &Arc<str>,
+        partitions: usize,
+        intervals: u16,
+    ) -> &mut TopicWindows {
+        let i = match self.topics.binary_search_by(|(t, _)| (**t).cmp(&**topic)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.topics
+                    .insert(i, (topic.clone(), TopicWindows::new(partitions, intervals)));
+                i
+            }
+        };
+        let w = &mut self.topics[i].1;
+        w.grow(partitions);
+        w
+    }
+
+    pub(crate) fn windows(&self, topic: &str) -> Option<&TopicWindows> {
+        let i = self
+            .topics
+            .binary_search_by(|(t, _)| (**t).cmp(topic))
+            .ok()?;
+        Some(&self.topics[i].1)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct ClusterState {
+    pub(crate) topics: Map<Arc<str>, TopicHeads>,
+    pub(crate) groups: Map<Box<str>, Group>,
+}
+
+/// Storage of one Kafka cluster.
+pub struct ClusterStore {
+    name: String,
+    settings: Arc<StorageSettings>,
+    pub(crate) state: RwLock<ClusterState>,
+    outcomes: [AtomicU64; CommitOutcome::ALL.len()],
+}
+
+impl ClusterStore {
+    pub(crate) fn new(name: String, settings: Arc<StorageSettings>) -> Self {
+        ClusterStore {
+            name,
+            settings,
+            state: RwLock::new(ClusterState::default()),
+            outcomes: Default::default(),
+        }
+    }
+
+    /// The cluster's configured name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The storage settings in force.
+    pub fn settings(&self) -> &StorageSettings {
+        &self.settings
+    }
+
+    /// Takes the write lock for a batch of updates. Keep batches short (a poll's worth).
+    pub fn writer(&self) -> ClusterWriter<'_> {
+        ClusterWriter {
+            store: self,
+            state: self.state.write().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, ClusterState> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way readers
+        // could trip on (every mutation is a single insert/remove), so poisoning is ignored.
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many commits ended in each outcome since start.
+    pub fn commit_outcomes(&self) -> Vec<(CommitOutcome, u64)> {
+        CommitOutcome::ALL
+            .iter()
+            .map(|o| (*o, self.outcomes[o.index()].load(Ordering::Relaxed)))
+            .collect()
+    }
+}
+
+/// Write access to one cluster's storage, holding its lock until dropped.
+pub struct ClusterWriter<'a> {
+    store: &'a ClusterStore,
+    state: RwLockWriteGuard<'a, ClusterState>,
+}
+
+impl ClusterWriter<'_> {
+    /// Stores one commit; `now_ms` is the observation time.
+    pub fn commit(&mut self, c: &Commit<'_>, source: CommitSource, now_ms: i64) -> CommitOutcome {
+        let outcome = self.commit_inner(c, source, now_ms);
+        self.store.outcomes[outcome.index()].fetch_add(1, Ordering::Relaxed);
+        outcome
+    }
+
+    fn commit_inner(&mut self, c: &Commit<'_>, source: CommitSource, now_ms: i64) -> CommitOutcome {
+        use DropReason::*;
+        let settings = &*self.store.settings;
+        if c.timestamp_ms < now_ms.saturating_sub(settings.expire_group_ms) {
+            return CommitOutcome::Dropped(TooOld);
+        }
+        if !settings.accepts(c.group) {
+            return CommitOutcome::Dropped(Filtered);
+        }
+        let state = &mut *self.state;
+        let Some((topic_name, heads)) = state.topics.get_key_value(c.topic) else {
+            return CommitOutcome::Dropped(UnknownTopic);
+        };
+        let partitions = heads.partition_count();
+        let Ok(p) = usize::try_from(c.partition) else {
+            return CommitOutcome::Dropped(UnknownPartition);
+        };
+        if p >= partitions {
+            return CommitOutcome::Dropped(UnknownPartition);
+        }
+        let Some(head) = heads.latest(p) else {
+            return CommitOutcome::Dropped(NoHeadOffset);
+        };
+        let topic_name = topic_name.clone();
+
+        let group = match state.groups.get_mut(c.group) {
+            Some(g) => g,
+            // A group's age is its newest commit's, not the time Warren first read it: a
+            // group found while replaying old commits must still expire on time.
+            None => state
+                .groups
+                .entry(c.group.into())
+                .or_insert_with(|| Group::new(c.timestamp_ms)),
+        };
+        if c.order <= group.last_order {
+            return CommitOutcome::Dropped(Replayed);
+        }
+        let windows = group.windows_mut(&topic_name, partitions, settings.intervals);
+        let newest = windows.newest(p).copied();
+        if source == CommitSource::Poll && newest.is_some_and(|n| n.offset == c.offset) {
+            group.last_order = c.order;
+            return CommitOutcome::Unchanged;
+        }
+        let lag = u64::try_from(head.saturating_sub(c.offset)).unwrap_or(0);
+        let outcome = match newest {
+            Some(prev) if c.timestamp_ms - prev.timestamp_ms < settings.min_distance_ms => {
+                windows
+                    .replace_newest(p, Slot::new(c.offset, prev.timestamp_ms, now_ms, Some(lag)));
+                CommitOutcome::Merged
+            }
+            _ => {
+                windows.push(p, Slot::new(c.offset, c.timestamp_ms, now_ms, Some(lag)));
+                CommitOutcome::Stored
+            }
+        };
+        group.last_order = c.order;
+        group.last_commit_ms = group.last_commit_ms.max(c.timestamp_ms);
+        outcome
+    }
+
+    /// An offset tombstone: the group no longer has a committed offset for this partition.
+    /// Forgets the window; a topic left without commits leaves the group, and a group left
+    /// without topics and members is deleted (Burrow keeps such ghosts, #818).
+    pub fn forget_offset(&mut self, group: &str, topic: &str, partition: i32) {
+        let Some(g) = self.state.groups.get_mut(group) else {
+            return;
+        };
+        let Ok(p) = usize::try_from(partition) else {
+            return;
+        };
+        if let Ok(i) = g.topics.binary_search_by(|(t, _)| (**t).cmp(topic)) {
+            let w = &mut g.topics[i].1;
+            w.clear(p);
+            if w.is_empty() {
+                g.topics.remove(i);
+            }
+        }
+        if g.topics.is_empty() && g.owners.is_empty() {
+            self.state.groups.remove(group);
+        }
+    }
+
+    /// Replaces what storage knows of a group's members and their partitions.
+    ///
+    /// Unlike Burrow, which overwrites owners per assigned partition and leaves stale owners on
+    /// partitions nobody was assigned, a membership record is taken as the whole truth.
+    pub fn set_membership(&mut self, group: &str, membership: &GroupMembership, now_ms: i64) {
+        let settings = &*self.store.settings;
+        if !settings.accepts(group) {
+            return;
+        }
+        let state = &mut *self.state;
+        let g = match state.groups.get_mut(group) {
+            Some(g) => g,
+            None => state
+                .groups
+                .entry(group.into())
+                .or_insert_with(|| Group::new(now_ms)),
+        };
+        for (_, w) in &mut g.topics {
+            for p in 0..w.partitions() {
+                if let Some(m) = w.meta_mut(p) {
+                    m.owner = NO_OWNER;
+                }
+            }
+        }
+        g.owners.clear();
+        g.state = membership.state.as_deref().map(Into::into);
+        for member in membership.members.iter().take(usize::from(NO_OWNER)) {
+            let owner = g.owners.len() as u16;
+            g.owners.push(Owner {
+                host: member.host.as_str().into(),
+                client_id: member.client_id.as_str().into(),
+            });
+            for (topic, partitions) in &member.assignment {
+                let Some((name, heads)) = state.topics.get_key_value(topic.as_str()) else {
+                    continue;
+                };
+                let count = heads.partition_count();
+                let w = g.windows_mut(&name.clone(), count, settings.intervals);
+                for &p in partitions {
+                    if let Some(m) = usize::try_from(p).ok().and_then(|p| w.meta_mut(p)) {
+                        m.owner = owner;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes a group (group tombstone, `DELETE` request). Returns whether it existed.
+    pub fn delete_group(&mut self, group: &str) -> bool {
+        self.state.groups.remove(group).is_some()
+    }
+
+    /// Applies a metadata refresh: the full list of topics with their partition counts.
+    /// Topics that disappeared are removed from storage everywhere, and groups left without
+    /// any topic go with them. Returns the removed topic names.
+    pub fn set_topics(&mut self, topics: &[(String, usize)]) -> Vec<String> {
+        let intervals = self.store.settings.intervals;
+        let state = &mut *self.state;
+        let live: std::collections::HashSet<&str> =
+            topics.iter().map(|(t, _)| t.as_str()).collect();
+        let removed: Vec<String> = state
+            .topics
+            .keys()
+            .filter(|t| !live.contains(&***t))
+            .map(|t| t.to_string())
+            .collect();
+        for t in &removed {
+            state.topics.remove(t.as_str());
+        }
+        if !removed.is_empty() {
+            state.groups.retain(|_, g| {
+                g.topics.retain(|(t, _)| live.contains(&**t));
+                !g.topics.is_empty() || !g.owners.is_empty()
+            });
+        }
+        for (name, partitions) in topics {
+            match state.topics.get_mut(name.as_str()) {
+                Some(h) => h.resize(*partitions),
+                None => {
+                    let name: Arc<str> = name.as_str().into();
+                    state
+                        .topics
+                        .insert(name, TopicHeads::new(*partitions, intervals));
+                }
+            }
+        }
+        removed
+    }
+
+    /// Records polled HEAD offsets of one topic's partitions.
+    pub fn record_heads(&mut self, topic: &str, heads: &[(i32, i64)], now_ms: i64) {
+        let Some(t) = self.state.topics.get_mut(topic) else {
+            return;
+        };
+        for &(p, offset) in heads {
+            if let Ok(p) = usize::try_from(p) {
+                t.record(
+                    p,
+                    HeadSample {
+                        offset,
+                        observed_ms: now_ms,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Deletes groups whose newest commit is older than `expire-group`. Returns their names.
+    pub fn expire_groups(&mut self, now_ms: i64) -> Vec<String> {
+        let cutoff = now_ms.saturating_sub(self.store.settings.expire_group_ms);
+        let mut expired = Vec::new();
+        self.state.groups.retain(|name, g| {
+            let keep = g.last_commit_ms >= cutoff;
+            if !keep {
+                expired.push(name.to_string());
+            }
+            keep
+        });
+        expired
+    }
+}

@@ -1,0 +1,364 @@
+//! Storage rules, one behaviour per test (Burrow reference §1b).
+
+use super::*;
+use crate::model::{Commit, GroupMembership, Member};
+
+const NOW: i64 = 1_700_000_000_000;
+
+fn store_with(settings: StorageSettings) -> StorageHandle {
+    let s = StorageHandle::new(["local".to_string()], settings);
+    {
+        let mut w = s.cluster("local").unwrap().writer();
+        w.set_topics(&[("t".into(), 2), ("u".into(), 1)]);
+        w.record_heads("t", &[(0, 100), (1, 50)], NOW);
+        w.record_heads("u", &[(0, 10)], NOW);
+    }
+    s
+}
+
+fn store() -> StorageHandle {
+    store_with(StorageSettings::burrow_defaults())
+}
+
+fn commit<'a>(
+    group: &'a str,
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    ts: i64,
+    order: i64,
+) -> Commit<'a> {
+    Commit {
+        group,
+        topic,
+        partition,
+        offset,
+        timestamp_ms: ts,
+        order,
+    }
+}
+
+fn put(s: &StorageHandle, c: Commit<'_>) -> CommitOutcome {
+    s.cluster("local")
+        .unwrap()
+        .writer()
+        .commit(&c, CommitSource::OffsetsTopic, NOW)
+}
+
+fn offsets(s: &StorageHandle, group: &str, topic: &str, p: usize) -> Vec<(i64, Option<u64>)> {
+    let g = s.cluster("local").unwrap().group(group).unwrap();
+    let t = g.topics.iter().find(|t| t.topic == topic).unwrap();
+    t.partitions[p]
+        .commits
+        .iter()
+        .map(|c| (c.offset, c.lag))
+        .collect()
+}
+
+#[test]
+fn lag_at_commit_is_head_minus_offset_and_never_negative() {
+    let s = store();
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 60, NOW, 1)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 1, 70, NOW + 1000, 2)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(offsets(&s, "g", "t", 0), vec![(60, Some(40))]);
+    assert_eq!(offsets(&s, "g", "t", 1), vec![(70, Some(0))]);
+}
+
+#[test]
+fn every_partition_of_a_consumed_topic_gets_a_window() {
+    let s = store();
+    put(&s, commit("g", "t", 1, 10, NOW, 1));
+    let g = s.cluster("local").unwrap().group("g").unwrap();
+    assert_eq!(g.topics.len(), 1);
+    assert_eq!(g.topics[0].partitions.len(), 2);
+    assert!(g.topics[0].partitions[0].commits.is_empty());
+    assert_eq!(g.topics[0].partitions[1].current_lag, 40);
+}
+
+#[test]
+fn commits_without_a_known_head_are_dropped_with_their_reason() {
+    let s = store();
+    assert_eq!(
+        put(&s, commit("g", "nope", 0, 1, NOW, 1)),
+        CommitOutcome::Dropped(DropReason::UnknownTopic)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 2, 1, NOW, 2)),
+        CommitOutcome::Dropped(DropReason::UnknownPartition)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", -1, 1, NOW, 3)),
+        CommitOutcome::Dropped(DropReason::UnknownPartition)
+    );
+    s.cluster("local")
+        .unwrap()
+        .writer()
+        .set_topics(&[("t".into(), 3), ("u".into(), 1)]);
+    assert_eq!(
+        put(&s, commit("g", "t", 2, 1, NOW, 4)),
+        CommitOutcome::Dropped(DropReason::NoHeadOffset)
+    );
+    assert!(s.cluster("local").unwrap().group("g").is_none());
+    let counts = s.cluster("local").unwrap().commit_outcomes();
+    let unknown_partition = counts
+        .iter()
+        .find(|(o, _)| o.as_str() == "unknown_partition")
+        .unwrap()
+        .1;
+    assert_eq!(unknown_partition, 2);
+}
+
+#[test]
+fn commits_older_than_expire_group_are_dropped() {
+    let s = store();
+    let old = NOW - 604_800_001;
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 1, old, 1)),
+        CommitOutcome::Dropped(DropReason::TooOld)
+    );
+}
+
+#[test]
+fn replayed_records_are_dropped_by_source_order() {
+    let s = store();
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 10, NOW, 5)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 10, NOW, 5)),
+        CommitOutcome::Dropped(DropReason::Replayed)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 1, 10, NOW, 4)),
+        CommitOutcome::Dropped(DropReason::Replayed)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 1, 10, NOW, 6)),
+        CommitOutcome::Stored
+    );
+}
+
+#[test]
+fn window_keeps_only_the_last_intervals_commits() {
+    let s = store_with(StorageSettings {
+        intervals: 3,
+        ..StorageSettings::burrow_defaults()
+    });
+    for i in 0..5 {
+        put(&s, commit("g", "t", 0, 10 + i, NOW + i * 1000, i));
+    }
+    let got: Vec<i64> = offsets(&s, "g", "t", 0)
+        .into_iter()
+        .map(|(o, _)| o)
+        .collect();
+    assert_eq!(got, vec![12, 13, 14]);
+}
+
+#[test]
+fn min_distance_merges_into_the_previous_commit_and_keeps_its_timestamp() {
+    let s = store_with(StorageSettings {
+        min_distance_ms: 1000,
+        ..StorageSettings::burrow_defaults()
+    });
+    put(&s, commit("g", "t", 0, 10, NOW, 1));
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 20, NOW + 400, 2)),
+        CommitOutcome::Merged
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 30, NOW + 900, 3)),
+        CommitOutcome::Merged
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 40, NOW + 1000, 4)),
+        CommitOutcome::Stored
+    );
+    let g = s.cluster("local").unwrap().group("g").unwrap();
+    let c = &g.topics[0].partitions[0].commits;
+    assert_eq!(
+        c.iter()
+            .map(|c| (c.offset, c.timestamp_ms))
+            .collect::<Vec<_>>(),
+        vec![(30, NOW), (40, NOW + 1000)]
+    );
+}
+
+#[test]
+fn polled_sources_store_only_changed_offsets() {
+    let s = store();
+    let w = || s.cluster("local").unwrap().writer();
+    assert_eq!(
+        w().commit(&commit("g", "t", 0, 10, NOW, 1), CommitSource::Poll, NOW),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        w().commit(
+            &commit("g", "t", 0, 10, NOW + 9, 2),
+            CommitSource::Poll,
+            NOW
+        ),
+        CommitOutcome::Unchanged
+    );
+    assert_eq!(
+        w().commit(
+            &commit("g", "t", 0, 11, NOW + 9, 3),
+            CommitSource::Poll,
+            NOW
+        ),
+        CommitOutcome::Stored
+    );
+}
+
+#[test]
+fn allow_and_deny_lists_filter_groups() {
+    let s = store_with(StorageSettings {
+        allow: Some(regex::Regex::new("^pay").unwrap()),
+        deny: Some(regex::Regex::new("test$").unwrap()),
+        ..StorageSettings::burrow_defaults()
+    });
+    assert_eq!(
+        put(&s, commit("payments", "t", 0, 1, NOW, 1)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("payments-test", "t", 0, 1, NOW, 1)),
+        CommitOutcome::Dropped(DropReason::Filtered)
+    );
+    assert_eq!(
+        put(&s, commit("orders", "t", 0, 1, NOW, 1)),
+        CommitOutcome::Dropped(DropReason::Filtered)
+    );
+}
+
+#[test]
+fn deleted_topics_disappear_from_every_group_and_empty_groups_go() {
+    let s = store();
+    put(&s, commit("both", "t", 0, 1, NOW, 1));
+    put(&s, commit("both", "u", 0, 1, NOW, 2));
+    put(&s, commit("only-u", "u", 0, 1, NOW, 1));
+    let removed = s
+        .cluster("local")
+        .unwrap()
+        .writer()
+        .set_topics(&[("t".into(), 2)]);
+    assert_eq!(removed, vec!["u".to_string()]);
+    let c = s.cluster("local").unwrap();
+    assert_eq!(c.topic_names(), vec!["t"]);
+    assert_eq!(c.group_names(), vec!["both"]);
+    assert_eq!(c.group("both").unwrap().topics.len(), 1);
+    assert_eq!(c.topic_consumers("u"), None);
+}
+
+#[test]
+fn partitions_added_later_are_picked_up() {
+    let s = store();
+    put(&s, commit("g", "t", 0, 1, NOW, 1));
+    {
+        let mut w = s.cluster("local").unwrap().writer();
+        w.set_topics(&[("t".into(), 4), ("u".into(), 1)]);
+        w.record_heads("t", &[(3, 9)], NOW);
+    }
+    assert_eq!(
+        put(&s, commit("g", "t", 3, 5, NOW, 2)),
+        CommitOutcome::Stored
+    );
+    let g = s.cluster("local").unwrap().group("g").unwrap();
+    assert_eq!(g.topics[0].partitions.len(), 4);
+    assert_eq!(g.topics[0].partitions[3].current_lag, 4);
+    assert_eq!(
+        s.cluster("local").unwrap().topic_heads("t"),
+        Some(vec![100, 50, 9])
+    );
+}
+
+#[test]
+fn membership_sets_owners_and_an_empty_group_clears_them() {
+    let s = store();
+    put(&s, commit("g", "t", 0, 1, NOW, 1));
+    let member = |host: &str, id: &str, parts: Vec<i32>| Member {
+        host: host.into(),
+        client_id: id.into(),
+        assignment: vec![("t".into(), parts)],
+    };
+    let c = s.cluster("local").unwrap();
+    c.writer().set_membership(
+        "g",
+        &GroupMembership {
+            state: Some("Stable".into()),
+            members: vec![
+                member("/10.0.0.1", "c1", vec![0]),
+                member("/10.0.0.2", "c2", vec![1]),
+            ],
+        },
+        NOW,
+    );
+    let g = c.group("g").unwrap();
+    assert_eq!(g.state.as_deref(), Some("Stable"));
+    assert_eq!(
+        g.topics[0].partitions[0].owner.as_deref(),
+        Some("/10.0.0.1")
+    );
+    assert_eq!(g.topics[0].partitions[1].client_id.as_deref(), Some("c2"));
+
+    c.writer().set_membership(
+        "g",
+        &GroupMembership {
+            state: Some("Empty".into()),
+            members: vec![],
+        },
+        NOW,
+    );
+    let g = c.group("g").unwrap();
+    assert!(g.topics[0].partitions.iter().all(|p| p.owner.is_none()));
+}
+
+#[test]
+fn offset_tombstones_forget_windows_and_then_the_group() {
+    let s = store();
+    put(&s, commit("g", "t", 0, 1, NOW, 1));
+    put(&s, commit("g", "u", 0, 1, NOW, 2));
+    let c = s.cluster("local").unwrap();
+    c.writer().forget_offset("g", "u", 0);
+    assert_eq!(c.group("g").unwrap().topics.len(), 1);
+    c.writer().forget_offset("g", "t", 0);
+    assert!(c.group("g").is_none());
+}
+
+#[test]
+fn groups_without_commits_for_expire_group_are_deleted_actively() {
+    let s = store();
+    put(&s, commit("old", "t", 0, 1, NOW - 600_000_000, 1));
+    put(&s, commit("fresh", "t", 0, 1, NOW, 1));
+    let expired = s
+        .cluster("local")
+        .unwrap()
+        .writer()
+        .expire_groups(NOW + 5_000_000);
+    assert_eq!(expired, vec!["old".to_string()]);
+    assert_eq!(s.cluster("local").unwrap().group_names(), vec!["fresh"]);
+}
+
+#[test]
+fn head_history_keeps_intervals_samples_per_partition() {
+    let s = store_with(StorageSettings {
+        intervals: 2,
+        ..StorageSettings::burrow_defaults()
+    });
+    let c = s.cluster("local").unwrap();
+    c.writer().record_heads("t", &[(0, 110)], NOW + 1);
+    c.writer().record_heads("t", &[(0, 120)], NOW + 2);
+    put(&s, commit("g", "t", 0, 1, NOW, 1));
+    let heads: Vec<i64> = c.group("g").unwrap().topics[0].partitions[0]
+        .heads
+        .iter()
+        .map(|h| h.offset)
+        .collect();
+    assert_eq!(heads, vec![110, 120]);
+}
