@@ -1,0 +1,104 @@
+//! Wiring of one cluster's collectors: the HEAD poller always, plus the consumer configured for
+//! the cluster (if any). Each runs until the shared cancellation token fires; one cluster
+//! failing never touches another.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use warren_core::config::{Config, ConsumerClass};
+use warren_core::health::Health;
+use warren_core::storage::StorageHandle;
+
+use crate::{admin, heads, offsets_topic};
+
+/// Running collectors; stop them with the token passed to [`spawn_collectors`], then
+/// [`CollectorSet::join`].
+pub struct CollectorSet {
+    tasks: JoinSet<()>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl CollectorSet {
+    /// Waits for every collector to stop (after cancellation).
+    pub async fn join(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+        let threads = std::mem::take(&mut self.threads);
+        let _ = tokio::task::spawn_blocking(move || {
+            for t in threads {
+                let _ = t.join();
+            }
+        })
+        .await;
+    }
+}
+
+/// Starts every collector the config asks for. Must be called inside a tokio runtime.
+pub fn spawn_collectors(
+    config: &Config,
+    storage: &StorageHandle,
+    health: &Health,
+    cancel: &CancellationToken,
+) -> CollectorSet {
+    let mut tasks = JoinSet::new();
+    let mut threads = Vec::new();
+    for (name, cluster) in &config.clusters {
+        let (Some(store), Some(cluster_health)) = (storage.cluster(name), health.cluster(name))
+        else {
+            continue;
+        };
+        tasks.spawn(heads::run(
+            cluster.clone(),
+            store.clone(),
+            cluster_health.clone(),
+            cancel.child_token(),
+        ));
+    }
+    for (name, consumer) in &config.consumers {
+        let (Some(store), Some(cluster_health), Some(progress), Some(cluster)) = (
+            storage.cluster(&consumer.cluster),
+            health.cluster(&consumer.cluster),
+            health.consumer(name),
+            config.clusters.get(&consumer.cluster),
+        ) else {
+            continue;
+        };
+        match &consumer.class {
+            ConsumerClass::Kafka {
+                offsets_topic,
+                start_latest,
+            } => {
+                let reader = offsets_topic::Reader {
+                    consumer: consumer.clone(),
+                    topic: offsets_topic.clone(),
+                    start_latest: *start_latest,
+                    store: Arc::clone(store),
+                    cluster_health: Arc::clone(cluster_health),
+                    progress: Arc::clone(progress),
+                    cancel: cancel.child_token(),
+                };
+                let thread = std::thread::Builder::new()
+                    .name(format!("warren-offsets-{name}"))
+                    .spawn(move || reader.run());
+                match thread {
+                    Ok(t) => threads.push(t),
+                    Err(e) => {
+                        tracing::error!(consumer = %name, error = %e, "cannot start offsets-topic reader thread")
+                    }
+                }
+            }
+            ConsumerClass::KafkaAdmin => {
+                tasks.spawn(admin::run(
+                    consumer.clone(),
+                    cluster.offset_refresh,
+                    store.clone(),
+                    cluster_health.clone(),
+                    progress.clone(),
+                    cancel.child_token(),
+                ));
+            }
+        }
+    }
+    CollectorSet { tasks, threads }
+}

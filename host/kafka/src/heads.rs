@@ -1,0 +1,190 @@
+//! The cluster side of collection: metadata every `topic-refresh` and HEAD offsets of every
+//! partition every `offset-refresh`. HEADs are read with one ListOffsets request per leader
+//! broker (librdkafka's `offsets_for_times` with the LATEST sentinel groups partitions by
+//! leader), not one request per partition.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+use warren_core::config::ClusterConfig;
+use warren_core::health::ClusterHealth;
+use warren_core::storage::ClusterStore;
+
+use crate::backoff::Backoff;
+use crate::client::{client_config, now_ms};
+
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Topic name → partition ids that have a leader (leaderless ones cannot be asked).
+type TopicLayout = Vec<(String, usize, Vec<i32>)>;
+
+/// Topic name → (partition, HEAD offset) pairs.
+type Heads = Vec<(String, Vec<(i32, i64)>)>;
+
+/// Polls one cluster until cancelled. Failures are logged, recorded in `health` and retried
+/// with backoff; they never end the task.
+pub(crate) async fn run(
+    cluster: ClusterConfig,
+    store: Arc<ClusterStore>,
+    health: Arc<ClusterHealth>,
+    cancel: CancellationToken,
+) {
+    let name = cluster.name.clone();
+    let consumer: Arc<BaseConsumer> = match client_config(
+        &cluster.servers,
+        &cluster.client_profile.client_id,
+    )
+    .create()
+    {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            // Only a malformed librdkafka setting gets here; config validation prevents it.
+            health.poll_failed(format!("cannot create client: {e}"));
+            warn!(cluster = %name, error = %e, "cannot create Kafka client; cluster not monitored");
+            return;
+        }
+    };
+    let mut backoff = Backoff::new();
+    let mut layout: Option<(TopicLayout, Instant)> = None;
+    let mut was_failing = false;
+    loop {
+        let need_metadata = layout
+            .as_ref()
+            .is_none_or(|(_, at)| at.elapsed() >= cluster.topic_refresh);
+        let result = poll_once(
+            &consumer,
+            &store,
+            need_metadata,
+            layout.as_ref().map(|(l, _)| l.clone()),
+        )
+        .await;
+        let delay = match result {
+            Ok(new_layout) => {
+                if let Some(l) = new_layout {
+                    layout = Some((l, Instant::now()));
+                }
+                if was_failing || !health.heads_ready() {
+                    info!(cluster = %name, "cluster reachable; HEAD offsets collected");
+                }
+                was_failing = false;
+                health.poll_succeeded();
+                backoff.reset();
+                cluster.offset_refresh
+            }
+            Err(e) => {
+                let delay = backoff.next_delay();
+                warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
+                health.poll_failed(e.to_string());
+                was_failing = true;
+                layout = None;
+                delay
+            }
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+async fn poll_once(
+    consumer: &Arc<BaseConsumer>,
+    store: &ClusterStore,
+    need_metadata: bool,
+    layout: Option<TopicLayout>,
+) -> Result<Option<TopicLayout>, PollError> {
+    let c = consumer.clone();
+    let (layout, fresh) = match layout {
+        Some(l) if !need_metadata => (l, false),
+        _ => (
+            tokio::task::spawn_blocking(move || fetch_layout(&c)).await??,
+            true,
+        ),
+    };
+    if fresh {
+        let topics: Vec<(String, usize)> = layout.iter().map(|(t, n, _)| (t.clone(), *n)).collect();
+        let removed = store.writer().set_topics(&topics);
+        for topic in removed {
+            info!(cluster = %store.name(), topic = %topic, "topic deleted; removed from storage");
+        }
+    }
+    let c = consumer.clone();
+    let asked = layout.clone();
+    let heads = tokio::task::spawn_blocking(move || fetch_heads(&c, &asked)).await??;
+    let now = now_ms();
+    let mut writer = store.writer();
+    for (topic, partitions) in &heads {
+        writer.record_heads(topic, partitions, now);
+    }
+    drop(writer);
+    debug!(cluster = %store.name(), topics = heads.len(), "HEAD offsets recorded");
+    Ok(fresh.then_some(layout))
+}
+
+/// Why one poll failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PollError {
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    #[error("blocking Kafka call failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+fn fetch_layout(consumer: &BaseConsumer) -> Result<TopicLayout, KafkaError> {
+    // Serve the client's event queue so errors reported while the broker was down do not pile up.
+    let _ = consumer.poll(Duration::ZERO);
+    let metadata = consumer.fetch_metadata(None, REQUEST_TIMEOUT)?;
+    let mut layout = Vec::with_capacity(metadata.topics().len());
+    for topic in metadata.topics() {
+        if topic.error().is_some() {
+            continue;
+        }
+        let count = topic
+            .partitions()
+            .iter()
+            .map(|p| p.id() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(0) as usize;
+        let led: Vec<i32> = topic
+            .partitions()
+            .iter()
+            .filter(|p| p.leader() >= 0)
+            .map(|p| p.id())
+            .collect();
+        layout.push((topic.name().to_string(), count, led));
+    }
+    Ok(layout)
+}
+
+fn fetch_heads(consumer: &BaseConsumer, layout: &TopicLayout) -> Result<Heads, KafkaError> {
+    let mut tpl = TopicPartitionList::new();
+    for (topic, _, partitions) in layout {
+        for &p in partitions {
+            tpl.add_partition_offset(topic, p, Offset::End)?;
+        }
+    }
+    if tpl.count() == 0 {
+        return Ok(Vec::new());
+    }
+    let answer = consumer.offsets_for_times(tpl, REQUEST_TIMEOUT)?;
+    let mut out: Heads = Vec::new();
+    for elem in answer.elements() {
+        let Offset::Offset(offset) = elem.offset() else {
+            continue;
+        };
+        if elem.error().is_err() {
+            continue;
+        }
+        match out.last_mut() {
+            Some((t, v)) if t == elem.topic() => v.push((elem.partition(), offset)),
+            _ => out.push((elem.topic().to_string(), vec![(elem.partition(), offset)])),
+        }
+    }
+    Ok(out)
+}

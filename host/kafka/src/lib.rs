@@ -1,0 +1,17 @@
+//! Collection from Kafka: everything that talks to a broker. Per cluster, a HEAD-offset poller
+//! (metadata every `topic-refresh`, ListOffsets every `offset-refresh`) and one consumer:
+//! either the offsets-topic reader (`class-name = "kafka"`, Burrow's way) or the Admin API
+//! poller (`class-name = "kafka-admin"`). All of them write into `warren_core::storage` and
+//! report progress into `warren_core::health`; nothing here keeps state of its own beyond
+//! connections.
+
+mod admin;
+mod admin_ffi;
+mod backoff;
+mod client;
+mod collector;
+mod heads;
+mod offsets_topic;
+
+pub use client::now_ms;
+pub use collector::{CollectorSet, spawn_collectors};

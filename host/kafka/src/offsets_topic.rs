@@ -1,0 +1,271 @@
+//! `class-name = "kafka"`: tails the offsets topic (`__consumer_offsets` by default), Burrow's
+//! way. Runs on its own thread because librdkafka's poll is blocking and the hot path should
+//! not hop between tasks: records are decoded in place (no copies of keys or values) and
+//! applied to storage in batches under one write lock.
+//!
+//! Readiness: the reader is "caught up" once every partition has reported end-of-partition at
+//! least once; until then `/burrow/admin/ready` says STARTING. The reader waits for the
+//! cluster's first HEAD poll before reading, since storage drops commits it cannot compute lag
+//! for (Burrow's cluster module runs first for the same reason).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+use warren_core::codec::{self, Record};
+use warren_core::config::ConsumerConfig;
+use warren_core::health::{ClusterHealth, ConsumerProgress};
+use warren_core::model::{Commit, GroupMembership, Member};
+use warren_core::storage::{ClusterStore, ClusterWriter, CommitSource};
+
+use crate::backoff::Backoff;
+use crate::client::{client_config, now_ms};
+
+const POLL: Duration = Duration::from_millis(100);
+const BATCH: usize = 2048;
+const DISCOVERY_EVERY: Duration = Duration::from_secs(30);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Everything the reader thread needs.
+pub(crate) struct Reader {
+    pub(crate) consumer: ConsumerConfig,
+    pub(crate) topic: String,
+    pub(crate) start_latest: bool,
+    pub(crate) store: Arc<ClusterStore>,
+    pub(crate) cluster_health: Arc<ClusterHealth>,
+    pub(crate) progress: Arc<ConsumerProgress>,
+    pub(crate) cancel: CancellationToken,
+}
+
+impl Reader {
+    /// Runs until cancelled; connection problems are retried with backoff.
+    pub(crate) fn run(self) {
+        let mut backoff = Backoff::new();
+        while !self.cancel.is_cancelled() {
+            if !self.cluster_health.heads_ready() {
+                std::thread::sleep(POLL);
+                continue;
+            }
+            match self.read_until_cancelled() {
+                Ok(()) => return,
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    warn!(consumer = %self.consumer.name, error = %e, retry_in = ?delay, "offsets topic reader failed; retrying");
+                    let until = Instant::now() + delay;
+                    while Instant::now() < until && !self.cancel.is_cancelled() {
+                        std::thread::sleep(POLL);
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_until_cancelled(&self) -> Result<(), KafkaError> {
+        let mut cfg = client_config(
+            &self.consumer.servers,
+            &self.consumer.client_profile.client_id,
+        );
+        cfg.set("enable.partition.eof", "true")
+            // Nothing is ever committed; the id only names the client in broker logs.
+            .set("group.id", format!("warren-reader-{}", self.consumer.name))
+            .set("fetch.wait.max.ms", "100")
+            .set("queued.min.messages", "200000");
+        let consumer: BaseConsumer = cfg.create()?;
+        let start = if self.start_latest {
+            Offset::End
+        } else {
+            Offset::Beginning
+        };
+        let mut assigned = 0usize;
+        let mut eof: Vec<bool> = Vec::new();
+        let mut targets: Vec<i64> = Vec::new();
+        let mut last_discovery = Instant::now() - DISCOVERY_EVERY;
+        let mut backfilled = false;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Ok(());
+            }
+            if last_discovery.elapsed() >= DISCOVERY_EVERY {
+                last_discovery = Instant::now();
+                let count = self.partition_count(&consumer)?;
+                if count > assigned {
+                    let mut tpl = TopicPartitionList::new();
+                    for p in assigned..count {
+                        // Partitions found after start are read from their beginning.
+                        let offset = if assigned == 0 {
+                            start
+                        } else {
+                            Offset::Beginning
+                        };
+                        tpl.add_partition_offset(&self.topic, p as i32, offset)?;
+                        let (low, high) =
+                            consumer.fetch_watermarks(&self.topic, p as i32, REQUEST_TIMEOUT)?;
+                        targets.push(if self.start_latest && assigned == 0 {
+                            0
+                        } else {
+                            (high - low).max(0)
+                        });
+                    }
+                    consumer.incremental_assign(&tpl)?;
+                    info!(consumer = %self.consumer.name, topic = %self.topic, partitions = count, "reading offsets topic");
+                    eof.resize(count, false);
+                    assigned = count;
+                    self.progress
+                        .set_progress(0, targets.iter().map(|t| *t as u64).sum());
+                }
+                if assigned == 0 && !backfilled {
+                    // No offsets topic (yet): nothing to catch up with.
+                    backfilled = true;
+                    self.progress.mark_ready();
+                }
+            }
+            let Some(first) = consumer.poll(POLL) else {
+                continue;
+            };
+            let now = now_ms();
+            let mut writer = self.store.writer();
+            let mut next = Some(first);
+            let mut n = 0;
+            while let Some(item) = next {
+                match item {
+                    Ok(msg) => self.apply(&mut writer, &msg, now),
+                    Err(KafkaError::PartitionEOF(p)) => {
+                        if let Some(e) = usize::try_from(p).ok().and_then(|p| eof.get_mut(p)) {
+                            *e = true;
+                        }
+                        if !self.progress.is_ready() && eof.iter().all(|e| *e) {
+                            let (_, target) = self.progress.progress();
+                            self.progress.set_progress(target, target);
+                            self.progress.mark_ready();
+                            info!(consumer = %self.consumer.name, "offsets topic caught up");
+                        }
+                    }
+                    Err(e) if is_transient(&e) => {
+                        debug!(consumer = %self.consumer.name, error = %e, "transient fetch error")
+                    }
+                    Err(e) => return Err(e),
+                }
+                n += 1;
+                next = if n < BATCH {
+                    consumer.poll(Duration::ZERO)
+                } else {
+                    None
+                };
+            }
+            drop(writer);
+            if !self.progress.is_ready() {
+                let (pos, target) = self.progress.progress();
+                self.progress
+                    .set_progress((pos + n as u64).min(target), target);
+            }
+        }
+    }
+
+    fn partition_count(&self, consumer: &BaseConsumer) -> Result<usize, KafkaError> {
+        let md = consumer.fetch_metadata(Some(&self.topic), REQUEST_TIMEOUT)?;
+        Ok(md
+            .topics()
+            .iter()
+            .find(|t| t.name() == self.topic && t.error().is_none())
+            .map_or(0, |t| t.partitions().len()))
+    }
+
+    fn apply(&self, writer: &mut ClusterWriter<'_>, msg: &BorrowedMessage<'_>, now: i64) {
+        self.progress.add_records(1);
+        let Some(key) = msg.key() else {
+            self.progress.add_decode_error("missing_key");
+            return;
+        };
+        let record = match codec::decode(key, msg.payload()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.progress.add_decode_error(e.kind().as_str());
+                debug!(consumer = %self.consumer.name, partition = msg.partition(), offset = msg.offset(), error = %e, "malformed offsets-topic record");
+                return;
+            }
+        };
+        match record {
+            Record::OffsetCommit {
+                group,
+                topic,
+                partition,
+                value,
+            } => {
+                if !self.consumer.groups.accepts(group) {
+                    return;
+                }
+                match value {
+                    Some(v) => {
+                        let commit = Commit {
+                            group,
+                            topic,
+                            partition,
+                            offset: v.offset,
+                            timestamp_ms: v.commit_timestamp,
+                            order: msg.offset(),
+                        };
+                        writer.commit(&commit, CommitSource::OffsetsTopic, now);
+                    }
+                    None => writer.forget_offset(group, topic, partition),
+                }
+            }
+            Record::GroupMetadata { group, value } => {
+                if !self.consumer.groups.accepts(group) {
+                    return;
+                }
+                match value {
+                    None => {
+                        writer.delete_group(group);
+                    }
+                    Some(v) if v.protocol_type != "consumer" => self.progress.add_skipped(1),
+                    Some(v) => {
+                        let members = v
+                            .members
+                            .iter()
+                            .map(|m| Member {
+                                host: m.client_host.to_string(),
+                                client_id: m.client_id.to_string(),
+                                assignment: m
+                                    .assignment
+                                    .iter()
+                                    .map(|a| (a.topic.to_string(), a.partitions.clone()))
+                                    .collect(),
+                            })
+                            .collect::<Vec<_>>();
+                        let state = if members.is_empty() {
+                            "Empty"
+                        } else {
+                            "Stable"
+                        };
+                        writer.set_membership(
+                            group,
+                            &GroupMembership {
+                                state: Some(state.into()),
+                                members,
+                            },
+                            now,
+                        );
+                    }
+                }
+            }
+            Record::Skipped { .. } => self.progress.add_skipped(1),
+        }
+    }
+}
+
+fn is_transient(e: &KafkaError) -> bool {
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::BrokerTransportFailure
+                | RDKafkaErrorCode::AllBrokersDown
+                | RDKafkaErrorCode::OperationTimedOut
+        )
+    ) || matches!(e, KafkaError::MessageConsumption(_))
+}
