@@ -1,0 +1,46 @@
+//! Burrow's response envelope: `error`, `message`, one payload key, and `request` with the path
+//! and the host name. Every JSON answer goes through [`reply`] or [`not_found`], so the shape
+//! cannot drift between routes.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+
+/// A successful Burrow-shaped answer: `payload` is `(key, value)`, or `None` for message-only
+/// answers (DELETE).
+pub(crate) fn reply(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    message: &str,
+    payload: Option<(&str, Value)>,
+) -> Response {
+    let mut body = Map::new();
+    body.insert("error".into(), Value::Bool(false));
+    body.insert("message".into(), Value::String(message.into()));
+    if let Some((key, value)) = payload {
+        body.insert(key.into(), value);
+    }
+    body.insert("request".into(), request_info(state, uri));
+    (status, Json(Value::Object(body))).into_response()
+}
+
+/// Burrow's error answer (`"error": true`), 404.
+pub(crate) fn not_found(state: &AppState, uri: &Uri, message: &str) -> Response {
+    let body = json!({ "error": true, "message": message, "request": request_info(state, uri) });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+fn request_info(state: &AppState, uri: &Uri) -> Value {
+    json!({ "url": uri.path(), "host": &*state.hostname })
+}
+
+/// Unknown route: Burrow answers 404 with this exact body.
+pub(crate) async fn unknown_route(State(_): State<AppState>) -> Response {
+    let body = json!({ "error": true, "message": "invalid request type", "result": {} });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}

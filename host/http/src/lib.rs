@@ -1,0 +1,48 @@
+//! The HTTP API: Burrow's v3 routes, read side, over storage snapshots. Handlers only read;
+//! the one write (`DELETE` of a group) goes through storage's writer like a collector's.
+//! `router(state)` is all a caller needs; tests drive it with `oneshot`, the daemon serves it.
+
+mod admin;
+mod envelope;
+mod state;
+mod v3;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use state::AppState;
+
+/// Every route Warren serves.
+pub fn router(state: AppState) -> Router {
+    let cors = state.cors.clone();
+    Router::new()
+        .route("/burrow/admin", get(admin::healthcheck))
+        .route("/burrow/admin/ready", get(admin::ready))
+        .route("/v3/kafka", get(v3::cluster_list))
+        .route("/v3/kafka/{cluster}", get(v3::cluster_detail))
+        .route("/v3/kafka/{cluster}/topic", get(v3::topic_list))
+        .route("/v3/kafka/{cluster}/topic/{topic}", get(v3::topic_detail))
+        .route(
+            "/v3/kafka/{cluster}/topic/{topic}/consumers",
+            get(v3::topic_consumers),
+        )
+        .route("/v3/kafka/{cluster}/consumer", get(v3::consumer_list))
+        .route(
+            "/v3/kafka/{cluster}/consumer/{group}",
+            get(v3::consumer_detail).delete(v3::consumer_delete),
+        )
+        .fallback(envelope::unknown_route)
+        .with_state(state)
+        .layer(axum::middleware::map_response(
+            move |mut res: axum::response::Response| {
+                let cors = cors.clone();
+                async move {
+                    if let Some(origin) = cors {
+                        res.headers_mut()
+                            .insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                    }
+                    res
+                }
+            },
+        ))
+}

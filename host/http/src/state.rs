@@ -1,0 +1,78 @@
+//! What handlers share: storage, collector health, and the parts of the configuration the API
+//! reports (Burrow's `/v3/kafka/:cluster` returns the cluster module's configuration).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::http::HeaderValue;
+use serde_json::{Value, json};
+use warren_core::config::{ClusterConfig, Config};
+use warren_core::health::Health;
+use warren_core::storage::StorageHandle;
+
+/// Shared state of every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Every cluster's storage.
+    pub storage: StorageHandle,
+    /// Collector health, for readiness.
+    pub health: Health,
+    /// `module` objects of `/v3/kafka/:cluster`, prebuilt from config.
+    pub cluster_modules: Arc<BTreeMap<String, Value>>,
+    /// Host name reported in every response's `request.host` (injected for golden tests).
+    pub hostname: Arc<str>,
+    /// `Access-Control-Allow-Origin` value, when configured.
+    pub cors: Option<HeaderValue>,
+}
+
+impl AppState {
+    /// Builds the state for a resolved config.
+    pub fn new(config: &Config, storage: StorageHandle, health: Health, hostname: &str) -> Self {
+        let cluster_modules = config
+            .clusters
+            .iter()
+            .map(|(name, c)| (name.clone(), cluster_module(config, c)))
+            .collect();
+        AppState {
+            storage,
+            health,
+            cluster_modules: Arc::new(cluster_modules),
+            hostname: hostname.into(),
+            cors: config
+                .general
+                .access_control_allow_origin
+                .as_deref()
+                .and_then(|o| HeaderValue::from_str(o).ok()),
+        }
+    }
+}
+
+/// Burrow's `httpResponseConfigModuleCluster`, without secrets.
+fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
+    let p = &c.client_profile;
+    let tls = p.tls.as_ref().and_then(|n| config.tls.get(n)).map(|t| {
+        json!({
+            "name": t.name,
+            "noverify": t.noverify,
+            "certfile": t.certfile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
+            "keyfile": t.keyfile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
+            "cafile": t.cafile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
+        })
+    });
+    let sasl = p.sasl.as_ref().and_then(|n| config.sasl.get(n)).map(
+        |s| json!({ "name": s.name, "handshake-first": s.handshake_first, "username": s.username }),
+    );
+    json!({
+        "class-name": "kafka",
+        "servers": c.servers,
+        "client-profile": {
+            "name": p.name,
+            "client-id": p.client_id,
+            "kafka-version": "",
+            "tls": tls,
+            "sasl": sasl,
+        },
+        "topic-refresh": c.topic_refresh.as_secs(),
+        "offset-refresh": c.offset_refresh.as_secs(),
+    })
+}

@@ -1,0 +1,180 @@
+//! Burrow's v3 read routes (reference §1e), same messages and payload keys, including the
+//! `current-lag` spelling of the consumer detail. Unknown cluster/topic/group: 404 with
+//! `"error": true`.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{Value, json};
+use warren_core::storage::{CommitEntry, GroupSnapshot};
+
+use crate::AppState;
+use crate::envelope::{not_found, reply};
+
+pub(crate) async fn cluster_list(State(s): State<AppState>, uri: Uri) -> Response {
+    reply(
+        &s,
+        &uri,
+        StatusCode::OK,
+        "cluster list returned",
+        Some(("clusters", json!(s.storage.cluster_names()))),
+    )
+}
+
+pub(crate) async fn cluster_detail(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path(cluster): Path<String>,
+) -> Response {
+    match s.cluster_modules.get(&cluster) {
+        Some(module) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "cluster module detail returned",
+            Some(("module", module.clone())),
+        ),
+        None => not_found(&s, &uri, "cluster module not found"),
+    }
+}
+
+pub(crate) async fn topic_list(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path(cluster): Path<String>,
+) -> Response {
+    match s.storage.cluster(&cluster) {
+        Some(c) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "topic list returned",
+            Some(("topics", json!(c.topic_names()))),
+        ),
+        None => not_found(&s, &uri, "cluster not found"),
+    }
+}
+
+pub(crate) async fn topic_detail(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path((cluster, topic)): Path<(String, String)>,
+) -> Response {
+    match s
+        .storage
+        .cluster(&cluster)
+        .and_then(|c| c.topic_heads(&topic))
+    {
+        Some(offsets) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "topic offsets returned",
+            Some(("offsets", json!(offsets))),
+        ),
+        None => not_found(&s, &uri, "cluster or topic not found"),
+    }
+}
+
+pub(crate) async fn topic_consumers(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path((cluster, topic)): Path<(String, String)>,
+) -> Response {
+    match s
+        .storage
+        .cluster(&cluster)
+        .and_then(|c| c.topic_consumers(&topic))
+    {
+        Some(groups) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "consumers of topic returned",
+            Some(("consumers", json!(groups))),
+        ),
+        None => not_found(&s, &uri, "cluster or topic not found"),
+    }
+}
+
+pub(crate) async fn consumer_list(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path(cluster): Path<String>,
+) -> Response {
+    match s.storage.cluster(&cluster) {
+        Some(c) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "consumer list returned",
+            Some(("consumers", json!(c.group_names()))),
+        ),
+        None => not_found(&s, &uri, "cluster not found"),
+    }
+}
+
+pub(crate) async fn consumer_detail(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path((cluster, group)): Path<(String, String)>,
+) -> Response {
+    match s.storage.cluster(&cluster).and_then(|c| c.group(&group)) {
+        Some(g) => reply(
+            &s,
+            &uri,
+            StatusCode::OK,
+            "consumer detail returned",
+            Some(("topics", consumer_topics(&g))),
+        ),
+        None => not_found(&s, &uri, "cluster or consumer not found"),
+    }
+}
+
+pub(crate) async fn consumer_delete(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path((cluster, group)): Path<(String, String)>,
+) -> Response {
+    // Burrow answers 200 even for unknown groups; a 404 tells the caller its DELETE did nothing.
+    match s.storage.cluster(&cluster) {
+        Some(c) if c.writer().delete_group(&group) => {
+            tracing::info!(cluster = %cluster, group = %group, "group deleted through the API");
+            reply(&s, &uri, StatusCode::OK, "consumer group removed", None)
+        }
+        _ => not_found(&s, &uri, "cluster or consumer not found"),
+    }
+}
+
+/// Burrow's `ConsumerTopics`: topic → partitions (index = partition id), each with its ring
+/// padded with leading `null`s to `intervals` (an uncommitted partition has an empty list).
+fn consumer_topics(g: &GroupSnapshot) -> Value {
+    let mut topics = serde_json::Map::new();
+    for t in &g.topics {
+        let partitions: Vec<Value> = t
+            .partitions
+            .iter()
+            .map(|p| {
+                let mut offsets: Vec<Value> = Vec::new();
+                if !p.commits.is_empty() {
+                    let pad = usize::from(g.intervals).saturating_sub(p.commits.len());
+                    offsets.extend(std::iter::repeat_n(Value::Null, pad));
+                    offsets.extend(p.commits.iter().map(offset_json));
+                }
+                json!({
+                    "offsets": offsets,
+                    "owner": p.owner.clone().unwrap_or_default(),
+                    "client_id": p.client_id.clone().unwrap_or_default(),
+                    "current-lag": p.current_lag,
+                })
+            })
+            .collect();
+        topics.insert(t.topic.clone(), Value::Array(partitions));
+    }
+    Value::Object(topics)
+}
+
+/// Burrow's `ConsumerOffset` JSON.
+pub(crate) fn offset_json(c: &CommitEntry) -> Value {
+    json!({ "offset": c.offset, "timestamp": c.timestamp_ms, "observedAt": c.observed_ms, "lag": c.lag })
+}
