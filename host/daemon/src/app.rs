@@ -1,0 +1,135 @@
+//! Wiring of the daemon, in Burrow's start order (servers before clients): storage, HTTP,
+//! then collectors; shutdown in reverse on Ctrl-C or SIGTERM.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+use warren_core::config::Config;
+use warren_core::health::Health;
+use warren_core::storage::{StorageHandle, StorageSettings};
+use warren_http::AppState;
+
+/// Runs the daemon until a shutdown signal.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(serve(config, shutdown_signal()))
+}
+
+/// Storage settings from the resolved `[storage]` section.
+pub fn storage_settings(config: &Config) -> StorageSettings {
+    let s = &config.storage;
+    StorageSettings {
+        intervals: s.intervals,
+        min_distance_ms: s.min_distance.as_millis() as i64,
+        expire_group_ms: s.expire_group.as_millis().min(i64::MAX as u128) as i64,
+        allow: s.groups.allow.clone(),
+        deny: s.groups.deny.clone(),
+    }
+}
+
+/// Runs every subsystem until `stop` resolves, then shuts down in reverse order.
+pub async fn serve(
+    config: Config,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let storage = StorageHandle::new(config.clusters.keys().cloned(), storage_settings(&config));
+    let health = Health::new(
+        config.clusters.keys().cloned(),
+        config.consumers.keys().cloned(),
+    );
+    let cancel = CancellationToken::new();
+
+    let hostname = hostname();
+    let state = AppState::new(&config, storage.clone(), health.clone(), &hostname);
+    let mut servers = tokio::task::JoinSet::new();
+    for (name, http) in &config.http_servers {
+        let listener = TcpListener::bind(http.address)
+            .await
+            .with_context(|| format!("binding httpserver.{name} to {}", http.address))?;
+        info!(listener = %name, address = %listener.local_addr()?, "HTTP API listening");
+        let router = warren_http::router(state.clone());
+        let token = cancel.clone();
+        servers.spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move { token.cancelled().await })
+                .await
+        });
+    }
+
+    let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);
+    let expiry = tokio::spawn(expire_groups(
+        storage.clone(),
+        config.storage.expire_group,
+        cancel.clone(),
+    ));
+    info!(
+        clusters = config.clusters.len(),
+        consumers = config.consumers.len(),
+        "warren started"
+    );
+
+    stop.await;
+    info!("shutting down");
+    cancel.cancel();
+    collectors.join().await;
+    let _ = expiry.await;
+    while let Some(r) = servers.join_next().await {
+        if let Ok(Err(e)) = r {
+            tracing::warn!(error = %e, "HTTP server stopped with an error");
+        }
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// Deletes expired groups actively (Burrow only does it when someone asks for the group).
+async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: CancellationToken) {
+    let every = (expire / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+        let now = warren_kafka::now_ms();
+        for cluster in storage.clusters() {
+            for group in cluster.writer().expire_groups(now) {
+                info!(cluster = %cluster.name(), group = %group, "group expired");
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}

@@ -1,0 +1,6 @@
+//! The daemon as a library: the binary (`main.rs`) and the end-to-end tests share exactly this
+//! wiring, so tests exercise the real collection path and the real HTTP listener.
+
+pub mod app;
+pub mod load;
+pub mod telemetry;

@@ -1,0 +1,52 @@
+//! Reading the configuration file and reporting every problem in it, for both `check-config`
+//! and `run` (which refuses to start on any error).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use warren_core::config::{self, Loaded};
+
+/// Loads `path`, printing errors to stderr; `None` when the file cannot be used.
+pub fn load_or_report(path: &Path) -> Option<Loaded> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return None;
+        }
+    };
+    match config::load(&text, &|name| std::env::var(name).ok()) {
+        Ok(loaded) => Some(loaded),
+        Err(problems) => {
+            eprintln!(
+                "error: {} has {} problem(s):",
+                path.display(),
+                problems.len()
+            );
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            None
+        }
+    }
+}
+
+/// `warren check-config FILE`.
+pub fn check_config(path: &Path) -> ExitCode {
+    let Some(loaded) = load_or_report(path) else {
+        return ExitCode::from(2);
+    };
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let c = &loaded.config;
+    println!(
+        "{}: OK ({} cluster(s), {} consumer(s), {} HTTP listener(s), {} warning(s))",
+        path.display(),
+        c.clusters.len(),
+        c.consumers.len(),
+        c.http_servers.len(),
+        loaded.warnings.len()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,33 @@
+//! `warren`: the binary. Parses the command line and hands off; all wiring lives in `app.rs`,
+//! configuration loading in `load.rs`.
+
+mod cli;
+
+use warren_daemon::{app, load, telemetry};
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::CheckConfig { file } => load::check_config(&file),
+        cli::Command::Run { config } => {
+            let Some(loaded) = load::load_or_report(&config) else {
+                return ExitCode::from(2);
+            };
+            telemetry::init(&loaded.config.logging);
+            for w in &loaded.warnings {
+                tracing::warn!(key = %w.path, "{}", w.message);
+            }
+            match app::run(loaded.config) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "warren stopped with an error");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

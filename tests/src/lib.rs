@@ -1,0 +1,231 @@
+//! Harness for Warren's end-to-end tests: real brokers (librdkafka's mock cluster in-process,
+//! noida-db as a process), real librdkafka producers and consumers, and the real daemon wiring
+//! (`warren_daemon::app::serve`) listening on 127.0.0.1.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A unique name for topics and groups, so tests never see each other's data.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The daemon, running in this process until dropped.
+pub struct Daemon {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Daemon {
+    /// Starts the daemon on `config_toml`, whose `[httpserver]` section is added here.
+    pub async fn start(config_toml: &str) -> Daemon {
+        let port = free_port();
+        let text = format!("{config_toml}\n[httpserver.test]\naddress = \"127.0.0.1:{port}\"\n");
+        let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok())
+            .unwrap_or_else(|e| panic!("test config does not load: {e:?}\n{text}"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            warren_daemon::app::serve(loaded.config, async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("daemon runs");
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        let d = Daemon {
+            base,
+            stop: Some(stop),
+            task: Some(task),
+        };
+        wait_until(Duration::from_secs(10), "HTTP listener up", || async {
+            reqwest::get(format!("{}/burrow/admin", d.base))
+                .await
+                .is_ok()
+        })
+        .await;
+        d
+    }
+
+    /// GET a path, returning (status, JSON body or `Value::String` for text).
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = reqwest::get(format!("{}{path}", self.base))
+            .await
+            .expect("GET");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Stops the daemon and waits for a clean shutdown.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(20), t)
+                .await
+                .expect("clean shutdown")
+                .expect("daemon task");
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Polls `check` until it is true, panicking with `what` after `timeout`.
+pub async fn wait_until<F, Fut>(timeout: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A noida-db broker process on a free port with a fresh data directory, killed on drop.
+/// Needs `WARREN_NOIDA_DB` (path to the noida-db binary; `scripts/test` installs it).
+pub struct Noida {
+    /// `127.0.0.1:PORT`.
+    pub bootstrap: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Noida {
+    /// Starts a broker and waits for its port.
+    pub fn start() -> Noida {
+        let bin = std::env::var_os("WARREN_NOIDA_DB").map(PathBuf::from).expect(
+            "WARREN_NOIDA_DB is not set: broker-process tests need the noida-db binary (run scripts/test, which installs it)",
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let child = Command::new(&bin)
+            .args([
+                "start",
+                "--only",
+                "kafka",
+                "--host",
+                "127.0.0.1",
+                "--kafka-port",
+                &port.to_string(),
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin:?}: {e}"));
+        let bootstrap = format!("127.0.0.1:{port}");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(&bootstrap).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "noida-db did not open {bootstrap}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Noida {
+            bootstrap,
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Noida {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A producer on `bootstrap` that sends each record on its own (no batching surprises).
+pub fn producer(bootstrap: &str) -> BaseProducer {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "0")
+        .create()
+        .expect("producer")
+}
+
+/// Produces `n` records to each of `partitions` of `topic` and waits for delivery.
+pub fn produce(p: &BaseProducer, topic: &str, partitions: i32, n: usize) {
+    for part in 0..partitions {
+        for i in 0..n {
+            let payload = format!("record-{i}");
+            let mut rec = BaseRecord::<(), String>::to(topic)
+                .partition(part)
+                .payload(&payload);
+            loop {
+                match p.send(rec) {
+                    Ok(()) => break,
+                    Err((_, r)) => {
+                        p.poll(Duration::from_millis(10));
+                        rec = r;
+                    }
+                }
+            }
+        }
+    }
+    p.flush(Duration::from_secs(10)).expect("flush");
+}
+
+/// Produces raw key/value bytes (an offsets-topic record) to one partition.
+pub fn produce_raw(
+    p: &BaseProducer,
+    topic: &str,
+    partition: i32,
+    key: &[u8],
+    value: Option<&[u8]>,
+) {
+    let mut rec = BaseRecord::<[u8], [u8]>::to(topic)
+        .partition(partition)
+        .key(key);
+    if let Some(v) = value {
+        rec = rec.payload(v);
+    }
+    p.send(rec).map_err(|(e, _)| e).expect("send raw");
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    warren_kafka::now_ms()
+}

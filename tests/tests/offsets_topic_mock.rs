@@ -1,0 +1,169 @@
+//! The offsets-topic path end to end on librdkafka's mock cluster: commits and group metadata
+//! written in Kafka's own record format into `__consumer_offsets`, read by the real collector,
+//! served by the real HTTP API.
+
+use std::time::Duration;
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::Producer;
+use serde_json::Value;
+use warren_core::codec::{
+    self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment,
+};
+use warren_integration_tests::{
+    Daemon, now_ms, produce, produce_raw, producer, unique, wait_until,
+};
+
+fn commit_value(offset: i64, ts: i64) -> Vec<u8> {
+    codec::encode_offset_commit_value(&OffsetCommitValue {
+        version: 3,
+        offset,
+        leader_epoch: Some(-1),
+        metadata: "",
+        commit_timestamp: ts,
+        expire_timestamp: None,
+    })
+}
+
+fn group_value(topic: &str, partitions: Vec<i32>) -> Vec<u8> {
+    codec::encode_group_metadata_value(&GroupMetadataValue {
+        version: 3,
+        protocol_type: "consumer",
+        generation: 1,
+        protocol: Some("range"),
+        leader: Some("m1"),
+        current_state_timestamp: Some(now_ms()),
+        members: vec![MemberMetadata {
+            member_id: "m1",
+            group_instance_id: None,
+            client_id: "billing-1",
+            client_host: "/10.1.1.1",
+            rebalance_timeout: Some(300_000),
+            session_timeout: 10_000,
+            assignment: vec![TopicAssignment { topic, partitions }],
+        }],
+    })
+}
+
+fn partition<'a>(detail: &'a Value, topic: &str, p: usize) -> &'a Value {
+    &detail["topics"][topic][p]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_appears_with_offsets_lag_at_commit_and_owners_while_a_dead_cluster_is_retried() {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("orders");
+    mock.create_topic(&topic, 2, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 4, 1)
+        .expect("offsets topic");
+    let bootstrap = mock.bootstrap_servers();
+    let p = producer(&bootstrap);
+    produce(&p, &topic, 2, 100);
+
+    let group = unique("billing");
+    let ts = now_ms() - 10_000;
+    produce_raw(
+        &p,
+        "__consumer_offsets",
+        1,
+        &codec::encode_group_metadata_key(&group),
+        Some(&group_value(&topic, vec![0, 1])),
+    );
+    produce_raw(
+        &p,
+        "__consumer_offsets",
+        1,
+        &codec::encode_offset_commit_key(&group, &topic, 0),
+        Some(&commit_value(40, ts)),
+    );
+    produce_raw(
+        &p,
+        "__consumer_offsets",
+        1,
+        &codec::encode_offset_commit_key(&group, &topic, 1),
+        Some(&commit_value(100, ts)),
+    );
+    // A malformed record must be counted and skipped, not stop the reader.
+    produce_raw(
+        &p,
+        "__consumer_offsets",
+        1,
+        &[0, 1, 0, 9, b'x'],
+        Some(&[0, 3, 1]),
+    );
+    p.flush(Duration::from_secs(5)).unwrap();
+
+    let daemon = Daemon::start(&format!(
+        r#"
+[cluster.mock]
+servers = ["{bootstrap}"]
+offset-refresh = "1s"
+[consumer.mock]
+class-name = "kafka"
+cluster = "mock"
+[cluster.dead]
+servers = ["127.0.0.1:1"]
+offset-refresh = "1s"
+"#
+    ))
+    .await;
+
+    let path = format!("/v3/kafka/mock/consumer/{group}");
+    wait_until(
+        Duration::from_secs(30),
+        "group committed offsets visible",
+        || async { daemon.get(&path).await.0 == 200 },
+    )
+    .await;
+    let (_, detail) = daemon.get(&path).await;
+    let p0 = partition(&detail, &topic, 0);
+    let last = p0["offsets"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["offset"], 40, "{detail}");
+    assert_eq!(
+        last["lag"], 60,
+        "lag at commit = HEAD 100 - offset 40: {detail}"
+    );
+    assert_eq!(last["timestamp"], ts);
+    assert_eq!(p0["current-lag"], 60);
+    assert_eq!(p0["owner"], "/10.1.1.1");
+    assert_eq!(p0["client_id"], "billing-1");
+    assert_eq!(partition(&detail, &topic, 1)["current-lag"], 0);
+
+    wait_until(
+        Duration::from_secs(30),
+        "readiness after catch-up",
+        || async {
+            daemon.get("/burrow/admin/ready").await == (200, Value::String("READY".into()))
+        },
+    )
+    .await;
+    let (status, clusters) = daemon.get("/v3/kafka").await;
+    assert_eq!(
+        (status, &clusters["clusters"]),
+        (200, &serde_json::json!(["dead", "mock"]))
+    );
+    let (status, dead_topics) = daemon.get("/v3/kafka/dead/topic").await;
+    assert_eq!(
+        (status, &dead_topics["topics"]),
+        (200, &serde_json::json!([]))
+    );
+
+    // New commits keep flowing in after catch-up, and the window grows.
+    produce(&p, &topic, 1, 10);
+    produce_raw(
+        &p,
+        "__consumer_offsets",
+        1,
+        &codec::encode_offset_commit_key(&group, &topic, 0),
+        Some(&commit_value(90, now_ms())),
+    );
+    p.flush(Duration::from_secs(5)).unwrap();
+    wait_until(Duration::from_secs(20), "second commit stored", || async {
+        let (_, d) = daemon.get(&path).await;
+        partition(&d, &topic, 0)["offsets"]
+            .as_array()
+            .is_some_and(|o| o.iter().filter(|x| !x.is_null()).count() == 2)
+    })
+    .await;
+    daemon.stop().await;
+}
