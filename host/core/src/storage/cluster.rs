@@ -108,21 +108,38 @@ pub(crate) struct Owner {
 pub(crate) struct Group {
     /// Sorted by topic name; groups consume few topics, and a sorted Vec is the smallest map.
     pub(crate) topics: Vec<(Arc<str>, TopicWindows)>,
-    pub(crate) owners: Vec<Owner>,
-    pub(crate) state: Option<Box<str>>,
+    /// Boxed because most of a million windows' groups never need it while it is empty, and
+    /// the group map's slots should stay small.
+    pub(crate) members: Option<Box<Membership>>,
     pub(crate) last_commit_ms: i64,
     last_order: i64,
+}
+
+pub(crate) struct Membership {
+    pub(crate) owners: Vec<Owner>,
+    pub(crate) state: Option<Box<str>>,
 }
 
 impl Group {
     fn new(now_ms: i64) -> Self {
         Group {
             topics: Vec::new(),
-            owners: Vec::new(),
-            state: None,
+            members: None,
             last_commit_ms: now_ms,
             last_order: i64::MIN,
         }
+    }
+
+    pub(crate) fn owners(&self) -> &[Owner] {
+        self.members.as_ref().map_or(&[], |m| &m.owners)
+    }
+
+    pub(crate) fn state(&self) -> Option<&str> {
+        self.members.as_ref().and_then(|m| m.state.as_deref())
+    }
+
+    fn has_members(&self) -> bool {
+        !self.owners().is_empty()
     }
 
     fn windows_mut(
@@ -301,7 +318,7 @@ impl ClusterWriter<'_> {
                 g.topics.remove(i);
             }
         }
-        if g.topics.is_empty() && g.owners.is_empty() {
+        if g.topics.is_empty() && !g.has_members() {
             self.state.groups.remove(group);
         }
     }
@@ -330,11 +347,10 @@ impl ClusterWriter<'_> {
                 }
             }
         }
-        g.owners.clear();
-        g.state = membership.state.as_deref().map(Into::into);
+        let mut owners = Vec::with_capacity(membership.members.len().min(usize::from(NO_OWNER)));
         for member in membership.members.iter().take(usize::from(NO_OWNER)) {
-            let owner = g.owners.len() as u16;
-            g.owners.push(Owner {
+            let owner = owners.len() as u16;
+            owners.push(Owner {
                 host: member.host.as_str().into(),
                 client_id: member.client_id.as_str().into(),
             });
@@ -351,6 +367,9 @@ impl ClusterWriter<'_> {
                 }
             }
         }
+        let state = membership.state.as_deref().map(Into::into);
+        g.members =
+            (!owners.is_empty() || state.is_some()).then(|| Box::new(Membership { owners, state }));
     }
 
     /// Removes a group (group tombstone, `DELETE` request). Returns whether it existed.
@@ -378,7 +397,7 @@ impl ClusterWriter<'_> {
         if !removed.is_empty() {
             state.groups.retain(|_, g| {
                 g.topics.retain(|(t, _)| live.contains(&**t));
-                !g.topics.is_empty() || !g.owners.is_empty()
+                !g.topics.is_empty() || g.has_members()
             });
         }
         for (name, partitions) in topics {

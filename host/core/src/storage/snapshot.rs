@@ -152,7 +152,7 @@ impl ClusterStore {
         Some(GroupSnapshot {
             group: group.to_string(),
             intervals: self.settings().intervals,
-            state: g.state.as_deref().map(str::to_string),
+            state: g.state().map(str::to_string),
             last_commit_ms: g.last_commit_ms,
             topics,
         })
@@ -176,7 +176,7 @@ fn partition_snapshot(
         .collect();
     let owner = windows
         .meta(p)
-        .and_then(|m| g.owners.get(usize::from(m.owner)));
+        .and_then(|m| g.owners().get(usize::from(m.owner)));
     let head = heads.and_then(|h| h.latest(p));
     let current_lag = match (head, commits.last()) {
         (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
