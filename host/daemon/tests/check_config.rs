@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn warren(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_warren")).args(args).env_remove("RUST_LOG").output().expect("run warren");
+    let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run warren");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -38,7 +42,13 @@ fn broken_config_lists_every_problem_and_run_refuses_it() {
     .unwrap();
     let (code, _, stderr) = warren(&["check-config", file.to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
-    for path in ["cluster.a.servers", "cluster.a.offset-refresh", "consumer.c.cluster", "consumer.c.group-allowlist", "httpserver.h.address"] {
+    for path in [
+        "cluster.a.servers",
+        "cluster.a.offset-refresh",
+        "consumer.c.cluster",
+        "consumer.c.group-allowlist",
+        "httpserver.h.address",
+    ] {
         assert!(stderr.contains(path), "missing {path} in:\n{stderr}");
     }
     let (code, _, stderr) = warren(&["run", "--config", file.to_str().unwrap()]);

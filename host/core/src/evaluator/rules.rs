@@ -1,0 +1,127 @@
+//! Burrow's partition rules as small pure functions. The evaluator ([`super`]) strips a
+//! partition down to its commit window, recent HEAD offsets and current lag, and
+//! [`calculate_partition_status`] runs these rules over it in Burrow 1.9.5's exact order
+//! (reference §1a, `calculatePartitionStatus`). Nothing here reads a clock or allocates.
+//!
+//! Every function takes the window oldest first and tolerates any length, including empty
+//! (where Burrow would index out of bounds, these answer the harmless value instead).
+
+use crate::model::Status;
+use crate::storage::CommitEntry;
+
+/// STOP: the consumer has been silent for longer than its whole window spans:
+/// `(now - newest.ts) > (newest.ts - oldest.ts)`, on the commits' own timestamps.
+///
+/// With one commit the span is zero, so this is true as soon as a millisecond has passed.
+/// Broker-side timestamps are compared with our clock, so clock skew shifts the verdict, as
+/// in Burrow. `false` for an empty window.
+pub fn offsets_stopped(commits: &[CommitEntry], now_ms: i64) -> bool {
+    let (Some(first), Some(last)) = (commits.first(), commits.last()) else {
+        return false;
+    };
+    // Saturating: a bogus far-past or far-future timestamp must not overflow into a panic.
+    now_ms.saturating_sub(last.timestamp_ms) > last.timestamp_ms.saturating_sub(first.timestamp_ms)
+}
+
+/// Suppresses STOP: some recent HEAD offset is at or below the newest committed offset, i.e.
+/// the consumer was caught up within the HEAD history (Burrow #303). `false` without commits
+/// or HEAD samples.
+pub fn recent_lag_zero(commits: &[CommitEntry], heads: &[i64]) -> bool {
+    let Some(last) = commits.last() else {
+        return false;
+    };
+    heads.iter().any(|&head| head <= last.offset)
+}
+
+/// REWIND, part 1: index of the first commit whose offset is below its predecessor's, if any.
+///
+/// Burrow returns -1 for "none"; the index is always ≥ 1 when present, which is what Burrow's
+/// `r > 0` test relies on.
+pub fn offsets_rewind(commits: &[CommitEntry]) -> Option<usize> {
+    commits
+        .windows(2)
+        .position(|pair| pair[1].offset < pair[0].offset)
+        .map(|i| i + 1)
+}
+
+/// REWIND, part 2 (Burrow #716): the consumer has since re-reached the offset it committed
+/// just before the rewind at `rewind_index`, so the rewind is forgiven and the other rules
+/// decide. `false` when `rewind_index` does not point after a commit of the window.
+pub fn rewind_recovered(commits: &[CommitEntry], rewind_index: usize) -> bool {
+    let Some(before) = rewind_index.checked_sub(1).and_then(|i| commits.get(i)) else {
+        return false;
+    };
+    commits
+        .get(rewind_index..)
+        .is_some_and(|after| after.iter().any(|c| c.offset >= before.offset))
+}
+
+/// Gate for STALL and WARN: no commit of the window had a known lag within `allowed_lag`.
+///
+/// Commits with unknown lag (inserted out of order, Burrow's nil lag) neither satisfy nor
+/// break the rule; a window of only unknown lags is "never zero".
+pub fn lag_always_not_zero(commits: &[CommitEntry], allowed_lag: u64) -> bool {
+    !commits
+        .iter()
+        .any(|c| c.lag.is_some_and(|lag| lag <= allowed_lag))
+}
+
+/// STALL: every commit of the window has the same offset (vacuously true for one commit,
+/// which is why a lagging single-commit group whose STOP was suppressed is STALL).
+pub fn offsets_stalled(commits: &[CommitEntry]) -> bool {
+    commits.windows(2).all(|pair| pair[1].offset == pair[0].offset)
+}
+
+/// WARN: among the known lags of the window, in order, none is below the one before it
+/// (equal counts as "not decreasing"). Unknown lags are skipped, so the comparison bridges
+/// over them.
+pub fn lag_not_decreasing(commits: &[CommitEntry]) -> bool {
+    let mut known = commits.iter().filter_map(|c| c.lag);
+    let Some(mut previous) = known.next() else {
+        return true;
+    };
+    for lag in known {
+        if lag < previous {
+            return false;
+        }
+        previous = lag;
+    }
+    true
+}
+
+/// Burrow's `calculatePartitionStatus`: the status of one partition from its window
+/// (oldest first, no empty slots), recent HEAD offsets (any order), current lag and the
+/// allowed lag. Only OK, WARN, STOP, STALL or REWIND come out.
+///
+/// The order is Burrow's and matters: STOP first (an old window with zero lag in it is still
+/// stopped), then an unrecovered REWIND (even if lag was zero earlier in the window), and only
+/// then the "lag was within allowed-lag somewhere" shortcut that guards STALL and WARN.
+pub fn calculate_partition_status(
+    commits: &[CommitEntry],
+    heads: &[i64],
+    current_lag: u64,
+    allowed_lag: u64,
+    now_ms: i64,
+) -> Status {
+    // Caught up (within the allowance) right now: never a problem, however old the commits.
+    if current_lag <= allowed_lag {
+        return Status::Ok;
+    }
+    if offsets_stopped(commits, now_ms) && !recent_lag_zero(commits, heads) {
+        return Status::Stop;
+    }
+    if let Some(index) = offsets_rewind(commits)
+        && !rewind_recovered(commits, index)
+    {
+        return Status::Rewind;
+    }
+    if lag_always_not_zero(commits, allowed_lag) {
+        if offsets_stalled(commits) {
+            return Status::Stall;
+        }
+        if lag_not_decreasing(commits) {
+            return Status::Warn;
+        }
+    }
+    Status::Ok
+}
