@@ -151,6 +151,9 @@ impl Group {
         let i = match self.topics.binary_search_by(|(t, _)| (**t).cmp(&**topic)) {
             Ok(i) => i,
             Err(i) => {
+                // Exactly one more: the default growth would reserve room for four topics in
+                // every one of a million single-topic groups.
+                self.topics.reserve_exact(1);
                 self.topics
                     .insert(i, (topic.clone(), TopicWindows::new(partitions, intervals)));
                 i
