@@ -8,6 +8,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod evaluator;
 pub mod health;
 pub mod model;
 pub mod storage;

@@ -69,7 +69,9 @@ pub fn lag_always_not_zero(commits: &[CommitEntry], allowed_lag: u64) -> bool {
 /// STALL: every commit of the window has the same offset (vacuously true for one commit,
 /// which is why a lagging single-commit group whose STOP was suppressed is STALL).
 pub fn offsets_stalled(commits: &[CommitEntry]) -> bool {
-    commits.windows(2).all(|pair| pair[1].offset == pair[0].offset)
+    commits
+        .windows(2)
+        .all(|pair| pair[1].offset == pair[0].offset)
 }
 
 /// WARN: among the known lags of the window, in order, none is below the one before it
@@ -124,4 +126,113 @@ pub fn calculate_partition_status(
         }
     }
     Status::Ok
+}
+
+/// Each rule on its edge cases; Burrow's vectors (`super::vectors`) cover the common ones.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: i64 = 1_700_000_000_000;
+    const MIN: i64 = 60_000;
+
+    fn c(offset: i64, minutes: i64, lag: Option<u64>) -> CommitEntry {
+        CommitEntry {
+            offset,
+            timestamp_ms: T + minutes * MIN,
+            observed_ms: T + minutes * MIN,
+            lag,
+        }
+    }
+
+    /// Commits one minute apart with the given (offset, lag) pairs.
+    fn window(points: &[(i64, u64)]) -> Vec<CommitEntry> {
+        (0..)
+            .zip(points)
+            .map(|(m, &(o, l))| c(o, m, Some(l)))
+            .collect()
+    }
+
+    #[test]
+    fn empty_window_answers_without_panicking() {
+        assert!(!offsets_stopped(&[], T));
+        assert!(!recent_lag_zero(&[], &[1, 2]));
+        assert_eq!(offsets_rewind(&[]), None);
+        assert!(!rewind_recovered(&[], 0));
+        assert!(lag_always_not_zero(&[], 0));
+        assert!(offsets_stalled(&[]));
+        assert!(lag_not_decreasing(&[]));
+    }
+
+    #[test]
+    fn offsets_stopped_compares_silence_with_window_span() {
+        let w = window(&[(1, 0), (2, 0), (3, 0)]); // spans 2 minutes
+        assert!(
+            !offsets_stopped(&w, T + 4 * MIN),
+            "silence = span: not stopped"
+        );
+        assert!(offsets_stopped(&w, T + 4 * MIN + 1));
+        assert!(
+            offsets_stopped(&w[..1], T + 1),
+            "one commit: stopped after 1 ms"
+        );
+        assert!(!offsets_stopped(&w, i64::MIN), "clock far behind saturates");
+    }
+
+    #[test]
+    fn recent_lag_zero_needs_a_head_at_or_below_newest_commit() {
+        let w = window(&[(10, 5), (20, 5)]);
+        assert!(recent_lag_zero(&w, &[25, 20, 30]), "any order");
+        assert!(!recent_lag_zero(&w, &[21, 30]));
+        assert!(!recent_lag_zero(&w, &[]));
+    }
+
+    #[test]
+    fn rewind_index_and_recovery() {
+        let w = window(&[(10, 1), (30, 1), (20, 1), (25, 1), (15, 1)]);
+        assert_eq!(offsets_rewind(&w), Some(2), "first decrease only");
+        assert!(!rewind_recovered(&w, 2), "never back to 30");
+        let w = window(&[(10, 1), (30, 1), (20, 1), (30, 1)]);
+        assert!(
+            rewind_recovered(&w, 2),
+            "re-reaching the pre-rewind offset is enough"
+        );
+        assert!(!rewind_recovered(&w, 0), "index 0 has no predecessor");
+        assert!(!rewind_recovered(&w, 9), "out of range");
+        assert_eq!(offsets_rewind(&window(&[(1, 0), (1, 0), (2, 0)])), None);
+    }
+
+    #[test]
+    fn lag_always_not_zero_uses_allowed_lag_and_skips_unknown_lags() {
+        let w = [c(1, 0, Some(5)), c(2, 1, None), c(3, 2, Some(7))];
+        assert!(lag_always_not_zero(&w, 0));
+        assert!(lag_always_not_zero(&w, 4));
+        assert!(!lag_always_not_zero(&w, 5), "5 <= allowed 5");
+        assert!(
+            lag_always_not_zero(&[c(1, 0, None)], 100),
+            "only unknown lags"
+        );
+    }
+
+    #[test]
+    fn offsets_stalled_means_all_offsets_equal() {
+        assert!(offsets_stalled(&window(&[(7, 1)])), "one commit: vacuously");
+        assert!(offsets_stalled(&window(&[(7, 1), (7, 2), (7, 3)])));
+        assert!(!offsets_stalled(&window(&[(7, 1), (8, 2), (7, 3)])));
+    }
+
+    #[test]
+    fn lag_not_decreasing_bridges_unknown_lags() {
+        assert!(
+            lag_not_decreasing(&window(&[(1, 5), (2, 5), (3, 9)])),
+            "equal counts"
+        );
+        assert!(!lag_not_decreasing(&window(&[(1, 5), (2, 4)])));
+        let bridged = [c(1, 0, Some(9)), c(2, 1, None), c(3, 2, Some(4))];
+        assert!(
+            !lag_not_decreasing(&bridged),
+            "9 -> (unknown) -> 4 decreases"
+        );
+        assert!(lag_not_decreasing(&[c(1, 0, None), c(2, 1, None)]));
+    }
 }
