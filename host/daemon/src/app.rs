@@ -105,7 +105,8 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

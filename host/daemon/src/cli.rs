@@ -20,6 +20,21 @@ pub(crate) enum Command {
         #[arg(long, short, default_value = "warren.toml")]
         config: PathBuf,
     },
+    /// Evaluate one group offline from a JSON window (FILE, or - for stdin) and print its
+    /// status as the /lag endpoint would.
+    Evaluate {
+        /// Input JSON file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Run everything on an embedded broker: simulated groups, the daemon, a live table.
+    Demo {
+        /// Address of the HTTP API.
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        listen: std::net::SocketAddr,
+        /// Print nothing but the URLs (no live table), for scripts and tests.
+        #[arg(long)]
+        no_table: bool,
+    },
     /// Validate a configuration file: print every problem with its key path, exit 2 if any.
     CheckConfig {
         /// Configuration file to check.

@@ -2,5 +2,7 @@
 //! wiring, so tests exercise the real collection path and the real HTTP listener.
 
 pub mod app;
+pub mod demo;
+pub mod evaluate;
 pub mod load;
 pub mod telemetry;

@@ -3,7 +3,7 @@
 
 mod cli;
 
-use warren_daemon::{app, load, telemetry};
+use warren_daemon::{app, demo, evaluate, load, telemetry};
 
 use std::process::ExitCode;
 
@@ -13,6 +13,23 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::CheckConfig { file } => load::check_config(&file),
+        cli::Command::Evaluate { file } => evaluate::run(&file),
+        cli::Command::Demo { listen, no_table } => {
+            telemetry::init(&warren_core::config::LoggingConfig {
+                level: warren_core::config::LogLevel::Warn,
+                format: warren_core::config::LogFormat::Text,
+            });
+            match demo::run(demo::DemoOptions {
+                listen,
+                table: !no_table,
+            }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         cli::Command::Run { config } => {
             let Some(loaded) = load::load_or_report(&config) else {
                 return ExitCode::from(2);

@@ -5,12 +5,14 @@
 mod admin;
 mod envelope;
 mod state;
+mod status;
 mod v3;
 
 use axum::Router;
 use axum::routing::get;
 
 pub use state::AppState;
+pub use status::group_status_json;
 
 /// Every route Warren serves.
 pub fn router(state: AppState) -> Router {
@@ -26,10 +28,19 @@ pub fn router(state: AppState) -> Router {
             "/v3/kafka/{cluster}/topic/{topic}/consumers",
             get(v3::topic_consumers),
         )
+        .route("/v3/kafka/{cluster}/status", get(status::cluster_status))
         .route("/v3/kafka/{cluster}/consumer", get(v3::consumer_list))
         .route(
             "/v3/kafka/{cluster}/consumer/{group}",
             get(v3::consumer_detail).delete(v3::consumer_delete),
+        )
+        .route(
+            "/v3/kafka/{cluster}/consumer/{group}/status",
+            get(status::consumer_status),
+        )
+        .route(
+            "/v3/kafka/{cluster}/consumer/{group}/lag",
+            get(status::consumer_lag),
         )
         .fallback(envelope::unknown_route)
         .with_state(state)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::http::HeaderValue;
 use serde_json::{Value, json};
 use warren_core::config::{ClusterConfig, Config};
+use warren_core::evaluator::{EvaluatorHandle, RuleSettings};
 use warren_core::health::Health;
 use warren_core::storage::StorageHandle;
 
@@ -15,6 +16,10 @@ use warren_core::storage::StorageHandle;
 pub struct AppState {
     /// Every cluster's storage.
     pub storage: StorageHandle,
+    /// Status evaluation (Burrow's rules, cached for `expire-cache`).
+    pub evaluator: EvaluatorHandle,
+    /// The wall clock in epoch milliseconds (a fixed function in golden tests).
+    pub now_ms: fn() -> i64,
     /// Collector health, for readiness.
     pub health: Health,
     /// `module` objects of `/v3/kafka/:cluster`, prebuilt from config.
@@ -33,8 +38,11 @@ impl AppState {
             .iter()
             .map(|(name, c)| (name.clone(), cluster_module(config, c)))
             .collect();
+        let rules = RuleSettings::from_config(&config.evaluator, config.storage.intervals);
         AppState {
             storage,
+            evaluator: EvaluatorHandle::new(rules, config.evaluator.expire_cache),
+            now_ms: wall_clock_ms,
             health,
             cluster_modules: Arc::new(cluster_modules),
             hostname: hostname.into(),
@@ -75,4 +83,11 @@ fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
         "topic-refresh": c.topic_refresh.as_secs(),
         "offset-refresh": c.offset_refresh.as_secs(),
     })
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

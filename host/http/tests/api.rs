@@ -73,7 +73,9 @@ fn state() -> AppState {
     );
     drop(w);
     let health = Health::new(["local".to_string()], ["local".to_string()]);
-    AppState::new(&loaded.config, storage, health, "warren-test")
+    let mut state = AppState::new(&loaded.config, storage, health, "warren-test");
+    state.now_ms = || NOW;
+    state
 }
 
 async fn call(state: AppState, method: Method, uri: &str) -> String {
@@ -153,6 +155,13 @@ golden_get! {
     consumer_detail_has_padded_windows_owners_and_current_lag: "/v3/kafka/local/consumer/billing";
     consumer_detail_unknown_group_is_404: "/v3/kafka/local/consumer/nope";
     unknown_route_is_burrows_invalid_request: "/v3/nothing/here";
+    status_lists_only_problem_partitions: "/v3/kafka/local/consumer/audit/status";
+    lag_lists_every_partition: "/v3/kafka/local/consumer/audit/lag";
+    lag_of_a_healthy_group: "/v3/kafka/local/consumer/billing/lag";
+    status_of_unknown_group_is_404_notfound_without_error: "/v3/kafka/local/consumer/nope/status";
+    lag_of_unknown_cluster_is_404_notfound: "/v3/kafka/nope/consumer/audit/lag";
+    cluster_status_summarises_every_group: "/v3/kafka/local/status";
+    cluster_status_unknown_cluster_is_404: "/v3/kafka/nope/status";
 }
 
 #[tokio::test]

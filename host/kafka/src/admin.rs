@@ -19,7 +19,7 @@ use warren_core::storage::{ClusterStore, CommitSource};
 
 use crate::admin_ffi::list_group_offsets;
 use crate::backoff::Backoff;
-use crate::client::{client_config, now_ms};
+use crate::client::{WarrenContext, client_config, consumer as new_consumer, now_ms};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -38,12 +38,8 @@ pub(crate) async fn run(
     progress: Arc<ConsumerProgress>,
     cancel: CancellationToken,
 ) {
-    let client: Arc<BaseConsumer> = match client_config(
-        &consumer.servers,
-        &consumer.client_profile.client_id,
-    )
-    .create()
-    {
+    let config = client_config(&consumer.servers, &consumer.client_profile.client_id);
+    let client: Arc<BaseConsumer<WarrenContext>> = match new_consumer(&config, &consumer.name) {
         Ok(c) => Arc::new(c),
         Err(e) => {
             warn!(consumer = %consumer.name, error = %e, "cannot create Kafka client; consumer not running");
@@ -93,7 +89,7 @@ pub(crate) async fn run(
 type Polled = Vec<(DescribedGroup, Result<Vec<(String, i32, i64)>, String>)>;
 
 fn poll_groups(
-    client: &BaseConsumer,
+    client: &BaseConsumer<WarrenContext>,
     filter: &warren_core::config::GroupFilter,
 ) -> Result<Polled, rdkafka::error::KafkaError> {
     let list = client.fetch_group_list(None, REQUEST_TIMEOUT)?;

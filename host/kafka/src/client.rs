@@ -29,3 +29,49 @@ pub(crate) fn client_config(servers: &[String], client_id: &str) -> ClientConfig
         .set_log_level(RDKafkaLogLevel::Warning);
     c
 }
+
+/// Routes librdkafka's logs and errors into `tracing`, tagged with the cluster or consumer
+/// name. End-of-partition is how the offsets-topic reader learns it caught up, not an error.
+pub(crate) struct WarrenContext {
+    pub(crate) name: String,
+}
+
+impl rdkafka::ClientContext for WarrenContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        use RDKafkaLogLevel::*;
+        match level {
+            Emerg | Alert | Critical | Error => {
+                tracing::error!(source = %self.name, facility = fac, "librdkafka: {log_message}")
+            }
+            Warning => {
+                tracing::warn!(source = %self.name, facility = fac, "librdkafka: {log_message}")
+            }
+            Notice | Info => {
+                tracing::debug!(source = %self.name, facility = fac, "librdkafka: {log_message}")
+            }
+            Debug => {
+                tracing::trace!(source = %self.name, facility = fac, "librdkafka: {log_message}")
+            }
+        }
+    }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        if matches!(error, rdkafka::error::KafkaError::PartitionEOF(_)) {
+            return;
+        }
+        // Connection failures are retried by librdkafka and by the collectors; warn, not error.
+        tracing::warn!(source = %self.name, error = %error, "librdkafka: {reason}");
+    }
+}
+
+impl rdkafka::consumer::ConsumerContext for WarrenContext {}
+
+/// A metadata/offsets client for `servers`, logging through `tracing` as `name`.
+pub(crate) fn consumer(
+    config: &ClientConfig,
+    name: &str,
+) -> rdkafka::error::KafkaResult<rdkafka::consumer::BaseConsumer<WarrenContext>> {
+    config.create_with_context(WarrenContext {
+        name: name.to_string(),
+    })
+}

@@ -16,7 +16,7 @@ use warren_core::health::ClusterHealth;
 use warren_core::storage::ClusterStore;
 
 use crate::backoff::Backoff;
-use crate::client::{client_config, now_ms};
+use crate::client::{WarrenContext, client_config, consumer, now_ms};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -35,12 +35,8 @@ pub(crate) async fn run(
     cancel: CancellationToken,
 ) {
     let name = cluster.name.clone();
-    let consumer: Arc<BaseConsumer> = match client_config(
-        &cluster.servers,
-        &cluster.client_profile.client_id,
-    )
-    .create()
-    {
+    let config = client_config(&cluster.servers, &cluster.client_profile.client_id);
+    let client: Arc<BaseConsumer<WarrenContext>> = match consumer(&config, &name) {
         Ok(c) => Arc::new(c),
         Err(e) => {
             // Only a malformed librdkafka setting gets here; config validation prevents it.
@@ -57,7 +53,7 @@ pub(crate) async fn run(
             .as_ref()
             .is_none_or(|(_, at)| at.elapsed() >= cluster.topic_refresh);
         let result = poll_once(
-            &consumer,
+            &client,
             &store,
             need_metadata,
             layout.as_ref().map(|(l, _)| l.clone()),
@@ -93,7 +89,7 @@ pub(crate) async fn run(
 }
 
 async fn poll_once(
-    consumer: &Arc<BaseConsumer>,
+    consumer: &Arc<BaseConsumer<WarrenContext>>,
     store: &ClusterStore,
     need_metadata: bool,
     layout: Option<TopicLayout>,
@@ -135,7 +131,7 @@ pub(crate) enum PollError {
     Task(#[from] tokio::task::JoinError),
 }
 
-fn fetch_layout(consumer: &BaseConsumer) -> Result<TopicLayout, KafkaError> {
+fn fetch_layout(consumer: &BaseConsumer<WarrenContext>) -> Result<TopicLayout, KafkaError> {
     // Serve the client's event queue so errors reported while the broker was down do not pile up.
     let _ = consumer.poll(Duration::ZERO);
     let metadata = consumer.fetch_metadata(None, REQUEST_TIMEOUT)?;
@@ -162,7 +158,10 @@ fn fetch_layout(consumer: &BaseConsumer) -> Result<TopicLayout, KafkaError> {
     Ok(layout)
 }
 
-fn fetch_heads(consumer: &BaseConsumer, layout: &TopicLayout) -> Result<Heads, KafkaError> {
+fn fetch_heads(
+    consumer: &BaseConsumer<WarrenContext>,
+    layout: &TopicLayout,
+) -> Result<Heads, KafkaError> {
     let mut tpl = TopicPartitionList::new();
     for (topic, _, partitions) in layout {
         for &p in partitions {

@@ -25,7 +25,7 @@ use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{ClusterStore, ClusterWriter, CommitSource};
 
 use crate::backoff::Backoff;
-use crate::client::{client_config, now_ms};
+use crate::client::{WarrenContext, client_config, consumer, now_ms};
 
 const POLL: Duration = Duration::from_millis(100);
 const BATCH: usize = 2048;
@@ -76,7 +76,7 @@ impl Reader {
             .set("group.id", format!("warren-reader-{}", self.consumer.name))
             .set("fetch.wait.max.ms", "100")
             .set("queued.min.messages", "200000");
-        let consumer: BaseConsumer = cfg.create()?;
+        let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
         let start = if self.start_latest {
             Offset::End
         } else {
@@ -167,7 +167,7 @@ impl Reader {
         }
     }
 
-    fn partition_count(&self, consumer: &BaseConsumer) -> Result<usize, KafkaError> {
+    fn partition_count(&self, consumer: &BaseConsumer<WarrenContext>) -> Result<usize, KafkaError> {
         let md = consumer.fetch_metadata(Some(&self.topic), REQUEST_TIMEOUT)?;
         Ok(md
             .topics()

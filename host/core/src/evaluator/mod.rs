@@ -7,6 +7,7 @@
 //! Partition rules live in [`rules`]; this file holds the shapes (Burrow's `PartitionStatus` and
 //! `ConsumerGroupStatus`, reference §1e) and the per-partition and per-group steps (§1a).
 
+mod cache;
 pub mod rules;
 
 #[cfg(test)]
@@ -15,6 +16,8 @@ mod tests;
 mod vectors;
 
 use serde::Serialize;
+
+pub use cache::EvaluatorHandle;
 
 use crate::config::EvaluatorConfig;
 use crate::model::Status;

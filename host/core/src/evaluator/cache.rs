@@ -1,0 +1,178 @@
+//! Evaluation through a cache, Burrow's `expire-cache`: a group's status is computed from a
+//! storage snapshot at most once per `expire-cache`, however many requests ask. The time is
+//! passed in by the caller (the HTTP edge or a scheduler tick), so expiry is testable. Unknown
+//! groups are not cached (Burrow caches NOTFOUND too, which hides a new group for up to ten
+//! seconds).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{GroupStatus, RuleSettings, evaluate_snapshot};
+use crate::storage::ClusterStore;
+
+struct Cached {
+    at_ms: i64,
+    status: Arc<GroupStatus>,
+}
+
+/// Cloneable handle to the evaluator of every cluster.
+#[derive(Clone)]
+pub struct EvaluatorHandle {
+    settings: RuleSettings,
+    ttl_ms: i64,
+    cache: Arc<Mutex<HashMap<String, HashMap<String, Cached>>>>,
+}
+
+impl EvaluatorHandle {
+    /// An evaluator with these rules and this cache lifetime.
+    pub fn new(settings: RuleSettings, expire_cache: Duration) -> Self {
+        EvaluatorHandle {
+            settings,
+            ttl_ms: expire_cache.as_millis().min(i64::MAX as u128) as i64,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The rules in force.
+    pub fn settings(&self) -> &RuleSettings {
+        &self.settings
+    }
+
+    /// The status of one group (NOTFOUND when storage does not know it).
+    pub fn group(&self, store: &ClusterStore, group: &str, now_ms: i64) -> Arc<GroupStatus> {
+        if let Some(hit) = self.lookup(store.name(), group, now_ms) {
+            return hit;
+        }
+        let Some(snapshot) = store.group(group) else {
+            return Arc::new(GroupStatus::not_found(store.name(), group));
+        };
+        let status = Arc::new(evaluate_snapshot(
+            store.name(),
+            &snapshot,
+            &self.settings,
+            now_ms,
+        ));
+        self.insert(store.name(), group, now_ms, status.clone());
+        status
+    }
+
+    /// The status of every group of a cluster, sorted by group name. Drops cache entries of
+    /// groups that are gone.
+    pub fn all(&self, store: &ClusterStore, now_ms: i64) -> Vec<Arc<GroupStatus>> {
+        let names = store.group_names();
+        let statuses: Vec<Arc<GroupStatus>> =
+            names.iter().map(|g| self.group(store, g, now_ms)).collect();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(groups) = cache.get_mut(store.name()) {
+            let ttl = self.ttl_ms;
+            groups.retain(|_, c| now_ms.saturating_sub(c.at_ms) < ttl);
+        }
+        statuses
+    }
+
+    fn lookup(&self, cluster: &str, group: &str, now_ms: i64) -> Option<Arc<GroupStatus>> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let c = cache.get(cluster)?.get(group)?;
+        (now_ms.saturating_sub(c.at_ms) < self.ttl_ms && now_ms >= c.at_ms)
+            .then(|| c.status.clone())
+    }
+
+    fn insert(&self, cluster: &str, group: &str, now_ms: i64, status: Arc<GroupStatus>) {
+        if self.ttl_ms <= 0 {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.entry(cluster.to_string()).or_default().insert(
+            group.to_string(),
+            Cached {
+                at_ms: now_ms,
+                status,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Commit, Status};
+    use crate::storage::{CommitSource, StorageHandle, StorageSettings};
+
+    const NOW: i64 = 1_700_000_000_000;
+
+    fn storage() -> StorageHandle {
+        let s = StorageHandle::new(["c".to_string()], StorageSettings::burrow_defaults());
+        let mut w = s.cluster("c").unwrap().writer();
+        w.set_topics(&[("t".into(), 1)]);
+        w.record_heads("t", &[(0, 100)], NOW);
+        let c = Commit {
+            group: "g",
+            topic: "t",
+            partition: 0,
+            offset: 100,
+            timestamp_ms: NOW,
+            order: 1,
+        };
+        w.commit(&c, CommitSource::OffsetsTopic, NOW);
+        drop(w);
+        s
+    }
+
+    #[test]
+    fn results_are_reused_until_expire_cache_passes() {
+        let s = storage();
+        let store = s.cluster("c").unwrap();
+        let e = EvaluatorHandle::new(RuleSettings::burrow_defaults(), Duration::from_secs(10));
+        let first = e.group(store, "g", NOW);
+        assert_eq!(first.status, Status::Ok);
+        store.writer().delete_group("g");
+        assert!(
+            Arc::ptr_eq(&first, &e.group(store, "g", NOW + 9_999)),
+            "cached within expire-cache"
+        );
+        assert_eq!(
+            e.group(store, "g", NOW + 10_000).status,
+            Status::NotFound,
+            "recomputed after it"
+        );
+    }
+
+    #[test]
+    fn unknown_groups_are_not_cached() {
+        let s = storage();
+        let store = s.cluster("c").unwrap();
+        let e = EvaluatorHandle::new(RuleSettings::burrow_defaults(), Duration::from_secs(10));
+        assert_eq!(e.group(store, "new", NOW).status, Status::NotFound);
+        let c = Commit {
+            group: "new",
+            topic: "t",
+            partition: 0,
+            offset: 100,
+            timestamp_ms: NOW,
+            order: 2,
+        };
+        store.writer().commit(&c, CommitSource::OffsetsTopic, NOW);
+        assert_eq!(e.group(store, "new", NOW + 1).status, Status::Ok);
+    }
+
+    #[test]
+    fn all_lists_every_group_sorted() {
+        let s = storage();
+        let store = s.cluster("c").unwrap();
+        let c = Commit {
+            group: "a",
+            topic: "t",
+            partition: 0,
+            offset: 50,
+            timestamp_ms: NOW,
+            order: 3,
+        };
+        store.writer().commit(&c, CommitSource::OffsetsTopic, NOW);
+        let e = EvaluatorHandle::new(RuleSettings::burrow_defaults(), Duration::ZERO);
+        let all = e.all(store, NOW + 1);
+        let names: Vec<&str> = all.iter().map(|s| s.group.as_str()).collect();
+        assert_eq!(names, vec!["a", "g"]);
+        assert_eq!(all[0].total_lag, 50);
+    }
+}

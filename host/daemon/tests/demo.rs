@@ -1,0 +1,92 @@
+//! `warren demo` as a newcomer runs it: every simulated group reaches the status it was built
+//! to show within two minutes, through the real collection path and the real API, and Ctrl-C
+//! stops everything cleanly.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_demo_group_reaches_its_intended_status_and_ctrl_c_stops_the_demo() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args([
+            "demo",
+            "--no-table",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the demo");
+    let url = format!("http://127.0.0.1:{port}/v3/kafka/demo/status");
+    let expected = warren_daemon::demo::expected_statuses();
+    let mut reached: BTreeMap<&str, Duration> = BTreeMap::new();
+    let start = Instant::now();
+    while reached.len() < expected.len() && start.elapsed() < Duration::from_secs(150) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Ok(res) = reqwest::get(&url).await else {
+            continue;
+        };
+        // The first seconds prove little (one commit looks stopped); judge the settled demo.
+        if start.elapsed() < Duration::from_secs(15) {
+            continue;
+        }
+        let Ok(body) = res.json::<Value>().await else {
+            continue;
+        };
+        for s in body["statuses"].as_array().into_iter().flatten() {
+            for (group, group_status, partition_status) in &expected {
+                let matches = s["group"] == *group
+                    && s["status"] == *group_status
+                    && s["partition_statuses"].get(partition_status).is_some();
+                if matches {
+                    reached.entry(group).or_insert(start.elapsed());
+                }
+            }
+        }
+    }
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|(g, _, _)| !reached.contains_key(g))
+        .collect();
+    // Stop it before asserting so a failure does not leave the demo running.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let stop_start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            stop_start.elapsed() < Duration::from_secs(20),
+            "demo did not stop on Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        missing.is_empty(),
+        "never reached: {missing:?}; reached: {reached:?}\n{stdout}"
+    );
+    assert!(
+        status.success(),
+        "demo exit: {status:?}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("demo stopped"), "{stdout}");
+    println!("time to intended status: {reached:?}");
+}
