@@ -56,7 +56,10 @@ impl rdkafka::ClientContext for WarrenContext {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        if matches!(error, rdkafka::error::KafkaError::PartitionEOF(_)) {
+        // librdkafka reports it both as its own variant and as a global error code.
+        let eof = matches!(error, rdkafka::error::KafkaError::PartitionEOF(_))
+            || error.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::PartitionEOF);
+        if eof {
             return;
         }
         // Connection failures are retried by librdkafka and by the collectors; warn, not error.
