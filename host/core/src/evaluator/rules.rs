@@ -133,25 +133,7 @@ pub fn calculate_partition_status(
 mod tests {
     use super::*;
 
-    const T: i64 = 1_700_000_000_000;
-    const MIN: i64 = 60_000;
-
-    fn c(offset: i64, minutes: i64, lag: Option<u64>) -> CommitEntry {
-        CommitEntry {
-            offset,
-            timestamp_ms: T + minutes * MIN,
-            observed_ms: T + minutes * MIN,
-            lag,
-        }
-    }
-
-    /// Commits one minute apart with the given (offset, lag) pairs.
-    fn window(points: &[(i64, u64)]) -> Vec<CommitEntry> {
-        (0..)
-            .zip(points)
-            .map(|(m, &(o, l))| c(o, m, Some(l)))
-            .collect()
-    }
+    use crate::evaluator::tests::{MIN, T, c, window};
 
     #[test]
     fn empty_window_answers_without_panicking() {

@@ -5,11 +5,13 @@
 use super::*;
 use crate::storage::{HeadSample, PartitionSnapshot, TopicSnapshot};
 
-const T: i64 = 1_700_000_000_000;
-const MIN: i64 = 60_000;
+/// Base time of the test windows.
+pub(crate) const T: i64 = 1_700_000_000_000;
+/// One minute.
+pub(crate) const MIN: i64 = 60_000;
 
 /// A commit `minutes` after `T`.
-fn c(offset: i64, minutes: i64, lag: Option<u64>) -> CommitEntry {
+pub(crate) fn c(offset: i64, minutes: i64, lag: Option<u64>) -> CommitEntry {
     CommitEntry {
         offset,
         timestamp_ms: T + minutes * MIN,
@@ -19,7 +21,7 @@ fn c(offset: i64, minutes: i64, lag: Option<u64>) -> CommitEntry {
 }
 
 /// Commits one minute apart with the given (offset, lag) pairs.
-fn window(points: &[(i64, u64)]) -> Vec<CommitEntry> {
+pub(crate) fn window(points: &[(i64, u64)]) -> Vec<CommitEntry> {
     (0..)
         .zip(points)
         .map(|(m, &(o, l))| c(o, m, Some(l)))

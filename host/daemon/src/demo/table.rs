@@ -19,7 +19,9 @@ pub(crate) async fn refresh(base: String, running: Arc<AtomicBool>) {
             Err(_) => None,
         };
         let mut out = String::from("\x1b[2J\x1b[H");
-        out.push_str(&format!("Warren demo — API {base}/v3/kafka/demo/consumer   (Ctrl-C to stop)\n"));
+        out.push_str(&format!(
+            "Warren demo — API {base}/v3/kafka/demo/consumer   (Ctrl-C to stop)\n"
+        ));
         out.push_str(&format!("status of every group: {url}\n\n"));
         out.push_str(&format!(
             "{:<18} {:<6} {:<22} {:>10}  {}\n",
