@@ -35,6 +35,18 @@ pub(crate) enum Command {
         #[arg(long)]
         no_table: bool,
     },
+    /// Run librdkafka's mock cluster as a standalone broker; prints its bootstrap address.
+    #[command(name = "dev-broker")]
+    DevBroker {
+        /// Topics to create, as NAME:PARTITIONS.
+        topics: Vec<String>,
+        /// Number of brokers.
+        #[arg(long, default_value_t = 1)]
+        brokers: i32,
+    },
+    /// Write deterministic data and offset commits (Kafka's record format) to a broker.
+    #[command(name = "dev-load")]
+    DevLoad(crate::LoadArgs),
     /// Validate a configuration file: print every problem with its key path, exit 2 if any.
     CheckConfig {
         /// Configuration file to check.

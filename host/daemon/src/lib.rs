@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod dev;
 pub mod evaluate;
 pub mod load;
 pub mod telemetry;

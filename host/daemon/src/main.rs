@@ -3,6 +3,8 @@
 
 mod cli;
 
+pub(crate) use warren_daemon::dev::load::LoadOptions as LoadArgs;
+
 use warren_daemon::{app, demo, evaluate, load, telemetry};
 
 use std::process::ExitCode;
@@ -14,6 +16,10 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::CheckConfig { file } => load::check_config(&file),
         cli::Command::Evaluate { file } => evaluate::run(&file),
+        cli::Command::DevBroker { topics, brokers } => {
+            report(warren_daemon::dev::broker::run(&topics, brokers))
+        }
+        cli::Command::DevLoad(options) => report(warren_daemon::dev::load::run(&options)),
         cli::Command::Demo { listen, no_table } => {
             telemetry::init(&warren_core::config::LoggingConfig {
                 level: warren_core::config::LogLevel::Warn,
@@ -45,6 +51,16 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -3,8 +3,9 @@
 //! cannot drift between routes.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -19,6 +20,16 @@ pub(crate) fn reply(
     message: &str,
     payload: Option<(&str, Value)>,
 ) -> Response {
+    json_response(status, envelope_bytes(state, uri, message, payload))
+}
+
+/// The serialised envelope, for callers that keep the bytes (see `status.rs`).
+pub(crate) fn envelope_bytes(
+    state: &AppState,
+    uri: &Uri,
+    message: &str,
+    payload: Option<(&str, Value)>,
+) -> Bytes {
     let mut body = Map::new();
     body.insert("error".into(), Value::Bool(false));
     body.insert("message".into(), Value::String(message.into()));
@@ -26,7 +37,13 @@ pub(crate) fn reply(
         body.insert(key.into(), value);
     }
     body.insert("request".into(), request_info(state, uri));
-    (status, Json(Value::Object(body))).into_response()
+    // Serialising a Value of strings, numbers and maps cannot fail.
+    Bytes::from(serde_json::to_vec(&Value::Object(body)).unwrap_or_default())
+}
+
+/// A JSON body with its status code.
+pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Burrow's error answer (`"error": true`), 404.

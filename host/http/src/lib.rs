@@ -4,6 +4,7 @@
 
 mod admin;
 mod envelope;
+mod rendered;
 mod state;
 mod status;
 mod v3;
@@ -11,6 +12,7 @@ mod v3;
 use axum::Router;
 use axum::routing::get;
 
+pub use rendered::RenderedCache;
 pub use state::AppState;
 pub use status::group_status_json;
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub storage: StorageHandle,
     /// Status evaluation (Burrow's rules, cached for `expire-cache`).
     pub evaluator: EvaluatorHandle,
+    /// Serialised status answers, reused while their evaluation is cached.
+    pub rendered: crate::rendered::RenderedCache,
     /// The wall clock in epoch milliseconds (a fixed function in golden tests).
     pub now_ms: fn() -> i64,
     /// Collector health, for readiness.
@@ -42,6 +44,7 @@ impl AppState {
         AppState {
             storage,
             evaluator: EvaluatorHandle::new(rules, config.evaluator.expire_cache),
+            rendered: Default::default(),
             now_ms: wall_clock_ms,
             health,
             cluster_modules: Arc::new(cluster_modules),

@@ -6,6 +6,7 @@
 //! `warren evaluate` command prints the same object.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -15,7 +16,7 @@ use warren_core::evaluator::{GroupStatus, PartitionStatus};
 use warren_core::model::Status;
 
 use crate::AppState;
-use crate::envelope::{not_found, reply};
+use crate::envelope::{envelope_bytes, json_response, not_found, reply};
 use crate::v3::offset_json;
 
 /// Burrow's `ConsumerGroupStatus` JSON.
@@ -46,27 +47,42 @@ fn partition_json(p: &PartitionStatus) -> Value {
     })
 }
 
-fn evaluate(s: &AppState, cluster: &str, group: &str) -> std::sync::Arc<GroupStatus> {
+fn evaluate(s: &AppState, cluster: &str, group: &str) -> Arc<GroupStatus> {
     match s.storage.cluster(cluster) {
         Some(store) => s.evaluator.group(store, group, (s.now_ms)()),
-        None => std::sync::Arc::new(GroupStatus::not_found(cluster, group)),
+        None => Arc::new(GroupStatus::not_found(cluster, group)),
     }
 }
 
-fn status_reply(s: &AppState, uri: &Uri, status: &GroupStatus) -> Response {
+/// Answers a status route from the rendered-body cache while the evaluator hands back the same
+/// cached status (it does for `expire-cache`): a hot status endpoint serialises a group once
+/// per evaluation, not once per request.
+fn status_reply(
+    s: &AppState,
+    uri: &Uri,
+    status: &Arc<GroupStatus>,
+    view: impl FnOnce(&GroupStatus) -> Value,
+) -> Response {
     // Burrow answers NOTFOUND with a 404 whose body still says "error": false; kept as is.
     let code = if status.status == Status::NotFound {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::OK
     };
-    reply(
-        s,
-        uri,
-        code,
-        "consumer status returned",
-        Some(("status", group_status_json(status))),
-    )
+    let body = match s.rendered.get(uri.path(), status) {
+        Some(body) => body,
+        None => {
+            let body = envelope_bytes(
+                s,
+                uri,
+                "consumer status returned",
+                Some(("status", view(status))),
+            );
+            s.rendered.put(uri.path(), status, body.clone());
+            body
+        }
+    };
+    json_response(code, body)
 }
 
 /// `GET /v3/kafka/:cluster/consumer/:group/status`.
@@ -76,7 +92,7 @@ pub(crate) async fn consumer_status(
     Path((cluster, group)): Path<(String, String)>,
 ) -> Response {
     let status = evaluate(&s, &cluster, &group);
-    status_reply(&s, &uri, &status.only_problems())
+    status_reply(&s, &uri, &status, |g| group_status_json(&g.only_problems()))
 }
 
 /// `GET /v3/kafka/:cluster/consumer/:group/lag`.
@@ -86,7 +102,7 @@ pub(crate) async fn consumer_lag(
     Path((cluster, group)): Path<(String, String)>,
 ) -> Response {
     let status = evaluate(&s, &cluster, &group);
-    status_reply(&s, &uri, &status)
+    status_reply(&s, &uri, &status, group_status_json)
 }
 
 /// `GET /v3/kafka/:cluster/status`: one summary per group, sorted by group.
