@@ -161,7 +161,7 @@ pub fn run(o: &LoadOptions) -> anyhow::Result<()> {
 }
 
 fn commit_value(group: usize, offset: i64, ts: i64) -> OffsetCommitValue<'static> {
-    let v3 = group % 2 == 0;
+    let v3 = group.is_multiple_of(2);
     OffsetCommitValue {
         version: if v3 { 3 } else { 1 },
         offset,
