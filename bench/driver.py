@@ -56,6 +56,14 @@ def proc_stats(pid):
     return cpu, hwm, rss
 
 
+def offsets_partition(group, partitions):
+    """Kafka's partition for a group: Java String.hashCode, masked positive (as dev-load)."""
+    h = 0
+    for ch in group:
+        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
+    return (h & 0x7FFFFFFF) % partitions
+
+
 def expected_offset(group, index, round_, rounds, records):
     """Same function as warren dev-load's `offset` (host/daemon/src/dev/load.rs)."""
     progress = records * (round_ + 1) // rounds
@@ -234,30 +242,68 @@ class Tool:
                     return None
         return status
 
-    def wait_complete(self, timeout):
-        pending = list(range(self.scale.groups))
-        answers = {}
-        deadline = time.time() + timeout
+    def sentinels(self):
+        """One group per offsets-topic partition: the one whose final commit is written last
+        there. Each partition is read in order, so once these show their final offsets every
+        group does, and completion is timed without polling a thousand large answers."""
+        last = {}
+        for g in range(self.scale.groups):
+            last[offsets_partition(f"group-{g:04d}", 16)] = g
+        return sorted(last.values())
+
+    def stored_complete(self, g):
+        """Every partition of group g has its final commit in storage (the consumer detail
+        endpoint reads storage directly; /lag answers may be up to expire-cache old)."""
+        try:
+            topics = get_json(f"{self.base}/v3/kafka/local/consumer/group-{g:04d}")["topics"]
+        except Exception:
+            return False
+        s = self.scale
+        for t in range(s.topics):
+            parts = topics.get(f"t{t}") or []
+            if len(parts) < s.partitions:
+                return False
+            for p in range(s.partitions):
+                newest = [o for o in parts[p]["offsets"] if o]
+                if not newest or newest[-1]["offset"] != s.final(g, t, p):
+                    return False
+        return True
+
+    def wait_stored(self, groups, deadline):
+        pending = list(groups)
         while pending and time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited early ({self.proc.returncode})")
+            pending = [g for g in pending if not self.stored_complete(g)]
+            if pending:
+                time.sleep(0.05)
+        if pending:
+            raise RuntimeError(f"{self.name}: {len(pending)} groups incomplete")
+
+    def wait_groups(self, groups, deadline):
+        pending, answers = list(groups), {}
+        while pending and time.time() < deadline:
             still = []
-            for g in pending:
+            for i, g in enumerate(pending):
                 status = self.group_complete(g)
                 if status is None:
-                    still.append(g)
-                    if len(still) > 0:
-                        still.extend(x for x in pending if x > g)
-                        break
-                else:
-                    answers[g] = summarise(status)
+                    still = pending[i:]
+                    break
+                answers[g] = summarise(status)
             pending = still
             if pending:
-                time.sleep(0.2)
+                time.sleep(0.5)
         if pending:
-            raise RuntimeError(f"{self.name}: {len(pending)} groups incomplete after {timeout}s")
+            raise RuntimeError(f"{self.name}: {len(pending)} groups incomplete")
+        return answers
+
+    def wait_complete(self, timeout):
+        """(seconds to complete, CPU s and peak RSS MiB at that moment, every group's answer)."""
+        deadline = time.time() + timeout
+        self.wait_stored(self.sentinels(), deadline)
         elapsed = time.time() - self.started
         cpu, hwm, _ = proc_stats(self.proc.pid)
+        answers = self.wait_groups(range(self.scale.groups), deadline)
         return elapsed, cpu, hwm, answers
 
     def stop(self):
@@ -314,8 +360,9 @@ def run_static(scale, work, zk, results, with_wrk):
                 print(f"   {name}: complete in {elapsed:.2f}s, {cpu:.2f} CPU-s, peak RSS {hwm:.0f} MiB", flush=True)
                 if with_wrk:
                     rps, p99 = wrk(f"{tool.base}/v3/kafka/local/consumer/group-0000/status")
-                    row[name].update(rps=rps, p99=p99)
-                    print(f"   {name}: status endpoint {rps:.0f} req/s, p99 {p99:.2f} ms", flush=True)
+                    ceiling, _ = wrk(f"{tool.base}/burrow/admin")
+                    row[name].update(rps=rps, p99=p99, ceiling=ceiling)
+                    print(f"   {name}: status endpoint {rps:.0f} req/s, p99 {p99:.2f} ms; /burrow/admin {ceiling:.0f} req/s", flush=True)
             finally:
                 tool.stop()
         row["compare"] = compare(answers["burrow"], answers["warren"])
@@ -378,10 +425,13 @@ def write_report(results, sustained, path):
         "from the beginning). Reproduce with `bench/run`.",
         "",
         "Time to complete = from process start until the HTTP API shows the final committed offset of every partition "
-        "of every group (polling included). CPU and peak RSS are read from /proc at that moment.",
+        "of every group in its storage (consumer detail endpoint, polled every 50 ms for one sentinel group per "
+        "offsets-topic partition, whose final commit is the last record there; every group's /lag answer is verified "
+        "afterwards). CPU and peak RSS are read from /proc at that moment. "
+        "wrk runs on the same two cores as the server; `/burrow/admin` (a constant string) shows the client's ceiling.",
         "",
-        "| scale | commits | tool | time to complete | CPU s | peak RSS | status req/s | status p99 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scale | commits | tool | time to complete | CPU s | peak RSS | status req/s | status p99 | /burrow/admin req/s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         s = r["scale"]
@@ -390,13 +440,14 @@ def write_report(results, sustained, path):
             x = r[n]
             rps = f"{x['rps']:.0f}" if "rps" in x else ""
             p99 = f"{x['p99']:.2f} ms" if "p99" in x else ""
-            lines.append(f"| {label} | {s.commits:,} | {n} | {x['time']:.2f} s | {x['cpu']:.2f} | {x['rss']:.0f} MiB | {rps} | {p99} |")
+            ceiling = f"{x['ceiling']:.0f}" if "ceiling" in x else ""
+            lines.append(f"| {label} | {s.commits:,} | {n} | {x['time']:.2f} s | {x['cpu']:.2f} | {x['rss']:.0f} MiB | {rps} | {p99} | {ceiling} |")
         b, w = r["burrow"], r["warren"]
         ratios = [f"time {fmt_ratio(w['time'], b['time'])} faster", f"CPU {fmt_ratio(w['cpu'], b['cpu'])} less",
                   f"RSS {fmt_ratio(w['rss'], b['rss'])} less"]
         if "rps" in w:
             ratios.append(f"req/s {fmt_ratio(w['rps'], b['rps'], True)}")
-        lines.append(f"| {label} | | **Warren/Burrow** | {' · '.join(ratios)} | | | | |")
+        lines.append(f"| {label} | | **Warren/Burrow** | {' · '.join(ratios)} | | | | | |")
     lines += ["", "## Do both report the same thing?", ""]
     for r in results:
         s = r["scale"]

@@ -18,7 +18,11 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(serve(config, shutdown_signal()))
+    let result = runtime.block_on(serve(config, shutdown_signal()));
+    // Blocking librdkafka calls against a dead broker may still be running; do not let them
+    // hold the exit for their whole request timeout.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
 /// Storage settings from the resolved `[storage]` section.

@@ -1,6 +1,6 @@
 //! Rendered status bodies, keyed by request path and valid while the evaluator's cached status
 //! for that group is the same `Arc` (the evaluator replaces it after `expire-cache`). Bounded:
-//! when it holds more entries than `MAX_ENTRIES` it starts over, which costs one render each.
+//! past `MAX_BYTES` of bodies it starts over, which costs one render per group asked again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use warren_core::evaluator::GroupStatus;
 
-const MAX_ENTRIES: usize = 100_000;
+const MAX_BYTES: usize = 64 << 20;
 
 /// A rendered body and the evaluation it was rendered from.
 type Entry = (Arc<GroupStatus>, Bytes);
@@ -16,22 +16,32 @@ type Entry = (Arc<GroupStatus>, Bytes);
 /// Cache of serialised `/status` and `/lag` answers.
 #[derive(Clone, Default)]
 pub struct RenderedCache {
-    inner: Arc<Mutex<HashMap<String, Entry>>>,
+    inner: Arc<Mutex<Bodies>>,
+}
+
+#[derive(Default)]
+struct Bodies {
+    map: HashMap<String, Entry>,
+    bytes: usize,
 }
 
 impl RenderedCache {
     pub(crate) fn get(&self, path: &str, status: &Arc<GroupStatus>) -> Option<Bytes> {
-        let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let (for_status, body) = map.get(path)?;
+        let bodies = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (for_status, body) = bodies.map.get(path)?;
         Arc::ptr_eq(for_status, status).then(|| body.clone())
     }
 
     pub(crate) fn put(&self, path: &str, status: &Arc<GroupStatus>, body: Bytes) {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_ENTRIES && !map.contains_key(path) {
-            map.clear();
+        let mut bodies = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if bodies.bytes + body.len() > MAX_BYTES {
+            bodies.map.clear();
+            bodies.bytes = 0;
         }
-        map.insert(path.to_string(), (status.clone(), body));
+        bodies.bytes += body.len();
+        if let Some((_, old)) = bodies.map.insert(path.to_string(), (status.clone(), body)) {
+            bodies.bytes -= old.len();
+        }
     }
 }
 

@@ -56,7 +56,11 @@ pub(crate) async fn run(
         } else {
             let c = client.clone();
             let filter = consumer.groups.clone();
-            let polled = tokio::task::spawn_blocking(move || poll_groups(&c, &filter)).await;
+            let poll = tokio::task::spawn_blocking(move || poll_groups(&c, &filter));
+            let polled = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = poll => r,
+            };
             match polled {
                 Ok(Ok(groups)) => {
                     apply(&store, groups, &order, &progress);

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -12,6 +13,9 @@ use warren_core::health::Health;
 use warren_core::storage::StorageHandle;
 
 use crate::{admin, heads, offsets_topic};
+
+/// How long shutdown waits for reader threads.
+const JOIN_GRACE: Duration = Duration::from_secs(5);
 
 /// Running collectors; stop them with the token passed to [`spawn_collectors`], then
 /// [`CollectorSet::join`].
@@ -22,15 +26,21 @@ pub struct CollectorSet {
 
 impl CollectorSet {
     /// Waits for every collector to stop (after cancellation).
+    /// Reader threads notice cancellation within a poll interval, unless librdkafka holds one
+    /// in a request to a dead broker; after `JOIN_GRACE` they are left to finish on their own.
     pub async fn join(mut self) {
         while self.tasks.join_next().await.is_some() {}
         let threads = std::mem::take(&mut self.threads);
-        let _ = tokio::task::spawn_blocking(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             for t in threads {
                 let _ = t.join();
             }
-        })
-        .await;
+        });
+        if tokio::time::timeout(JOIN_GRACE, joined).await.is_err() {
+            tracing::warn!(
+                "an offsets-topic reader is still in a Kafka request; not waiting for it"
+            );
+        }
     }
 }
 

@@ -52,13 +52,17 @@ pub(crate) async fn run(
         let need_metadata = layout
             .as_ref()
             .is_none_or(|(_, at)| at.elapsed() >= cluster.topic_refresh);
-        let result = poll_once(
+        let poll = poll_once(
             &client,
             &store,
             need_metadata,
             layout.as_ref().map(|(l, _)| l.clone()),
-        )
-        .await;
+        );
+        // A request to a dead broker blocks for its whole timeout; shutdown must not wait.
+        let result = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = poll => r,
+        };
         let delay = match result {
             Ok(new_layout) => {
                 if let Some(l) = new_layout {

@@ -28,6 +28,8 @@ use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
 
 const POLL: Duration = Duration::from_millis(100);
+/// How often the reader looks whether the first HEAD poll is done (it gates start-up).
+const HEADS_WAIT: Duration = Duration::from_millis(5);
 const BATCH: usize = 2048;
 const DISCOVERY_EVERY: Duration = Duration::from_secs(30);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -49,7 +51,7 @@ impl Reader {
         let mut backoff = Backoff::new();
         while !self.cancel.is_cancelled() {
             if !self.cluster_health.heads_ready() {
-                std::thread::sleep(POLL);
+                std::thread::sleep(HEADS_WAIT);
                 continue;
             }
             match self.read_until_cancelled() {
@@ -75,7 +77,13 @@ impl Reader {
             // Nothing is ever committed; the id only names the client in broker logs.
             .set("group.id", format!("warren-reader-{}", self.consumer.name))
             .set("fetch.wait.max.ms", "100")
-            .set("queued.min.messages", "200000");
+            // Prefetch enough to keep decoding busy, but bounded: librdkafka's defaults let a
+            // 50-partition offsets topic buffer gigabytes while Warren catches up.
+            .set("queued.min.messages", "20000")
+            .set("queued.max.messages.kbytes", "16384")
+            // When the queue is full the fetcher waits this long before looking again; the
+            // default (1 s) leaves the reader idle half the time while it catches up.
+            .set("fetch.queue.backoff.ms", "10");
         let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
         let start = if self.start_latest {
             Offset::End
@@ -104,14 +112,15 @@ impl Reader {
                             Offset::Beginning
                         };
                         tpl.add_partition_offset(&self.topic, p as i32, offset)?;
-                        let (low, high) =
-                            consumer.fetch_watermarks(&self.topic, p as i32, REQUEST_TIMEOUT)?;
-                        targets.push(if self.start_latest && assigned == 0 {
+                    }
+                    let sizes = self.partition_sizes(&consumer, assigned..count)?;
+                    targets.extend(sizes.into_iter().map(|n| {
+                        if self.start_latest && assigned == 0 {
                             0
                         } else {
-                            (high - low).max(0)
-                        });
-                    }
+                            n
+                        }
+                    }));
                     consumer.incremental_assign(&tpl)?;
                     info!(consumer = %self.consumer.name, topic = %self.topic, partitions = count, "reading offsets topic");
                     eof.resize(count, false);
@@ -165,6 +174,36 @@ impl Reader {
                     .set_progress((pos + n as u64).min(target), target);
             }
         }
+    }
+
+    /// Records in each of `partitions` (HEAD minus earliest), asked in two batched ListOffsets
+    /// rounds rather than two requests per partition.
+    fn partition_sizes(
+        &self,
+        consumer: &BaseConsumer<WarrenContext>,
+        partitions: std::ops::Range<usize>,
+    ) -> Result<Vec<i64>, KafkaError> {
+        let ask = |at: Offset| -> Result<Vec<i64>, KafkaError> {
+            let mut tpl = TopicPartitionList::new();
+            for p in partitions.clone() {
+                tpl.add_partition_offset(&self.topic, p as i32, at)?;
+            }
+            let answer = consumer.offsets_for_times(tpl, REQUEST_TIMEOUT)?;
+            Ok(partitions
+                .clone()
+                .map(|p| {
+                    match answer
+                        .find_partition(&self.topic, p as i32)
+                        .map(|e| e.offset())
+                    {
+                        Some(Offset::Offset(o)) => o,
+                        _ => 0,
+                    }
+                })
+                .collect())
+        };
+        let (high, low) = (ask(Offset::End)?, ask(Offset::Beginning)?);
+        Ok(high.iter().zip(&low).map(|(h, l)| (h - l).max(0)).collect())
     }
 
     fn partition_count(&self, consumer: &BaseConsumer<WarrenContext>) -> Result<usize, KafkaError> {

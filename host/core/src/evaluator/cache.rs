@@ -83,7 +83,13 @@ impl EvaluatorHandle {
             return;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.entry(cluster.to_string()).or_default().insert(
+        // Expired entries of groups nobody asks for again would otherwise stay for ever.
+        let groups = cache.entry(cluster.to_string()).or_default();
+        if groups.len() >= 1024 && groups.len().is_power_of_two() {
+            let ttl = self.ttl_ms;
+            groups.retain(|_, c| now_ms.saturating_sub(c.at_ms) < ttl);
+        }
+        groups.insert(
             group.to_string(),
             Cached {
                 at_ms: now_ms,

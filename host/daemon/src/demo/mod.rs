@@ -39,7 +39,9 @@ pub fn run(options: DemoOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(demo(options))
+    let result = runtime.block_on(demo(options));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
 async fn demo(options: DemoOptions) -> anyhow::Result<()> {
