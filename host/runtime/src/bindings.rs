@@ -1,0 +1,23 @@
+//! The only `bindgen!` in the repository: host-side bindings for every world of `wit/`,
+//! generated once, with the shared interfaces (`types`, `host`, `plugin`) generated in the
+//! first world and reused by the others.
+
+/// `group-filter` world.
+pub mod filter {
+    wasmtime::component::bindgen!({ path: "../../wit", world: "group-filter" });
+}
+
+/// `evaluator` world.
+pub mod evaluator {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "evaluator",
+        with: {
+            "warren:plugin/types": super::filter::warren::plugin::types,
+            "warren:plugin/host": super::filter::warren::plugin::host,
+        },
+    });
+}
+
+pub use filter::warren::plugin::host::{Host, LogLevel};
+pub use filter::warren::plugin::types;

@@ -1,0 +1,112 @@
+//! An evaluation policy implemented by a plugin. The daemon calls it per group instead of
+//! Burrow's rules for the clusters that chose it; any failure (trap, timeout, error, answer
+//! that does not fit the question) is returned so the caller can fall back to the built-in
+//! rules.
+
+use std::time::Instant;
+
+use warren_core::evaluator::GroupStatus;
+use warren_core::storage::GroupSnapshot;
+use wasmtime::component::Component;
+
+use crate::bindings::evaluator::{Evaluator, EvaluatorPre};
+use crate::bindings::types::PluginMetadata;
+use crate::convert;
+use crate::engine::{PluginEngine, load_error};
+use crate::error::PluginError;
+use crate::health::HealthSnapshot;
+use crate::sandbox::{Limits, Me, Sandbox, linker};
+
+/// A loaded evaluator plugin.
+pub struct PluginEvaluator {
+    sandbox: Sandbox<Evaluator>,
+    metadata: PluginMetadata,
+}
+
+impl PluginEvaluator {
+    /// Instantiates the component, reads its metadata and validates `config_json` with it.
+    pub fn load(
+        engine: &PluginEngine,
+        name: &str,
+        component: &Component,
+        config_json: &str,
+        limits: Limits,
+    ) -> Result<Self, PluginError> {
+        let linker = linker(engine.engine(), |l| {
+            Evaluator::add_to_linker::<_, Me>(l, |s| s)
+        })
+        .map_err(|e| load_error(name, e))?;
+        let pre = EvaluatorPre::new(
+            linker
+                .instantiate_pre(component)
+                .map_err(|e| load_error(name, e))?,
+        )
+        .map_err(|e| load_error(name, e))?;
+        let sandbox = Sandbox::new(
+            name,
+            config_json,
+            engine.engine(),
+            limits,
+            Box::new(move |store| pre.instantiate(store)),
+        );
+        let now = Instant::now();
+        let metadata = sandbox.call(now, |i, s| i.warren_plugin_plugin().call_metadata(s))?;
+        let verdict = sandbox.call(now, |i, s| {
+            i.warren_plugin_plugin()
+                .call_validate_config(s, config_json)
+        })?;
+        if let Err(problems) = verdict {
+            return Err(PluginError::InvalidConfig {
+                plugin: name.into(),
+                problems,
+            });
+        }
+        Ok(PluginEvaluator { sandbox, metadata })
+    }
+
+    /// What the plugin says about itself.
+    pub fn metadata(&self) -> &PluginMetadata {
+        &self.metadata
+    }
+
+    /// Judges one group.
+    pub fn evaluate(
+        &self,
+        cluster: &str,
+        snapshot: &GroupSnapshot,
+        now_ms: i64,
+    ) -> Result<GroupStatus, PluginError> {
+        let now = Instant::now();
+        let window = convert::group_window(cluster, snapshot, now_ms);
+        let plugin = self.sandbox.name.to_string();
+        let result = self
+            .sandbox
+            .call(now, |i, s| i.call_evaluate(s, &window))
+            .and_then(|answer| match answer {
+                Ok(status) => convert::group_status(&window, &status).map_err(|reason| {
+                    PluginError::InvalidOutput {
+                        plugin: plugin.clone(),
+                        reason,
+                    }
+                }),
+                Err(message) => Err(PluginError::Guest {
+                    plugin: plugin.clone(),
+                    message,
+                }),
+            });
+        match &result {
+            Ok(_) => self.sandbox.health.success(),
+            Err(PluginError::Disabled { .. }) => {}
+            Err(e) => {
+                tracing::warn!(plugin = %plugin, error = %e, "evaluator plugin failed; Burrow's rules used instead");
+                self.sandbox.health.failure(e.kind(), e.to_string(), now);
+            }
+        }
+        result
+    }
+
+    /// Calls by outcome, failures, breaker state.
+    pub fn health(&self) -> HealthSnapshot {
+        self.sandbox.health.snapshot(Instant::now())
+    }
+}
