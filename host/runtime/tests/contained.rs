@@ -203,3 +203,58 @@ fn components_are_verified_and_compiled_once_into_the_cache() {
     engine.compile("x", &bytes, None).unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn skip_empty_filter_leaves_out_groups_idle_without_members() {
+    use warren_core::model::{GroupMembership, Member};
+    use warren_runtime::PluginFilter;
+
+    let engine = PluginEngine::new(None).unwrap();
+    let component = engine
+        .compile("skip_empty", &wasm("skip_empty"), None)
+        .unwrap();
+    let f = PluginFilter::load(
+        &engine,
+        "skip-empty",
+        &component,
+        r#"{"empty-for-secs": 3600}"#,
+        Limits::default(),
+    )
+    .unwrap();
+    let idle = snapshot();
+    assert!(
+        f.accept("c", &idle, NOW + 60_000).unwrap(),
+        "idle for a minute: kept"
+    );
+    assert!(
+        !f.accept("c", &idle, NOW + 7_200_000).unwrap(),
+        "idle and empty for two hours: left out"
+    );
+
+    let s = StorageHandle::new(["c".to_string()], StorageSettings::burrow_defaults());
+    let store = s.cluster("c").unwrap();
+    store.writer().set_topics(&[("t".into(), 1)]);
+    let member = Member {
+        host: "/10.0.0.1".into(),
+        client_id: "c1".into(),
+        assignment: vec![("t".into(), vec![0])],
+    };
+    store.writer().set_membership(
+        "g",
+        &GroupMembership {
+            state: Some("Stable".into()),
+            members: vec![member],
+        },
+        NOW,
+    );
+    assert!(
+        f.accept("c", &store.group("g").unwrap(), NOW + 7_200_000)
+            .unwrap(),
+        "a group with members is kept"
+    );
+
+    assert!(matches!(
+        PluginFilter::load(&engine, "skip-empty", &component, "{}", Limits::default()),
+        Err(PluginError::InvalidConfig { .. })
+    ));
+}
