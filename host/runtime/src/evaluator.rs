@@ -49,18 +49,11 @@ impl PluginEvaluator {
             limits,
             Box::new(move |store| pre.instantiate(store)),
         );
-        let now = Instant::now();
-        let metadata = sandbox.call(now, |i, s| i.warren_plugin_plugin().call_metadata(s))?;
-        let verdict = sandbox.call(now, |i, s| {
-            i.warren_plugin_plugin()
-                .call_validate_config(s, config_json)
-        })?;
-        if let Err(problems) = verdict {
-            return Err(PluginError::InvalidConfig {
-                plugin: name.into(),
-                problems,
-            });
-        }
+        let metadata = sandbox.introduce(
+            config_json,
+            |i, s| i.warren_plugin_plugin().call_metadata(s),
+            |i, s, c| i.warren_plugin_plugin().call_validate_config(s, c),
+        )?;
         Ok(PluginEvaluator { sandbox, metadata })
     }
 
@@ -94,14 +87,8 @@ impl PluginEvaluator {
                     message,
                 }),
             });
-        match &result {
-            Ok(_) => self.sandbox.health.success(),
-            Err(PluginError::Disabled { .. }) => {}
-            Err(e) => {
-                tracing::warn!(plugin = %plugin, error = %e, "evaluator plugin failed; Burrow's rules used instead");
-                self.sandbox.health.failure(e.kind(), e.to_string(), now);
-            }
-        }
+        self.sandbox
+            .record(&result, now, "Burrow's rules used instead");
         result
     }
 

@@ -46,18 +46,11 @@ impl PluginFilter {
             limits,
             Box::new(move |store| pre.instantiate(store)),
         );
-        let now = Instant::now();
-        let metadata = sandbox.call(now, |i, s| i.warren_plugin_plugin().call_metadata(s))?;
-        let verdict = sandbox.call(now, |i, s| {
-            i.warren_plugin_plugin()
-                .call_validate_config(s, config_json)
-        })?;
-        if let Err(problems) = verdict {
-            return Err(PluginError::InvalidConfig {
-                plugin: name.into(),
-                problems,
-            });
-        }
+        let metadata = sandbox.introduce(
+            config_json,
+            |i, s| i.warren_plugin_plugin().call_metadata(s),
+            |i, s, c| i.warren_plugin_plugin().call_validate_config(s, c),
+        )?;
         Ok(PluginFilter { sandbox, metadata })
     }
 
@@ -76,14 +69,7 @@ impl PluginFilter {
         let now = Instant::now();
         let info = group_info(cluster, snapshot, now_ms);
         let result = self.sandbox.call(now, |i, s| i.call_accept(s, &info));
-        match &result {
-            Ok(_) => self.sandbox.health.success(),
-            Err(PluginError::Disabled { .. }) => {}
-            Err(e) => {
-                tracing::warn!(plugin = %self.sandbox.name, error = %e, "group filter failed; group kept (fail open)");
-                self.sandbox.health.failure(e.kind(), e.to_string(), now);
-            }
-        }
+        self.sandbox.record(&result, now, "group kept (fail open)");
         result
     }
 

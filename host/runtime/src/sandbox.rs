@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Engine, Store, Trap};
 
+use crate::bindings::types::PluginMetadata;
 use crate::engine::TICK;
 use crate::error::PluginError;
 use crate::health::PluginHealth;
@@ -98,6 +99,41 @@ impl<I> Sandbox<I> {
                 // A trapped instance cannot be entered again; the next call gets a fresh one.
                 *warm = None;
                 Err(error)
+            }
+        }
+    }
+
+    /// Reads the plugin's metadata and has it check its configuration: what every plugin kind
+    /// does once when loaded.
+    pub(crate) fn introduce(
+        &self,
+        config_json: &str,
+        metadata: impl FnOnce(&I, &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata>,
+        validate: impl FnOnce(
+            &I,
+            &mut Store<PluginState>,
+            &str,
+        ) -> wasmtime::Result<Result<(), Vec<String>>>,
+    ) -> Result<PluginMetadata, PluginError> {
+        let now = Instant::now();
+        let meta = self.call(now, metadata)?;
+        if let Err(problems) = self.call(now, |i, s| validate(i, s, config_json))? {
+            return Err(PluginError::InvalidConfig {
+                plugin: self.name.to_string(),
+                problems,
+            });
+        }
+        Ok(meta)
+    }
+
+    /// Counts a call's outcome; a failure is logged with what the caller does instead.
+    pub(crate) fn record<T>(&self, result: &Result<T, PluginError>, now: Instant, instead: &str) {
+        match result {
+            Ok(_) => self.health.success(),
+            Err(PluginError::Disabled { .. }) => {}
+            Err(e) => {
+                tracing::warn!(plugin = %self.name, error = %e, "plugin failed; {instead}");
+                self.health.failure(e.kind(), e.to_string(), now);
             }
         }
     }
