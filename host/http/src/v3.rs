@@ -26,16 +26,14 @@ pub(crate) async fn cluster_detail(
     uri: Uri,
     Path(cluster): Path<String>,
 ) -> Response {
-    match s.cluster_modules.get(&cluster) {
-        Some(module) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "cluster module detail returned",
-            Some(("module", module.clone())),
-        ),
-        None => not_found(&s, &uri, "cluster module not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.cluster_modules.get(&cluster).cloned(),
+        "cluster module detail returned",
+        "module",
+        "cluster module not found",
+    )
 }
 
 pub(crate) async fn topic_list(
@@ -43,16 +41,14 @@ pub(crate) async fn topic_list(
     uri: Uri,
     Path(cluster): Path<String>,
 ) -> Response {
-    match s.storage.cluster(&cluster) {
-        Some(c) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "topic list returned",
-            Some(("topics", json!(c.topic_names()))),
-        ),
-        None => not_found(&s, &uri, "cluster not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.storage.cluster(&cluster).map(|c| json!(c.topic_names())),
+        "topic list returned",
+        "topics",
+        "cluster not found",
+    )
 }
 
 pub(crate) async fn topic_detail(
@@ -60,20 +56,17 @@ pub(crate) async fn topic_detail(
     uri: Uri,
     Path((cluster, topic)): Path<(String, String)>,
 ) -> Response {
-    match s
-        .storage
-        .cluster(&cluster)
-        .and_then(|c| c.topic_heads(&topic))
-    {
-        Some(offsets) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "topic offsets returned",
-            Some(("offsets", json!(offsets))),
-        ),
-        None => not_found(&s, &uri, "cluster or topic not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.storage
+            .cluster(&cluster)
+            .and_then(|c| c.topic_heads(&topic))
+            .map(|offsets| json!(offsets)),
+        "topic offsets returned",
+        "offsets",
+        "cluster or topic not found",
+    )
 }
 
 pub(crate) async fn topic_consumers(
@@ -81,20 +74,17 @@ pub(crate) async fn topic_consumers(
     uri: Uri,
     Path((cluster, topic)): Path<(String, String)>,
 ) -> Response {
-    match s
-        .storage
-        .cluster(&cluster)
-        .and_then(|c| c.topic_consumers(&topic))
-    {
-        Some(groups) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "consumers of topic returned",
-            Some(("consumers", json!(groups))),
-        ),
-        None => not_found(&s, &uri, "cluster or topic not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.storage
+            .cluster(&cluster)
+            .and_then(|c| c.topic_consumers(&topic))
+            .map(|groups| json!(groups)),
+        "consumers of topic returned",
+        "consumers",
+        "cluster or topic not found",
+    )
 }
 
 pub(crate) async fn consumer_list(
@@ -102,16 +92,14 @@ pub(crate) async fn consumer_list(
     uri: Uri,
     Path(cluster): Path<String>,
 ) -> Response {
-    match s.storage.cluster(&cluster) {
-        Some(c) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "consumer list returned",
-            Some(("consumers", json!(c.group_names()))),
-        ),
-        None => not_found(&s, &uri, "cluster not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.storage.cluster(&cluster).map(|c| json!(c.group_names())),
+        "consumer list returned",
+        "consumers",
+        "cluster not found",
+    )
 }
 
 pub(crate) async fn consumer_detail(
@@ -119,16 +107,17 @@ pub(crate) async fn consumer_detail(
     uri: Uri,
     Path((cluster, group)): Path<(String, String)>,
 ) -> Response {
-    match s.storage.cluster(&cluster).and_then(|c| c.group(&group)) {
-        Some(g) => reply(
-            &s,
-            &uri,
-            StatusCode::OK,
-            "consumer detail returned",
-            Some(("topics", consumer_topics(&g))),
-        ),
-        None => not_found(&s, &uri, "cluster or consumer not found"),
-    }
+    found(
+        &s,
+        &uri,
+        s.storage
+            .cluster(&cluster)
+            .and_then(|c| c.group(&group))
+            .map(|g| consumer_topics(&g)),
+        "consumer detail returned",
+        "topics",
+        "cluster or consumer not found",
+    )
 }
 
 pub(crate) async fn consumer_delete(
@@ -177,4 +166,19 @@ fn consumer_topics(g: &GroupSnapshot) -> Value {
 /// Burrow's `ConsumerOffset` JSON.
 pub(crate) fn offset_json(c: &CommitEntry) -> Value {
     json!({ "offset": c.offset, "timestamp": c.timestamp_ms, "observedAt": c.observed_ms, "lag": c.lag })
+}
+
+/// Burrow's answer when `payload` is there, its 404 otherwise: the shape of every read route.
+fn found(
+    s: &AppState,
+    uri: &Uri,
+    payload: Option<Value>,
+    message: &str,
+    key: &str,
+    missing: &str,
+) -> Response {
+    match payload {
+        Some(value) => reply(s, uri, StatusCode::OK, message, Some((key, value))),
+        None => not_found(s, uri, missing),
+    }
 }
