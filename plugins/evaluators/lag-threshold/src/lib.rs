@@ -4,11 +4,10 @@
 //!
 //! Config: `{ "warn": 1000, "err": 10000 }` (records; `err` must exceed `warn`).
 
-wit_bindgen::generate!({ world: "evaluator", path: "../../../wit" });
-
-use exports::warren::plugin::plugin::Guest as PluginGuest;
-use warren::plugin::host;
-use warren::plugin::types::{PartitionStatus, PluginMetadata, Status};
+use warren_plugin_sdk::config::Config;
+use warren_plugin_sdk::evaluator::Evaluator;
+use warren_plugin_sdk::types::{GroupStatus, GroupWindow, PluginMetadata, Status};
+use warren_plugin_sdk::{Plugin, host, metadata, verdict};
 
 /// Thresholds, in records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,107 +20,175 @@ pub struct Thresholds {
 
 /// Parses the plugin's config, listing every problem.
 pub fn parse(config: &str) -> Result<Thresholds, Vec<String>> {
-    let value: serde_json::Value =
-        serde_json::from_str(config).map_err(|e| vec![format!("config is not JSON: {e}")])?;
-    let mut problems = Vec::new();
-    let mut get = |key: &str| match value.get(key) {
-        Some(v) => v.as_u64().or_else(|| {
-            problems.push(format!(
-                "{key}: expected a whole number of records, got {v}"
-            ));
-            None
-        }),
-        None => {
-            problems.push(format!("{key}: required (example: {key} = 1000)"));
-            None
-        }
-    };
-    let (warn, err) = (get("warn"), get("err"));
+    let config = Config::parse(config)?;
+    let root = config.root();
+    let warn = root.required_u64("warn", "records", 1000);
+    let err = root.required_u64("err", "records", 10000);
     if let (Some(w), Some(e)) = (warn, err)
         && e <= w
     {
-        problems.push(format!("err ({e}) must be greater than warn ({w})"));
+        config.problem(format!("err ({e}) must be greater than warn ({w})"));
     }
-    match (warn, err) {
-        (Some(warn), Some(err)) if problems.is_empty() => Ok(Thresholds { warn, err }),
-        _ => Err(problems),
-    }
+    config.finish(|| {
+        Some(Thresholds {
+            warn: warn?,
+            err: err?,
+        })
+    })
 }
 
 /// Judges a group window with the thresholds.
 pub fn judge(t: Thresholds, w: &GroupWindow) -> GroupStatus {
-    let intervals = f64::from(w.intervals.max(1));
-    let partitions: Vec<PartitionStatus> = w
+    let partitions = w
         .partitions
         .iter()
-        .map(|p| PartitionStatus {
-            topic: p.topic.clone(),
-            partition: p.partition,
-            owner: p.owner.clone().unwrap_or_default(),
-            client_id: p.client_id.clone().unwrap_or_default(),
-            status: if p.current_lag >= t.warn {
+        .map(|p| {
+            let status = if p.current_lag >= t.warn {
                 Status::Warn
             } else {
                 Status::Ok
-            },
-            start: p.commits.first().copied(),
-            end: p.commits.last().copied(),
-            current_lag: p.current_lag,
-            complete: (p.commits.len() as f64 / intervals).min(1.0),
+            };
+            verdict::partition(p, w.intervals, status)
         })
         .collect();
-    let maxlag = partitions
-        .iter()
-        .fold(None::<&PartitionStatus>, |m, p| match m {
-            Some(m) if m.current_lag >= p.current_lag => Some(m),
-            _ => Some(p),
-        });
-    let max = maxlag.map_or(0, |m| m.current_lag);
-    let complete_count = partitions.iter().filter(|p| p.complete >= 1.0).count();
-    GroupStatus {
-        cluster: w.cluster.clone(),
-        group: w.group.clone(),
-        status: if max >= t.err {
-            Status::Err
-        } else if max >= t.warn {
-            Status::Warn
-        } else {
-            Status::Ok
-        },
-        complete: if partitions.is_empty() {
-            0.0
-        } else {
-            complete_count as f64 / partitions.len() as f64
-        },
-        partition_count: partitions.len() as u32,
-        maxlag: maxlag.cloned(),
-        total_lag: partitions.iter().map(|p| p.current_lag).sum(),
-        partitions,
-    }
+    let mut group = verdict::group(w, partitions);
+    // The group follows its maximum lag (not only its worst partition): that is what raises
+    // it to ERR, a status no partition carries.
+    let max = group.maxlag.as_ref().map_or(0, |m| m.current_lag);
+    group.status = if max >= t.err {
+        Status::Err
+    } else if max >= t.warn {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
+    group
 }
 
 struct LagThreshold;
 
-impl PluginGuest for LagThreshold {
+impl Plugin for LagThreshold {
     fn metadata() -> PluginMetadata {
-        PluginMetadata {
-            name: "lag-threshold".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            description: "WARN/ERR thresholds on a group's maximum current lag".into(),
-            config_schema: r#"{"type":"object","required":["warn","err"],"properties":{"warn":{"type":"integer","minimum":0},"err":{"type":"integer","minimum":1}}}"#.into(),
-        }
+        metadata::builder("lag-threshold", env!("CARGO_PKG_VERSION"))
+            .description("WARN/ERR thresholds on a group's maximum current lag")
+            .config_schema(serde_json::json!({
+                "type": "object",
+                "required": ["warn", "err"],
+                "properties": {
+                    "warn": {"type": "integer", "minimum": 0},
+                    "err": {"type": "integer", "minimum": 1},
+                },
+            }))
+            .build()
     }
 
-    fn validate_config(config: String) -> Result<(), Vec<String>> {
-        parse(&config).map(|_| ())
+    fn validate_config(config: &str) -> Result<(), Vec<String>> {
+        parse(config).map(|_| ())
     }
 }
 
-impl Guest for LagThreshold {
+impl Evaluator for LagThreshold {
     fn evaluate(window: GroupWindow) -> Result<GroupStatus, String> {
         let t = parse(&host::plugin_config()).map_err(|p| p.join("; "))?;
         Ok(judge(t, &window))
     }
 }
 
-export!(LagThreshold);
+warren_plugin_sdk::export_evaluator!(LagThreshold);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warren_plugin_sdk::types::{Commit, PartitionWindow};
+
+    const T: Thresholds = Thresholds {
+        warn: 100,
+        err: 1000,
+    };
+
+    fn window(lags: &[u64]) -> GroupWindow {
+        let partitions = lags
+            .iter()
+            .zip(0..)
+            .map(|(&lag, partition)| PartitionWindow {
+                topic: "t".into(),
+                partition,
+                commits: vec![Commit {
+                    offset: 10,
+                    timestamp_ms: 1,
+                    observed_ms: 1,
+                    lag: Some(lag),
+                }],
+                heads: vec![],
+                current_lag: lag,
+                owner: None,
+                client_id: None,
+            })
+            .collect();
+        GroupWindow {
+            cluster: "c".into(),
+            group: "g".into(),
+            now_ms: 2,
+            intervals: 1,
+            partitions,
+        }
+    }
+
+    #[test]
+    fn a_valid_config_parses() {
+        assert_eq!(parse(r#"{"warn": 100, "err": 1000}"#), Ok(T));
+    }
+
+    #[test]
+    fn every_missing_key_is_reported() {
+        assert_eq!(
+            parse("{}").unwrap_err(),
+            [
+                "warn: required (example: warn = 1000)",
+                "err: required (example: err = 10000)",
+            ]
+        );
+    }
+
+    #[test]
+    fn mistyped_and_inverted_thresholds_are_reported() {
+        assert_eq!(
+            parse(r#"{"warn": -5, "err": "lots"}"#).unwrap_err(),
+            [
+                "warn: expected a whole number of records, got -5",
+                "err: expected a whole number of records, got \"lots\"",
+            ]
+        );
+        assert_eq!(
+            parse(r#"{"warn": 10, "err": 10}"#).unwrap_err(),
+            ["err (10) must be greater than warn (10)"]
+        );
+        assert!(parse("not json").unwrap_err()[0].starts_with("config is not JSON"));
+    }
+
+    #[test]
+    fn below_warn_everything_is_ok() {
+        let g = judge(T, &window(&[0, 99]));
+        assert_eq!(g.status, Status::Ok);
+        assert!(g.partitions.iter().all(|p| p.status == Status::Ok));
+    }
+
+    #[test]
+    fn a_partition_at_warn_makes_it_and_the_group_warn() {
+        let g = judge(T, &window(&[100, 5]));
+        assert_eq!(g.status, Status::Warn);
+        assert_eq!(
+            (g.partitions[0].status, g.partitions[1].status),
+            (Status::Warn, Status::Ok)
+        );
+    }
+
+    #[test]
+    fn the_group_is_err_once_its_maximum_lag_reaches_err() {
+        let g = judge(T, &window(&[1000, 4000, 7]));
+        assert_eq!(g.status, Status::Err);
+        assert_eq!(g.partitions[1].status, Status::Warn);
+        assert_eq!(g.maxlag.map(|m| m.partition), Some(1));
+        assert_eq!((g.total_lag, g.partition_count, g.complete), (5007, 3, 1.0));
+    }
+}

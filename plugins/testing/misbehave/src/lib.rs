@@ -3,25 +3,20 @@
 //! (answers for another group with an impossible status), `"bad-config"` (rejects its config),
 //! `"error"` (returns an error), or `"ok"` (behaves).
 
-wit_bindgen::generate!({ world: "evaluator", path: "../../../wit" });
-
-use exports::warren::plugin::plugin::Guest as PluginGuest;
-use warren::plugin::host;
-use warren::plugin::types::{PluginMetadata, Status};
+use warren_plugin_sdk::evaluator::Evaluator;
+use warren_plugin_sdk::types::{GroupStatus, GroupWindow, PluginMetadata, Status};
+use warren_plugin_sdk::{Plugin, host, metadata};
 
 struct Misbehave;
 
-impl PluginGuest for Misbehave {
+impl Plugin for Misbehave {
     fn metadata() -> PluginMetadata {
-        PluginMetadata {
-            name: "misbehave".into(),
-            version: "0.1.0".into(),
-            description: "misbehaves on purpose".into(),
-            config_schema: "{}".into(),
-        }
+        metadata::builder("misbehave", "0.1.0")
+            .description("misbehaves on purpose")
+            .build()
     }
 
-    fn validate_config(config: String) -> Result<(), Vec<String>> {
+    fn validate_config(config: &str) -> Result<(), Vec<String>> {
         if config.contains("bad-config") {
             Err(vec![
                 "mode: bad-config rejects itself".into(),
@@ -33,7 +28,7 @@ impl PluginGuest for Misbehave {
     }
 }
 
-impl Guest for Misbehave {
+impl Evaluator for Misbehave {
     fn evaluate(window: GroupWindow) -> Result<GroupStatus, String> {
         let mode = host::plugin_config();
         let ok = GroupStatus {
@@ -45,6 +40,7 @@ impl Guest for Misbehave {
             partition_count: window.partitions.len() as u32,
             maxlag: None,
             total_lag: 0,
+            max_time_lag_ms: None,
         };
         if mode.contains("loop") {
             let mut n = 0u64;
@@ -75,4 +71,4 @@ impl Guest for Misbehave {
     }
 }
 
-export!(Misbehave);
+warren_plugin_sdk::export_evaluator!(Misbehave);
