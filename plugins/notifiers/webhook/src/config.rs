@@ -1,0 +1,247 @@
+//! The webhook notifier's config: `url` (required), `method` (`POST`, `PUT` or `PATCH`;
+//! default `POST`), `headers` (a table of strings; values may hold `${secret:NAME}`), `format`
+//! (`burrow`, the default, or `warren`), and for Burrow's receivers `extras` (the strings
+//! Burrow's templates read as `.Extras`: `api_key`, `app`, `tier`), `url-close` and
+//! `method-close` (where and how the resolve goes; Burrow's sample config used `DELETE`).
+//! Every problem is reported by key.
+
+use warren_plugin_sdk::config::{Config, Object};
+use warren_plugin_sdk::notifier::{http, missing_secrets, url_problem};
+
+const KEYS: &[&str] = &[
+    "url",
+    "method",
+    "headers",
+    "format",
+    "extras",
+    "url-close",
+    "method-close",
+];
+
+/// Which body to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Burrow's default HTTP notifier templates (`default-http-post.tmpl`, `-delete.tmpl`).
+    Burrow,
+    /// Warren's own `warren.incident.v1` schema.
+    Warren,
+}
+
+/// What the plugin needs to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Where opened and updated events go.
+    pub url: String,
+    /// Their method.
+    pub method: http::Method,
+    /// Where the resolve goes (default: `url`).
+    pub url_close: String,
+    /// Its method (default: `method`).
+    pub method_close: http::Method,
+    /// Extra headers, in key order.
+    pub headers: Vec<(String, String)>,
+    /// The body's shape.
+    pub format: Format,
+    /// Burrow's `.Extras`.
+    pub extras: Vec<(String, String)>,
+}
+
+impl Settings {
+    /// The value of Burrow extra `key`, `""` when not set (as Burrow's `index` gives).
+    pub fn extra(&self, key: &str) -> &str {
+        self.extras
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Parses the config for sending.
+pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
+    read(json, None)
+}
+
+/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
+pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+    read(json, Some(configured)).map(|_| ())
+}
+
+fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
+    let config = Config::parse(json)?;
+    let root = config.root();
+    root.deny_unknown(KEYS);
+    let url = root.required_str("url", "https://hooks.example.com/kafka?key=${secret:token}");
+    let url_close = root.optional_str("url-close");
+    for (key, value) in [("url", &url), ("url-close", &url_close)] {
+        if let Some(problem) = value.as_deref().and_then(url_problem) {
+            root.problem(key, problem);
+        }
+    }
+    let method = read_method(&root, "method", &["POST", "PUT", "PATCH"]);
+    let method_close = read_method(&root, "method-close", &["POST", "PUT", "PATCH", "DELETE"]);
+    let headers = root.optional_string_map("headers").unwrap_or_default();
+    for (name, value) in &headers {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            root.problem(&format!("headers.{name}"), "not a valid header name");
+        }
+        if value.chars().any(|c| c == '\r' || c == '\n') {
+            root.problem(
+                &format!("headers.{name}"),
+                "a header value must be one line",
+            );
+        }
+    }
+    let format = match root.optional_str("format").as_deref() {
+        None | Some("burrow") => Some(Format::Burrow),
+        Some("warren") => Some(Format::Warren),
+        Some(other) => {
+            root.problem(
+                "format",
+                format_args!("expected \"burrow\" or \"warren\", got {other:?}"),
+            );
+            None
+        }
+    };
+    let extras = root.optional_string_map("extras").unwrap_or_default();
+    if format == Some(Format::Warren) && !extras.is_empty() {
+        root.problem(
+            "extras",
+            "only the \"burrow\" format uses extras (the \"warren\" body has no place for them)",
+        );
+    }
+    if let Some(configured) = configured {
+        for problem in missing_secrets(&config.strings(), configured) {
+            config.problem(problem);
+        }
+    }
+    config.finish(|| {
+        let url = url?;
+        let method = method?;
+        Some(Settings {
+            url_close: url_close.unwrap_or_else(|| url.clone()),
+            method_close: method_close.unwrap_or(method),
+            url,
+            method,
+            headers,
+            format: format?,
+            extras,
+        })
+    })
+}
+
+/// An HTTP method among `allowed`; `POST` when absent for `method` (`None` then for
+/// `method-close`, which defaults to `method`).
+fn read_method(root: &Object<'_>, key: &str, allowed: &[&str]) -> Option<http::Method> {
+    let Some(name) = root.optional_str(key) else {
+        return (key == "method").then_some(http::Method::Post);
+    };
+    let method = match name.to_ascii_uppercase().as_str() {
+        m if !allowed.contains(&m) => None,
+        "POST" => Some(http::Method::Post),
+        "PUT" => Some(http::Method::Put),
+        "PATCH" => Some(http::Method::Patch),
+        "DELETE" => Some(http::Method::Delete),
+        _ => None,
+    };
+    if method.is_none() {
+        root.problem(
+            key,
+            format_args!("expected one of {}, got {name:?}", allowed.join(", ")),
+        );
+    }
+    method
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_url_posts_burrows_body_there() {
+        let s = parse(r#"{"url": "https://hooks.example.com/kafka"}"#).unwrap();
+        assert_eq!(s.method, http::Method::Post);
+        assert_eq!(
+            (s.url_close.as_str(), s.method_close),
+            ("https://hooks.example.com/kafka", http::Method::Post)
+        );
+        assert_eq!(s.format, Format::Burrow);
+        assert!(s.headers.is_empty() && s.extras.is_empty());
+        assert_eq!(s.extra("api_key"), "");
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let s = parse(
+            r#"{"url": "https://h/open", "method": "put", "headers": {"Authorization": "Bearer ${secret:token}"},
+                "format": "burrow", "extras": {"api_key": "${secret:api_key}", "app": "kafka"},
+                "url-close": "https://h/close", "method-close": "DELETE"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.method, http::Method::Put);
+        assert_eq!(
+            (s.url_close.as_str(), s.method_close),
+            ("https://h/close", http::Method::Delete)
+        );
+        assert_eq!(
+            s.headers,
+            [(
+                "Authorization".to_string(),
+                "Bearer ${secret:token}".to_string()
+            )]
+        );
+        assert_eq!(
+            (s.extra("api_key"), s.extra("app")),
+            ("${secret:api_key}", "kafka")
+        );
+        let s = parse(r#"{"url": "https://h", "method": "PATCH", "format": "warren"}"#).unwrap();
+        assert_eq!(
+            (s.method, s.method_close, s.format),
+            (http::Method::Patch, http::Method::Patch, Format::Warren)
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_by_key() {
+        assert_eq!(
+            parse(
+                r#"{"url": "mailto:x", "method": "DELETE", "method-close": "GET", "format": "json",
+                    "headers": {"Bad Name": "v", "X-Ok": "a\r\nInjected: 1", "X-N": 3}, "retries": 3}"#
+            )
+            .unwrap_err(),
+            [
+                "retries: unknown key (known: url, method, headers, format, extras, url-close, method-close)",
+                "url: expected an http:// or https:// URL, got \"mailto:x\"",
+                "method: expected one of POST, PUT, PATCH, got \"DELETE\"",
+                "method-close: expected one of POST, PUT, PATCH, DELETE, got \"GET\"",
+                "headers.X-N: expected a string, got 3",
+                "headers.Bad Name: not a valid header name",
+                "headers.X-Ok: a header value must be one line",
+                "format: expected \"burrow\" or \"warren\", got \"json\"",
+            ]
+        );
+        assert_eq!(
+            parse(r#"{"url": "https://h", "format": "warren", "extras": {"app": "a"}}"#)
+                .unwrap_err(),
+            [
+                "extras: only the \"burrow\" format uses extras (the \"warren\" body has no place for them)"
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_in_urls_headers_and_extras_must_name_configured_secrets() {
+        let json = r#"{"url": "https://h/${secret:path}", "headers": {"Authorization": "Bearer ${secret:token}"},
+                       "extras": {"api_key": "${secret:api_key}"}}"#;
+        assert_eq!(
+            validate(json, &["api_key".into(), "path".into(), "token".into()]),
+            Ok(())
+        );
+        let problems = validate(json, &["path".into()]).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("extras.api_key: secret \"api_key\" is not configured"));
+        assert!(
+            problems[1].starts_with("headers.Authorization: secret \"token\" is not configured")
+        );
+    }
+}
