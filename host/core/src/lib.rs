@@ -4,11 +4,15 @@
 //! Data flow: [`codec`] turns `__consumer_offsets` records into typed commits and group
 //! metadata; [`storage`] keeps Burrow-style sliding windows per (group, topic, partition) plus a
 //! short HEAD-offset history per partition; [`config`] resolves the TOML file into typed structs
-//! once, reporting every problem with its key path.
+//! once, reporting every problem with its key path; [`evaluator`] judges groups with Burrow's
+//! rules, or with the evaluator plugin a cluster chose ([`plugins`] holds the traits the
+//! WebAssembly runtime implements and the per-cluster bindings, swappable on reload).
 
 pub mod codec;
 pub mod config;
 pub mod evaluator;
 pub mod health;
 pub mod model;
+pub mod plugins;
+pub mod scheduler;
 pub mod storage;

@@ -2,11 +2,11 @@
 //! the collectors into storage. Times are epoch milliseconds (`i64`, suffix `_ms`) everywhere, as
 //! in Kafka's records and Burrow's JSON, so nothing converts on the hot path.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A status of a group or a partition, in Burrow's numeric order (the order matters: a group's
 /// status is the worst of its partitions', and Prometheus exposes the number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Status {
     /// The group is unknown (or expired).

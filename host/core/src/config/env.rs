@@ -3,6 +3,8 @@
 //! small shell-like grammar: `${VAR}`, `${VAR:-default}` and `$$` for a literal `$`. Any other
 //! `$` is kept as written, so regexes such as `^payments-.*$` need no escaping. Values of keys
 //! Warren ignores are never substituted, so a Burrow notifier's `${TOKEN}` cannot fail a load.
+//! `${secret:NAME}` is kept as written too: it is a plugin's secret placeholder, filled in by
+//! the plugin host at the moment a request is sent, never at load time.
 
 /// Substitutes every `${...}` in `text`. On failure returns one message per problem found.
 ///
@@ -29,6 +31,11 @@ pub(crate) fn substitute(
                 rest = "";
                 break;
             };
+            if body[..close].starts_with("secret:") {
+                out.push_str(&rest[dollar..dollar + close + 3]);
+                rest = &body[close + 1..];
+                continue;
+            }
             match expand(&body[..close], env) {
                 Ok(value) => out.push_str(&value),
                 Err(message) => problems.push(message),

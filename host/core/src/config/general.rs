@@ -14,9 +14,13 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
     let Some(mut r) = reader else {
         return GeneralConfig {
             access_control_allow_origin: None,
+            plugin_cache_dir: None,
         };
     };
     let origin = r.optional_string(cx, "access-control-allow-origin");
+    let plugin_cache_dir = r
+        .optional_string(cx, "plugin-cache-dir")
+        .map(std::path::PathBuf::from);
     r.ignore(cx, "pidfile", "Warren does not use a pid file");
     r.ignore(cx, "stdout-logfile", "Warren logs to stderr");
     r.ignore(
@@ -27,6 +31,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
     r.finish(cx);
     GeneralConfig {
         access_control_allow_origin: origin,
+        plugin_cache_dir,
     }
 }
 

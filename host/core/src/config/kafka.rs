@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::pipeline::group_filter;
+use super::plugins;
 use super::profiles::{default_of, use_profile};
 use super::reader::{Ctx, Field, Reader};
 use super::root::Named;
@@ -20,8 +21,12 @@ pub(crate) fn clusters(
     cx: &mut Ctx<'_>,
     sections: Vec<Named<'_>>,
     profiles: &BTreeMap<String, ClientProfile>,
-) -> BTreeMap<String, ClusterConfig> {
+) -> (
+    BTreeMap<String, ClusterConfig>,
+    BTreeMap<String, plugins::ClusterBinding>,
+) {
     let mut out = BTreeMap::new();
+    let mut bindings = BTreeMap::new();
     for Named { name, mut reader } in sections {
         reader.class_name(cx, "kafka");
         let servers = reader
@@ -38,6 +43,7 @@ pub(crate) fn clusters(
         let offset_refresh =
             reader.positive_duration(cx, "offset-refresh", Duration::from_secs(10));
         reader.ignore(cx, "groups-reaper-refresh", "Warren has no group reaper");
+        bindings.insert(name.clone(), plugins::cluster_binding(cx, &mut reader));
         reader.finish(cx);
         out.insert(
             name.clone(),
@@ -47,10 +53,12 @@ pub(crate) fn clusters(
                 client_profile,
                 topic_refresh,
                 offset_refresh,
+                evaluator: None,
+                group_filters: Vec::new(),
             },
         );
     }
-    out
+    (out, bindings)
 }
 
 /// Every `[consumer.NAME]`, checked against the clusters and against each other.

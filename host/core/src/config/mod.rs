@@ -12,7 +12,9 @@ mod duration;
 mod env;
 mod general;
 mod kafka;
+mod notifiers;
 mod pipeline;
+mod plugins;
 mod profiles;
 mod reader;
 mod root;
@@ -29,6 +31,8 @@ use std::time::Duration;
 
 use regex::Regex;
 use serde::{Serialize, Serializer};
+
+pub use plugins::glob_match;
 
 /// Parses and validates a whole config file. `env` looks up environment variables (injected so
 /// tests are hermetic).
@@ -135,6 +139,10 @@ pub struct Config {
     pub tls: BTreeMap<String, TlsProfile>,
     /// `[sasl.NAME]`.
     pub sasl: BTreeMap<String, SaslProfile>,
+    /// `[plugin.NAME]`: WebAssembly plugins and what each is granted.
+    pub plugins: BTreeMap<String, PluginConfig>,
+    /// `[notifier.NAME]`: when which notifier plugin is told about which groups.
+    pub notifiers: BTreeMap<String, NotifierConfig>,
 }
 
 /// `[general]`: process-wide settings.
@@ -142,6 +150,9 @@ pub struct Config {
 pub struct GeneralConfig {
     /// Value of the CORS `Access-Control-Allow-Origin` header; `None` sends no header.
     pub access_control_allow_origin: Option<String>,
+    /// Where compiled plugins are cached (keyed by content hash and engine); `None` compiles
+    /// at every start.
+    pub plugin_cache_dir: Option<PathBuf>,
 }
 
 /// `[logging]`: what Warren writes to stderr.
@@ -279,6 +290,12 @@ pub struct ClusterConfig {
     /// How often HEAD offsets are polled; bounds lag resolution.
     #[serde(serialize_with = "duration::serialize")]
     pub offset_refresh: Duration,
+    /// The evaluator plugin judging this cluster's groups; `None` means Burrow's rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluator: Option<String>,
+    /// Group-filter plugins deciding which of this cluster's groups are monitored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub group_filters: Vec<String>,
 }
 
 /// `[consumer.NAME]`: where one cluster's committed group offsets come from.
@@ -350,6 +367,9 @@ pub struct StorageConfig {
     pub expire_group: Duration,
     /// Which groups are stored at all.
     pub groups: GroupFilter,
+    /// Where Warren keeps state across restarts (open incidents, pending notifications);
+    /// `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// `[evaluator.NAME]`: the Burrow-rules status evaluator.
@@ -373,4 +393,176 @@ pub struct HttpServerConfig {
     pub name: String,
     /// Address to bind.
     pub address: SocketAddr,
+}
+
+/// `[plugin.NAME]`: one WebAssembly plugin, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct PluginConfig {
+    /// The section name; one `.wasm` may be declared under several names with other settings.
+    pub name: String,
+    /// Which world it implements.
+    pub kind: PluginKind,
+    /// Where the component comes from.
+    pub source: PluginSource,
+    /// Expected SHA-256 of the `.wasm` (lower-case hex), checked before compiling.
+    pub sha256: Option<String>,
+    /// Globs over cluster names (`*`, `?`): the clusters this plugin is loaded for.
+    pub clusters: Vec<String>,
+    /// The `config` table, as the JSON object the plugin receives.
+    pub settings: serde_json::Value,
+    /// Notifiers only: secret name → where its value comes from.
+    pub secrets: BTreeMap<String, SecretRef>,
+    /// Notifiers only: hosts the plugin may send HTTP requests to.
+    pub allowed_outbound_hosts: Vec<String>,
+    /// Notifiers only: allow destinations on loopback, private and link-local addresses.
+    pub allow_private_addresses: bool,
+    /// Notifiers only: the SMTP server mail is delivered through; `None` denies `mail.send`.
+    pub mail: Option<MailConfig>,
+    /// Hard limits of every call.
+    pub limits: PluginLimits,
+}
+
+impl PluginConfig {
+    /// Whether the plugin is loaded for `cluster`.
+    pub fn applies_to(&self, cluster: &str) -> bool {
+        self.clusters.iter().any(|g| glob_match(g, cluster))
+    }
+}
+
+/// A plugin kind: the WIT world the component implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginKind {
+    /// `evaluator`: replaces Burrow's rules for the clusters that choose it.
+    Evaluator,
+    /// `group-filter`: decides which groups are monitored.
+    GroupFilter,
+    /// `notifier`: delivers incident events.
+    Notifier,
+}
+
+impl PluginKind {
+    /// The name used in config and in the WIT world.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PluginKind::Evaluator => "evaluator",
+            PluginKind::GroupFilter => "group-filter",
+            PluginKind::Notifier => "notifier",
+        }
+    }
+}
+
+/// Where a plugin's component comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginSource {
+    /// A `.wasm` file (relative paths are relative to the config file).
+    File(PathBuf),
+    /// `builtin:NAME`: a first-party plugin compiled into the binary.
+    Builtin(String),
+}
+
+/// Where a secret's value is read from (by the plugin host, at load time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretRef {
+    /// `env:NAME`.
+    Env(String),
+    /// `file:PATH` (one trailing newline is dropped).
+    File(PathBuf),
+}
+
+/// `[plugin.NAME.limits]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PluginLimits {
+    /// Linear memory a store may grow to.
+    pub memory_bytes: usize,
+    /// Wall-clock budget of one call.
+    #[serde(serialize_with = "duration::serialize")]
+    pub timeout: Duration,
+}
+
+impl PluginLimits {
+    /// Defaults per kind: filters and evaluators get 32 MiB and 100 ms (they run on every
+    /// evaluation); notifiers 64 MiB and 10 s (they wait on the network).
+    pub fn default_for(kind: PluginKind) -> Self {
+        match kind {
+            PluginKind::Notifier => PluginLimits {
+                memory_bytes: 64 << 20,
+                timeout: Duration::from_secs(10),
+            },
+            _ => PluginLimits {
+                memory_bytes: 32 << 20,
+                timeout: Duration::from_millis(100),
+            },
+        }
+    }
+}
+
+/// `[notifier.NAME]`: Burrow's notifier rules, delivered by a notifier plugin.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotifierConfig {
+    /// The section name.
+    pub name: String,
+    /// The `[plugin.NAME]` (kind notifier) that renders and sends.
+    pub plugin: String,
+    /// Globs over cluster names: whose groups this notifier watches.
+    pub clusters: Vec<String>,
+    /// How often each group is evaluated for this notifier.
+    #[serde(serialize_with = "duration::serialize")]
+    pub interval: Duration,
+    /// Lowest group status that opens an incident (WARN or ERR).
+    pub threshold: crate::model::Status,
+    /// Least time between two messages about one open incident.
+    #[serde(serialize_with = "duration::serialize")]
+    pub send_interval: Duration,
+    /// Only the opening message per incident.
+    pub send_once: bool,
+    /// A message when the incident resolves (Warren's default: true; Burrow's: false).
+    pub send_close: bool,
+    /// Allow/deny regexes over group names.
+    pub groups: GroupFilter,
+    /// Group-filter plugins that must keep a group for this notifier to watch it.
+    pub group_filters: Vec<String>,
+}
+
+impl NotifierConfig {
+    /// Whether the notifier watches `cluster`.
+    pub fn applies_to(&self, cluster: &str) -> bool {
+        self.clusters.iter().any(|g| glob_match(g, cluster))
+    }
+}
+
+/// `[plugin.NAME.mail]`: how the host delivers a notifier's mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MailConfig {
+    /// SMTP server host name.
+    pub server: String,
+    /// Port (default 587 for STARTTLS, 465 for TLS, 25 for none).
+    pub port: u16,
+    /// Transport security.
+    pub security: MailSecurity,
+    /// SMTP user, when the server wants authentication (PLAIN or LOGIN, as it offers).
+    pub username: Option<String>,
+    /// Where the password comes from (read by the host at load time).
+    pub password: Option<SecretRef>,
+    /// Sender address.
+    pub from: String,
+    /// Recipients of messages that name none.
+    pub to: Vec<String>,
+    /// Connect and send timeout.
+    #[serde(serialize_with = "duration::serialize")]
+    pub timeout: Duration,
+}
+
+/// SMTP transport security.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    /// Plain connection upgraded with STARTTLS (required, never skipped).
+    StartTls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption (a local relay only).
+    None,
 }

@@ -79,6 +79,9 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
             min_distance: reader.duration(cx, "min-distance", Duration::ZERO),
             expire_group: reader.positive_duration(cx, "expire-group", EXPIRE_GROUP),
             groups: group_filter(cx, &mut reader),
+            data_dir: reader
+                .optional_string(cx, "data-dir")
+                .map(std::path::PathBuf::from),
         };
         reader.ignore(cx, "workers", "Warren's storage needs no worker pool");
         reader.ignore(cx, "queue-depth", "Warren sizes its ingest queue itself");
@@ -91,6 +94,7 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
         min_distance: Duration::ZERO,
         expire_group: EXPIRE_GROUP,
         groups: GroupFilter::default(),
+        data_dir: None,
     })
 }
 

@@ -6,7 +6,7 @@ use toml::{Table, Value};
 
 use super::reader::{Ctx, Reader, join, suggest, type_name};
 use super::values::check_name;
-use super::{Config, general, kafka, pipeline, profiles};
+use super::{Config, general, kafka, notifiers, pipeline, plugins, profiles};
 
 /// Sections Warren reads.
 const SECTIONS: &[&str] = &[
@@ -20,15 +20,13 @@ const SECTIONS: &[&str] = &[
     "storage",
     "evaluator",
     "httpserver",
+    "plugin",
+    "notifier",
 ];
 
 /// Burrow sections Warren accepts and ignores, with the reason shown in the warning.
 const IGNORED: &[(&str, &str)] = &[
     ("zookeeper", "Warren needs no ZooKeeper; section ignored"),
-    (
-        "notifier",
-        "notifiers arrive with the plugin platform; section ignored",
-    ),
     ("iam", "MSK IAM is not supported yet; section ignored"),
 ];
 
@@ -71,7 +69,7 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
     let sections = named(cx, root, "client-profile");
     let client_profiles = profiles::client_profiles(cx, sections, &tls, &sasl);
     let sections = named(cx, root, "cluster");
-    let clusters = kafka::clusters(cx, sections, &client_profiles);
+    let (mut clusters, bindings) = kafka::clusters(cx, sections, &client_profiles);
     if clusters.is_empty() {
         cx.warn(
             "cluster",
@@ -86,6 +84,18 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
     let evaluator = pipeline::evaluator(cx, sections);
     let sections = named(cx, root, "httpserver");
     let http_servers = general::http_servers(cx, sections);
+    let sections = named(cx, root, "plugin");
+    let plugins = plugins::plugins(cx, sections, &clusters);
+    plugins::bind(cx, &mut clusters, bindings, &plugins);
+    let sections = named(cx, root, "notifier");
+    let notifiers = notifiers::notifiers(cx, sections, &plugins, &clusters);
+    if !notifiers.is_empty() && storage.data_dir.is_none() {
+        cx.warn(
+            "storage",
+            "notifiers are configured but [storage] data-dir is not: open incidents and pending \
+             notifications will not survive a restart",
+        );
+    }
     Config {
         general,
         logging,
@@ -97,6 +107,8 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
         client_profiles,
         tls,
         sasl,
+        plugins,
+        notifiers,
     }
 }
 

@@ -3,18 +3,27 @@
 //! passed in by the caller (the HTTP edge or a scheduler tick), so expiry is testable. Unknown
 //! groups are not cached (Burrow caches NOTFOUND too, which hides a new group for up to ten
 //! seconds).
+//!
+//! When a cluster has an evaluator plugin, the plugin judges its groups; if it fails, Burrow's
+//! rules answer for that group and the status says why ([`super::EvaluatorNote`]). Group-filter
+//! decisions are cached the same way. A plugin reload (a new bindings generation) invalidates
+//! both caches.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{GroupStatus, RuleSettings, evaluate_snapshot};
-use crate::storage::ClusterStore;
+use super::{EvaluatorNote, GroupStatus, RuleSettings, evaluate_snapshot};
+use crate::plugins::PluginBindings;
+use crate::storage::{ClusterStore, GroupSnapshot};
 
 struct Cached {
     at_ms: i64,
+    generation: u64,
     status: Arc<GroupStatus>,
 }
+
+type Decisions = HashMap<String, HashMap<String, (i64, u64, bool)>>;
 
 /// Cloneable handle to the evaluator of every cluster.
 #[derive(Clone)]
@@ -22,16 +31,34 @@ pub struct EvaluatorHandle {
     settings: RuleSettings,
     ttl_ms: i64,
     cache: Arc<Mutex<HashMap<String, HashMap<String, Cached>>>>,
+    plugins: PluginBindings,
+    decisions: Arc<Mutex<Decisions>>,
 }
 
 impl EvaluatorHandle {
-    /// An evaluator with these rules and this cache lifetime.
+    /// An evaluator with these rules and this cache lifetime, and no plugins.
     pub fn new(settings: RuleSettings, expire_cache: Duration) -> Self {
+        Self::with_plugins(settings, expire_cache, PluginBindings::default())
+    }
+
+    /// An evaluator that consults the clusters' evaluator and filter plugins.
+    pub fn with_plugins(
+        settings: RuleSettings,
+        expire_cache: Duration,
+        plugins: PluginBindings,
+    ) -> Self {
         EvaluatorHandle {
             settings,
             ttl_ms: expire_cache.as_millis().min(i64::MAX as u128) as i64,
             cache: Arc::default(),
+            plugins,
+            decisions: Arc::default(),
         }
+    }
+
+    /// The plugin bindings consulted.
+    pub fn plugins(&self) -> &PluginBindings {
+        &self.plugins
     }
 
     /// The rules in force.
@@ -44,23 +71,81 @@ impl EvaluatorHandle {
         if let Some(hit) = self.lookup(store.name(), group, now_ms) {
             return hit;
         }
+        let generation = self.plugins.generation();
         let Some(snapshot) = store.group(group) else {
             return Arc::new(GroupStatus::not_found(store.name(), group));
         };
-        let status = Arc::new(evaluate_snapshot(
-            store.name(),
-            &snapshot,
-            &self.settings,
-            now_ms,
-        ));
-        self.insert(store.name(), group, now_ms, status.clone());
+        let status = Arc::new(self.judge(store.name(), &snapshot, now_ms));
+        self.insert(store.name(), group, now_ms, generation, status.clone());
         status
     }
 
-    /// The status of every group of a cluster, sorted by group name. Drops cache entries of
-    /// groups that are gone.
+    /// The cluster's evaluator plugin if it has one and it answers, else Burrow's rules.
+    fn judge(&self, cluster: &str, snapshot: &GroupSnapshot, now_ms: i64) -> GroupStatus {
+        let Some(plugin) = self.plugins.cluster(cluster).evaluator else {
+            return evaluate_snapshot(cluster, snapshot, &self.settings, now_ms);
+        };
+        let (mut status, fallback) = match plugin.evaluate(cluster, snapshot, now_ms) {
+            Ok(status) => (status, None),
+            Err(reason) => (
+                evaluate_snapshot(cluster, snapshot, &self.settings, now_ms),
+                Some(reason),
+            ),
+        };
+        status.evaluator = Some(EvaluatorNote {
+            plugin: plugin.name().to_string(),
+            fallback,
+        });
+        status
+    }
+
+    /// Whether the cluster's group filters keep `group` (true without filters, and for unknown
+    /// groups). Decisions are cached for `expire-cache`, like statuses.
+    pub fn monitored(&self, store: &ClusterStore, group: &str, now_ms: i64) -> bool {
+        let generation = self.plugins.generation();
+        {
+            let decisions = self.decisions.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(&(at, g, keep)) = decisions.get(store.name()).and_then(|m| m.get(group))
+                && g == generation
+                && now_ms >= at
+                && now_ms.saturating_sub(at) < self.ttl_ms
+            {
+                return keep;
+            }
+        }
+        let plugins = self.plugins.cluster(store.name());
+        if plugins.filters.is_empty() {
+            return true;
+        }
+        let Some(snapshot) = store.group(group) else {
+            return true;
+        };
+        let keep = plugins.monitored(store.name(), &snapshot, now_ms);
+        if self.ttl_ms > 0 {
+            let mut decisions = self.decisions.lock().unwrap_or_else(|e| e.into_inner());
+            let groups = decisions.entry(store.name().to_string()).or_default();
+            if groups.len() >= 1024 && groups.len().is_power_of_two() {
+                let ttl = self.ttl_ms;
+                groups.retain(|_, (at, _, _)| now_ms.saturating_sub(*at) < ttl);
+            }
+            groups.insert(group.to_string(), (now_ms, generation, keep));
+        }
+        keep
+    }
+
+    /// The monitored groups of a cluster (every group when it has no filters), sorted.
+    pub fn monitored_groups(&self, store: &ClusterStore, now_ms: i64) -> Vec<String> {
+        let mut names = store.group_names();
+        if !self.plugins.cluster(store.name()).filters.is_empty() {
+            names.retain(|g| self.monitored(store, g, now_ms));
+        }
+        names
+    }
+
+    /// The status of every monitored group of a cluster (see [`EvaluatorHandle::monitored`]),
+    /// sorted by group name. Drops cache entries of groups that are gone.
     pub fn all(&self, store: &ClusterStore, now_ms: i64) -> Vec<Arc<GroupStatus>> {
-        let names = store.group_names();
+        let names = self.monitored_groups(store, now_ms);
         let statuses: Vec<Arc<GroupStatus>> =
             names.iter().map(|g| self.group(store, g, now_ms)).collect();
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -74,11 +159,20 @@ impl EvaluatorHandle {
     fn lookup(&self, cluster: &str, group: &str, now_ms: i64) -> Option<Arc<GroupStatus>> {
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         let c = cache.get(cluster)?.get(group)?;
-        (now_ms.saturating_sub(c.at_ms) < self.ttl_ms && now_ms >= c.at_ms)
-            .then(|| c.status.clone())
+        (now_ms.saturating_sub(c.at_ms) < self.ttl_ms
+            && now_ms >= c.at_ms
+            && c.generation == self.plugins.generation())
+        .then(|| c.status.clone())
     }
 
-    fn insert(&self, cluster: &str, group: &str, now_ms: i64, status: Arc<GroupStatus>) {
+    fn insert(
+        &self,
+        cluster: &str,
+        group: &str,
+        now_ms: i64,
+        generation: u64,
+        status: Arc<GroupStatus>,
+    ) {
         if self.ttl_ms <= 0 {
             return;
         }
@@ -93,6 +187,7 @@ impl EvaluatorHandle {
             group.to_string(),
             Cached {
                 at_ms: now_ms,
+                generation,
                 status,
             },
         );

@@ -17,6 +17,7 @@ mod vectors;
 
 use serde::Serialize;
 
+pub use crate::plugins::{ClusterPlugins, EvaluatorPlugin, FilterPlugin, PluginBindings};
 pub use cache::EvaluatorHandle;
 
 use crate::config::EvaluatorConfig;
@@ -76,7 +77,7 @@ pub struct PartitionInput<'a> {
 }
 
 /// Burrow's `PartitionStatus`: the verdict on one partition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PartitionStatus {
     /// Consumed topic.
     pub topic: String,
@@ -99,7 +100,7 @@ pub struct PartitionStatus {
 }
 
 /// Burrow's `ConsumerGroupStatus`: the verdict on a whole group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GroupStatus {
     /// Cluster name.
     pub cluster: String,
@@ -119,6 +120,19 @@ pub struct GroupStatus {
     pub maxlag: Option<PartitionStatus>,
     /// Sum of all partitions' current lags.
     pub total_lag: u64,
+    /// Set when an evaluator plugin is configured for the cluster: which one, and why its
+    /// answer was not used if Burrow's rules judged the group instead.
+    pub evaluator: Option<EvaluatorNote>,
+}
+
+/// Who judged a group when the cluster has an evaluator plugin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EvaluatorNote {
+    /// The `[plugin.NAME]` configured for the cluster.
+    pub plugin: String,
+    /// `Some(reason)` when the plugin failed (trap, timeout, error, nonsense, disabled) and
+    /// Burrow's rules were used for this group instead.
+    pub fallback: Option<String>,
 }
 
 impl GroupStatus {
@@ -134,6 +148,7 @@ impl GroupStatus {
             partition_count: 0,
             maxlag: None,
             total_lag: 0,
+            evaluator: None,
         }
     }
 
@@ -154,6 +169,7 @@ impl GroupStatus {
             partition_count: self.partition_count,
             maxlag: self.maxlag.clone(),
             total_lag: self.total_lag,
+            evaluator: self.evaluator.clone(),
         }
     }
 }
@@ -244,6 +260,7 @@ pub fn evaluate_group<'a>(
         maxlag: maxlag.cloned(),
         total_lag,
         partitions: evaluated,
+        evaluator: None,
     }
 }
 

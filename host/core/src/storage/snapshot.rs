@@ -9,7 +9,7 @@ use super::heads::HeadSample;
 use super::window::TopicWindows;
 
 /// One stored commit as readers see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CommitEntry {
     /// Committed offset.
     pub offset: i64,
@@ -22,7 +22,7 @@ pub struct CommitEntry {
 }
 
 /// One partition of a group's topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PartitionSnapshot {
     /// Stored commits, oldest first (at most `intervals`).
     pub commits: Vec<CommitEntry>,

@@ -57,7 +57,7 @@ fn unknown_key_suggests_the_closest_and_lists_valid_keys() {
     assert_eq!(
         errors,
         [
-            r#"cluster.local.server: unknown key; did you mean "servers"? (example: valid keys: class-name, servers, client-profile, topic-refresh, offset-refresh)"#,
+            r#"cluster.local.server: unknown key; did you mean "servers"? (example: valid keys: class-name, servers, client-profile, topic-refresh, offset-refresh, evaluator, group-filters)"#,
             r#"cluster.local.servers: missing required key (example: servers = ["kafka-1:9092", "kafka-2:9092"])"#,
         ]
     );
@@ -102,8 +102,8 @@ fn burrow_only_sections_and_keys_are_warnings() {
             "iam.msk: MSK IAM is not supported yet; section ignored",
             "logging.level: level \"fatal\" is treated as \"error\"",
             "logging.maxsize: ignored: Warren logs to stderr",
-            "notifier.default: notifiers arrive with the plugin platform; section ignored",
-            "notifier.mail: notifiers arrive with the plugin platform; section ignored",
+            "notifier.default: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
+            "notifier.mail: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
             "zookeeper: Warren needs no ZooKeeper; section ignored",
         ]
     );
