@@ -1,0 +1,188 @@
+//! Notification state: each notifier's open incidents (keyed by notifier, cluster, group) and
+//! its deliveries in the order they were decided (keyed by a sequence number). The scheduler
+//! writes an incident change and the delivery it causes in one transaction; the delivery
+//! worker removes a delivery only once the receiver accepted it (or refused it for good).
+//! Records are JSON, so a record this build cannot read is skipped and reported, never fatal.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use warren_core::evaluator::GroupStatus;
+use warren_core::scheduler::{EventKind, Incident};
+
+use crate::{Store, StoreError, db_error};
+
+const INCIDENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("incidents");
+const DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("deliveries");
+const SEQ: TableDefinition<&str, u64> = TableDefinition::new("sequence");
+
+/// Which incident: one per (notifier, cluster, group).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IncidentKey {
+    /// `[notifier.NAME]`.
+    pub notifier: String,
+    /// Cluster.
+    pub cluster: String,
+    /// Group.
+    pub group: String,
+}
+
+impl IncidentKey {
+    fn encode(&self) -> String {
+        // The unit separator cannot appear in section, cluster or Kafka group names.
+        format!(
+            "{}\u{1f}{}\u{1f}{}",
+            self.notifier, self.cluster, self.group
+        )
+    }
+}
+
+/// One message to deliver, with its retry state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Who delivers it and about what.
+    pub key: IncidentKey,
+    /// Opened, updated or resolved.
+    pub kind: EventKind,
+    /// The incident (id and start).
+    pub incident: Incident,
+    /// The group's status when the event was decided.
+    pub status: GroupStatus,
+    /// When it was decided, epoch ms.
+    pub event_ms: i64,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Not before this time, epoch ms.
+    pub next_attempt_ms: i64,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), redb::Error> {
+    tx.open_table(INCIDENTS)?;
+    tx.open_table(DELIVERIES)?;
+    tx.open_table(SEQ)?;
+    Ok(())
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(table: &'static str, bytes: &[u8]) -> Option<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(table, error = %e, "skipping an undecodable stored record");
+            None
+        }
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Db(format!("cannot encode: {e}")))
+}
+
+impl Store {
+    /// Every open incident.
+    pub fn incidents(&self) -> Result<Vec<(IncidentKey, Incident)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let table = tx.open_table(INCIDENTS).map_err(db_error)?;
+        let mut out = Vec::new();
+        for row in table.iter().map_err(db_error)? {
+            let (k, v) = row.map_err(db_error)?;
+            let mut parts = k.value().split('\u{1f}');
+            let (Some(notifier), Some(cluster), Some(group)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                tracing::warn!(key = k.value(), "skipping an incident with a malformed key");
+                continue;
+            };
+            if let Some(incident) = decode("incidents", v.value()) {
+                let key = IncidentKey {
+                    notifier: notifier.to_owned(),
+                    cluster: cluster.to_owned(),
+                    group: group.to_owned(),
+                };
+                out.push((key, incident));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores the incident after a step (`None` removes it) and, in the same transaction, the
+    /// delivery it caused; returns the delivery's sequence number.
+    pub fn record(
+        &self,
+        key: &IncidentKey,
+        incident: Option<&Incident>,
+        delivery: Option<&Delivery>,
+    ) -> Result<Option<u64>, StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        let seq = {
+            let mut incidents = tx.open_table(INCIDENTS).map_err(db_error)?;
+            let k = key.encode();
+            match incident {
+                Some(i) => {
+                    incidents
+                        .insert(k.as_str(), encode(i)?.as_slice())
+                        .map_err(db_error)?;
+                }
+                None => {
+                    incidents.remove(k.as_str()).map_err(db_error)?;
+                }
+            }
+            match delivery {
+                Some(d) => {
+                    let mut seqs = tx.open_table(SEQ).map_err(db_error)?;
+                    let next = seqs
+                        .get("deliveries")
+                        .map_err(db_error)?
+                        .map_or(1, |v| v.value() + 1);
+                    seqs.insert("deliveries", next).map_err(db_error)?;
+                    let mut deliveries = tx.open_table(DELIVERIES).map_err(db_error)?;
+                    deliveries
+                        .insert(next, encode(d)?.as_slice())
+                        .map_err(db_error)?;
+                    Some(next)
+                }
+                None => None,
+            }
+        };
+        tx.commit().map_err(db_error)?;
+        Ok(seq)
+    }
+
+    /// A notifier's pending deliveries, oldest decision first.
+    pub fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
+        let mut out = Vec::new();
+        for row in table.iter().map_err(db_error)? {
+            let (k, v) = row.map_err(db_error)?;
+            if let Some(d) = decode::<Delivery>("deliveries", v.value())
+                && d.key.notifier == notifier
+            {
+                out.push((k.value(), d));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Saves a delivery's retry state.
+    pub fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
+            table
+                .insert(seq, encode(delivery)?.as_slice())
+                .map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    /// Removes a delivery that is done (accepted, or refused for good).
+    pub fn finish_delivery(&self, seq: u64) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
+            table.remove(seq).map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+}

@@ -1,0 +1,180 @@
+//! Warren's embedded store: one redb file under `[storage] data-dir` holding what must survive
+//! a restart. redb was chosen over SQLite because it is pure Rust (nothing to compile in C on
+//! our 2-core machines), crash-safe (copy-on-write B-trees, a commit is durable or absent),
+//! a single file, and made for exactly this: an embedded key-value store in one process.
+//!
+//! Today it holds the notification state: each notifier's open incidents and the deliveries
+//! not yet acknowledged by their receiver, written in the same transaction as the decision that
+//! produced them, so a crash between "decided to notify" and "notified" loses nothing. A schema
+//! version is stored and checked; a file that cannot be opened or has another version is moved
+//! aside (kept, never deleted) and the daemon starts fresh, saying so.
+
+#![deny(missing_docs)]
+
+mod incidents;
+
+pub use incidents::{Delivery, IncidentKey};
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableTable, TableDefinition};
+
+/// The layout this build reads and writes.
+pub const SCHEMA_VERSION: u64 = 1;
+
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed (I/O, corruption found while reading).
+    #[error("store: {0}")]
+    Db(String),
+    /// A stored value could not be decoded.
+    #[error("store: undecodable record in {table}: {reason}")]
+    Decode {
+        /// The table.
+        table: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+pub(crate) fn db_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(e.to_string())
+}
+
+/// The open store; cheap to share behind an `Arc`.
+pub struct Store {
+    pub(crate) db: Database,
+    path: Option<PathBuf>,
+}
+
+/// How opening went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// An existing store was opened.
+    Existing,
+    /// No store existed; a new one was created.
+    Created,
+    /// The existing file was unusable; it was moved to `aside` and a new one created.
+    Replaced {
+        /// Where the old file now is.
+        aside: PathBuf,
+        /// Why it was unusable.
+        reason: String,
+    },
+    /// No data directory: state lives in memory only.
+    InMemory,
+}
+
+impl Store {
+    /// Opens (or creates) `dir/warren.redb`. An unusable file is kept aside, never lost.
+    pub fn open(dir: &Path) -> Result<(Store, Opened), StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Db(format!("cannot create data-dir {}: {e}", dir.display()))
+        })?;
+        let path = dir.join("warren.redb");
+        let existed = path.exists();
+        match Self::open_file(&path) {
+            Ok(store) => Ok((
+                store,
+                if existed {
+                    Opened::Existing
+                } else {
+                    Opened::Created
+                },
+            )),
+            Err(reason) if existed => {
+                let aside = aside_name(&path);
+                std::fs::rename(&path, &aside).map_err(|e| {
+                    StoreError::Db(format!(
+                        "{} is unusable ({reason}) and cannot be moved aside: {e}",
+                        path.display()
+                    ))
+                })?;
+                let store = Self::open_file(&path).map_err(StoreError::Db)?;
+                Ok((store, Opened::Replaced { aside, reason }))
+            }
+            Err(reason) => Err(StoreError::Db(reason)),
+        }
+    }
+
+    /// A store that lives in memory only (no `data-dir`).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(db_error)?;
+        let store = Store { db, path: None };
+        store.check_schema().map_err(StoreError::Db)?;
+        Ok(store)
+    }
+
+    /// The file, when on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn open_file(path: &Path) -> Result<Store, String> {
+        let db = Database::create(path).map_err(|e| e.to_string())?;
+        let store = Store {
+            db,
+            path: Some(path.to_path_buf()),
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// Writes the schema version into a new store; refuses a store of another version.
+    fn check_schema(&self) -> Result<(), String> {
+        let tx = self.db.begin_write().map_err(|e| e.to_string())?;
+        {
+            let mut meta = tx.open_table(META).map_err(|e| e.to_string())?;
+            let found = meta
+                .get("schema")
+                .map_err(|e| e.to_string())?
+                .map(|v| v.value());
+            match found {
+                Some(SCHEMA_VERSION) => {}
+                Some(other) => {
+                    return Err(format!(
+                        "schema version {other}, this Warren reads version {SCHEMA_VERSION}"
+                    ));
+                }
+                None => {
+                    meta.insert("schema", SCHEMA_VERSION)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            incidents::create_tables(&tx).map_err(|e| e.to_string())?;
+        }
+        tx.commit().map_err(|e| e.to_string())
+    }
+}
+
+/// `warren.redb` → `warren.redb.unusable-<epoch secs>` (a new name each time).
+fn aside_name(path: &Path) -> PathBuf {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut n = 0;
+    loop {
+        let candidate = path.with_extension(format!("redb.unusable-{secs}{}", suffix(n)));
+        if !candidate.exists() {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+fn suffix(n: u32) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!("-{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,134 @@
+//! The store as the scheduler uses it: incidents and deliveries survive reopening, a delivery
+//! is written atomically with its incident, and an unusable file is moved aside, not lost.
+
+use warren_core::evaluator::GroupStatus;
+use warren_core::model::Status;
+use warren_core::scheduler::{EventKind, Incident};
+
+use super::*;
+
+fn key(group: &str) -> IncidentKey {
+    IncidentKey {
+        notifier: "slack".into(),
+        cluster: "prod".into(),
+        group: group.into(),
+    }
+}
+
+fn incident() -> Incident {
+    Incident {
+        id: "0b5f-id".into(),
+        started_ms: 1_700_000_000_000,
+        last_status: Status::Err,
+        last_sent_ms: 1_700_000_000_000,
+    }
+}
+
+fn delivery(group: &str, kind: EventKind) -> Delivery {
+    Delivery {
+        key: key(group),
+        kind,
+        incident: incident(),
+        status: GroupStatus::not_found("prod", group),
+        event_ms: 1_700_000_000_000,
+        attempts: 0,
+        next_attempt_ms: 0,
+        last_error: None,
+    }
+}
+
+#[test]
+fn incidents_and_pending_deliveries_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, opened) = Store::open(dir.path()).unwrap();
+        assert_eq!(opened, Opened::Created);
+        let seq = store
+            .record(
+                &key("g1"),
+                Some(&incident()),
+                Some(&delivery("g1", EventKind::Opened)),
+            )
+            .unwrap();
+        assert_eq!(seq, Some(1));
+        store
+            .record(
+                &key("g2"),
+                Some(&incident()),
+                Some(&delivery("g2", EventKind::Opened)),
+            )
+            .unwrap();
+        store.finish_delivery(1).unwrap();
+    }
+    let (store, opened) = Store::open(dir.path()).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    let incidents = store.incidents().unwrap();
+    assert_eq!(incidents.len(), 2);
+    assert_eq!(incidents[0], (key("g1"), incident()));
+    let pending = store.deliveries("slack").unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, 2);
+    assert_eq!(pending[0].1.key.group, "g2");
+    assert!(store.deliveries("pagerduty").unwrap().is_empty());
+    // Sequence numbers keep growing across restarts: order is decision order.
+    let seq = store
+        .record(&key("g1"), None, Some(&delivery("g1", EventKind::Resolved)))
+        .unwrap();
+    assert_eq!(seq, Some(3));
+    assert_eq!(store.incidents().unwrap().len(), 1);
+}
+
+#[test]
+fn retry_state_is_saved_with_the_delivery() {
+    let store = Store::in_memory().unwrap();
+    let seq = store
+        .record(
+            &key("g"),
+            Some(&incident()),
+            Some(&delivery("g", EventKind::Opened)),
+        )
+        .unwrap()
+        .unwrap();
+    let mut d = delivery("g", EventKind::Opened);
+    d.attempts = 3;
+    d.next_attempt_ms = 42;
+    d.last_error = Some("HTTP 500".into());
+    store.update_delivery(seq, &d).unwrap();
+    assert_eq!(store.deliveries("slack").unwrap(), vec![(seq, d)]);
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_and_a_fresh_store_created() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("warren.redb"),
+        b"this is not a redb file at all",
+    )
+    .unwrap();
+    let (store, opened) = Store::open(dir.path()).unwrap();
+    let Opened::Replaced { aside, reason } = opened else {
+        panic!("expected Replaced, got {opened:?}");
+    };
+    assert!(!reason.is_empty());
+    assert_eq!(
+        std::fs::read(&aside).unwrap(),
+        b"this is not a redb file at all"
+    );
+    assert!(store.incidents().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_of_another_schema_version_is_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = redb::Database::create(dir.path().join("warren.redb")).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(META).unwrap().insert("schema", 99).unwrap();
+        tx.commit().unwrap();
+    }
+    let (_, opened) = Store::open(dir.path()).unwrap();
+    let Opened::Replaced { reason, .. } = opened else {
+        panic!("expected Replaced, got {opened:?}");
+    };
+    assert!(reason.contains("schema version 99"), "{reason}");
+}
