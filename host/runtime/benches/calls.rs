@@ -1,20 +1,28 @@
-//! Per-call overhead of an evaluator plugin (issue target: < 20 µs for 10 partitions × 10
-//! commits), through the same path the daemon uses: model → WIT, warm instance, deadline,
-//! answer checked and converted back. Built plugins are needed (see `scripts/test`).
+//! Per-call overhead of plugins, through the same paths the daemon uses. Targets: a group
+//! filter call (skip-empty) < 5 µs; an evaluator call (model → WIT, warm instance, deadline,
+//! answer checked and converted back; 10 partitions × 10 commits) < 20 µs; a notifier call
+//! (fresh store + instantiate + `call_async`, the probe rendering its payload without sending)
+//! < 100 µs, next to the same with a trivial call (`count-instances`: what instantiation alone
+//! costs). Built plugins are needed (see `scripts/test`).
 
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group};
+use warren_core::evaluator::GroupStatus;
 use warren_core::model::Commit;
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
-use warren_runtime::{Limits, PluginEngine, PluginEvaluator};
+use warren_runtime::{
+    Capabilities, Incident, IncidentKind, Limits, PluginEngine, PluginEvaluator, PluginFilter,
+    PluginNotifier,
+};
 
 const NOW: i64 = 1_700_000_000_000;
 
 fn calls(c: &mut Criterion) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../plugins/target/wasm32-wasip2/release");
-    let wasm = std::fs::read(dir.join("lag_threshold.wasm")).expect("build the plugins first");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("build the plugins first");
+    let wasm = read("lag_threshold.wasm");
     let engine = PluginEngine::new(None).unwrap();
     let component = engine.compile("lag-threshold", &wasm, None).unwrap();
     let e = PluginEvaluator::load(
@@ -61,6 +69,58 @@ fn calls(c: &mut Criterion) {
             )
             .unwrap()
         })
+    });
+
+    let filter_component = engine
+        .compile("skip-empty", &read("skip_empty.wasm"), None)
+        .unwrap();
+    let f = PluginFilter::load(
+        &engine,
+        "skip-empty",
+        &filter_component,
+        r#"{"empty-for-secs":3600}"#,
+        Limits::default(),
+    )
+    .unwrap();
+    c.bench_function("filter_plugin_skip_empty", |b| {
+        b.iter(|| f.accept("c", &snapshot, NOW).unwrap())
+    });
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let notifier_component = engine
+        .compile("probe", &read("probe_notifier.wasm"), None)
+        .unwrap();
+    let notifier = |mode: &str| {
+        let config = format!(r#"{{"mode":"{mode}","url":"https://hooks.example.com/x"}}"#);
+        rt.block_on(PluginNotifier::load(
+            &engine,
+            "probe",
+            &notifier_component,
+            &config,
+            Limits::notifier(),
+            Capabilities::default(),
+        ))
+        .unwrap()
+    };
+    let mut status = GroupStatus::not_found("c", "g");
+    status.partitions = e.evaluate("c", &snapshot, NOW).unwrap().partitions;
+    let incident = Incident {
+        id: "c/g/1".into(),
+        kind: IncidentKind::Opened,
+        started_ms: NOW,
+        now_ms: NOW,
+        status,
+    };
+    let noop = notifier("noop");
+    c.bench_function("notifier_fresh_instance_render_10_partitions", |b| {
+        b.iter(|| rt.block_on(noop.notify(&incident)).unwrap())
+    });
+    let trivial = notifier("count-instances");
+    c.bench_function("notifier_fresh_instance_trivial_call", |b| {
+        b.iter(|| rt.block_on(trivial.notify(&incident)).unwrap())
     });
 }
 

@@ -19,5 +19,24 @@ pub mod evaluator {
     });
 }
 
+/// `notifier` world. Its calls run asynchronously (a fresh store per event, on a fiber), and
+/// the outbound capabilities are `async` host functions, so a slow receiver parks only its
+/// own call.
+pub mod notifier {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "notifier",
+        imports: {
+            "warren:plugin/http.send": async,
+            "warren:plugin/mail.send": async,
+        },
+        exports: { default: async },
+        with: {
+            "warren:plugin/types": super::filter::warren::plugin::types,
+            "warren:plugin/host": super::filter::warren::plugin::host,
+        },
+    });
+}
+
 pub use filter::warren::plugin::host::{Host, LogLevel};
 pub use filter::warren::plugin::types;

@@ -1,5 +1,5 @@
 //! Conversions between Warren's model and the WIT types, and the checks that an evaluator's
-//! answer makes sense before anyone relies on it.
+//! answer makes sense before anyone relies on it; the incident events notifiers receive.
 
 use std::collections::HashSet;
 
@@ -8,6 +8,7 @@ use warren_core::model::Status;
 use warren_core::storage::{CommitEntry, GroupSnapshot};
 
 use crate::bindings::types as wit;
+use crate::incident::{Incident, IncidentKind};
 
 fn status_from_wit(s: wit::Status) -> Status {
     match s {
@@ -144,6 +145,8 @@ pub fn group_status(
         partition_count: answer.partition_count as usize,
         maxlag: answer.maxlag.as_ref().map(partition_from_wit),
         total_lag: answer.total_lag,
+        // Who judged is the caller's to say (it knows the plugin and any fallback).
+        evaluator: None,
     })
 }
 
@@ -158,5 +161,121 @@ fn partition_from_wit(p: &wit::PartitionStatus) -> PartitionStatus {
         end: p.end.as_ref().map(commit_from_wit),
         current_lag: p.current_lag,
         complete: p.complete,
+    }
+}
+
+/// The WIT form of an incident. The time-lag fields stay `none` until the model carries them.
+pub fn incident_event(incident: &Incident) -> wit::IncidentEvent {
+    wit::IncidentEvent {
+        id: incident.id.clone(),
+        kind: match incident.kind {
+            IncidentKind::Opened => wit::IncidentKind::Opened,
+            IncidentKind::Updated => wit::IncidentKind::Updated,
+            IncidentKind::Resolved => wit::IncidentKind::Resolved,
+        },
+        started_ms: incident.started_ms,
+        now_ms: incident.now_ms,
+        status: group_status_to_wit(&incident.status),
+    }
+}
+
+fn group_status_to_wit(s: &GroupStatus) -> wit::GroupStatus {
+    wit::GroupStatus {
+        cluster: s.cluster.clone(),
+        group: s.group.clone(),
+        status: status_to_wit(s.status),
+        complete: s.complete,
+        partitions: s.partitions.iter().map(partition_to_wit).collect(),
+        partition_count: u32::try_from(s.partition_count).unwrap_or(u32::MAX),
+        maxlag: s.maxlag.as_ref().map(partition_to_wit),
+        total_lag: s.total_lag,
+        max_time_lag_ms: None,
+    }
+}
+
+fn partition_to_wit(p: &PartitionStatus) -> wit::PartitionStatus {
+    wit::PartitionStatus {
+        topic: p.topic.clone(),
+        partition: p.partition,
+        owner: p.owner.clone(),
+        client_id: p.client_id.clone(),
+        status: status_to_wit(p.status),
+        start: p.start.as_ref().map(commit_to_wit),
+        end: p.end.as_ref().map(commit_to_wit),
+        current_lag: p.current_lag,
+        complete: p.complete,
+        time_lag_ms: None,
+    }
+}
+
+fn status_to_wit(s: Status) -> wit::Status {
+    match s {
+        Status::NotFound => wit::Status::NotFound,
+        Status::Ok => wit::Status::Ok,
+        Status::Warn => wit::Status::Warn,
+        Status::Err => wit::Status::Err,
+        Status::Stop => wit::Status::Stop,
+        Status::Stall => wit::Status::Stall,
+        Status::Rewind => wit::Status::Rewind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_event_carries_the_whole_group_status() {
+        let p = PartitionStatus {
+            topic: "t".into(),
+            partition: 3,
+            owner: "/10.0.0.1".into(),
+            client_id: "c1".into(),
+            status: Status::Stall,
+            start: Some(CommitEntry {
+                offset: 1,
+                timestamp_ms: 10,
+                observed_ms: 11,
+                lag: Some(5),
+            }),
+            end: None,
+            current_lag: 7,
+            complete: 0.5,
+        };
+        let mut status = GroupStatus::not_found("c", "g");
+        status.status = Status::Err;
+        status.partitions = vec![p.clone()];
+        status.partition_count = 1;
+        status.maxlag = Some(p);
+        status.total_lag = 7;
+        let e = incident_event(&Incident {
+            id: "c/g/1".into(),
+            kind: IncidentKind::Resolved,
+            started_ms: 1,
+            now_ms: 2,
+            status,
+        });
+        assert_eq!(
+            (e.id.as_str(), e.kind, e.started_ms, e.now_ms),
+            ("c/g/1", wit::IncidentKind::Resolved, 1, 2)
+        );
+        assert_eq!(
+            (
+                e.status.status,
+                e.status.partition_count,
+                e.status.total_lag
+            ),
+            (wit::Status::Err, 1, 7)
+        );
+        let wp = &e.status.partitions[0];
+        assert_eq!(
+            (wp.topic.as_str(), wp.partition, wp.status, wp.current_lag),
+            ("t", 3, wit::Status::Stall, 7)
+        );
+        assert_eq!(
+            wp.start.as_ref().map(|c| (c.offset, c.lag)),
+            Some((1, Some(5)))
+        );
+        assert_eq!(e.status.maxlag.map(|m| m.client_id), Some("c1".into()));
     }
 }

@@ -68,7 +68,7 @@ impl PluginFilter {
     ) -> Result<bool, PluginError> {
         let now = Instant::now();
         let info = group_info(cluster, snapshot, now_ms);
-        let result = self.sandbox.call(now, |i, s| i.call_accept(s, &info));
+        let result = self.sandbox.call(now, |i, s| i.call_accept_group(s, &info));
         self.sandbox.record(&result, now, "group kept (fail open)");
         result
     }

@@ -29,7 +29,8 @@ pub struct PluginHealth {
 /// A copy of a plugin's health, for the API.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HealthSnapshot {
-    /// Calls by outcome (`ok`, `trap`, `timeout`, ...).
+    /// Calls by outcome (`ok`, `trap`, `timeout`, ...), and for notifiers `transient`,
+    /// `permanent` and refused outbound requests (`denied`).
     pub calls: BTreeMap<&'static str, u64>,
     /// Failures since the last success.
     pub consecutive_failures: u32,
@@ -51,8 +52,14 @@ impl PluginHealth {
 
     /// Records a successful call; closes the breaker.
     pub fn success(&self) {
+        self.completed("ok");
+    }
+
+    /// Records a call in which the plugin behaved, under its outcome (`ok`, or a notifier's
+    /// `transient`/`permanent`: the receiver's failure, not the plugin's); closes the breaker.
+    pub fn completed(&self, outcome: &'static str) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        *inner.calls.entry("ok").or_default() += 1;
+        *inner.calls.entry(outcome).or_default() += 1;
         inner.consecutive_failures = 0;
         inner.open_until = None;
         inner.pause = None;
@@ -71,6 +78,12 @@ impl PluginHealth {
             // One more try when the pause ends; another failure re-opens it for longer.
             inner.consecutive_failures = FAILURES_TO_OPEN - 1;
         }
+    }
+
+    /// Counts an event within a call (a notifier's `denied` request) without judging the call.
+    pub fn count(&self, event: &'static str) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        *inner.calls.entry(event).or_default() += 1;
     }
 
     /// Counts a call skipped because the breaker is open.

@@ -6,25 +6,43 @@
 //!
 //! Layout: `engine.rs` (engine, ticker, compile cache), `bindings.rs` (the one `bindgen!`),
 //! `state.rs` (per-store state and host functions), `sandbox.rs` (the call discipline),
-//! `health.rs` (counters and circuit breaker), `convert.rs` (model ↔ WIT), and one file per
-//! plugin kind.
+//! `health.rs` (counters and circuit breaker), `convert.rs` (model ↔ WIT), one file per
+//! plugin kind, `builtin.rs` (first-party plugins embedded by `build.rs`) and `load.rs`
+//! (`[plugin.NAME]` sections to running plugins and per-cluster bindings, reload included).
 
 #![deny(missing_docs)]
 
+mod address;
 mod bindings;
+mod builtin;
 mod convert;
 mod engine;
 mod error;
 mod evaluator;
 mod filter;
 mod health;
+mod incident;
+mod inspect;
+mod load;
+mod mail;
+mod notifier;
+mod outbound;
 mod sandbox;
+mod secrets;
 mod state;
 
 pub use bindings::types::PluginMetadata;
+pub use builtin::{builtin, builtin_names};
 pub use engine::PluginEngine;
 pub use error::PluginError;
 pub use evaluator::PluginEvaluator;
 pub use filter::PluginFilter;
 pub use health::{HealthSnapshot, PluginHealth};
+pub use incident::{Incident, IncidentKind, NotifyError};
+pub use inspect::{Inspection, World, inspect, inspect_bytes};
+pub use load::{EnvLookup, Instance, LoadedPlugin, Loader, PluginSet};
+pub use mail::MailCapability;
+pub use notifier::PluginNotifier;
+pub use outbound::Capabilities;
 pub use sandbox::Limits;
+pub use secrets::{Redactor, resolve_secret};

@@ -33,6 +33,16 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// 64 MiB and 10 s: a notifier waits on the network (each request within the same 10 s).
+    pub fn notifier() -> Self {
+        Limits {
+            memory_bytes: 64 << 20,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 type Instantiate<I> = Box<dyn Fn(&mut Store<PluginState>) -> wasmtime::Result<I> + Send + Sync>;
 
 pub(crate) struct Sandbox<I> {
@@ -45,7 +55,7 @@ pub(crate) struct Sandbox<I> {
     pub(crate) health: PluginHealth,
 }
 
-impl<I> Sandbox<I> {
+impl<I: Send> Sandbox<I> {
     pub(crate) fn new(
         name: &str,
         config_json: &str,
@@ -68,8 +78,11 @@ impl<I> Sandbox<I> {
     pub(crate) fn call<T>(
         &self,
         now: Instant,
-        f: impl FnOnce(&I, &mut Store<PluginState>) -> wasmtime::Result<T>,
-    ) -> Result<T, PluginError> {
+        f: impl FnOnce(&I, &mut Store<PluginState>) -> wasmtime::Result<T> + Send,
+    ) -> Result<T, PluginError>
+    where
+        T: Send,
+    {
         if let Some(left) = self.health.open_for(now) {
             self.health.skipped();
             return Err(PluginError::Disabled {
@@ -77,30 +90,33 @@ impl<I> Sandbox<I> {
                 retry_in_ms: left.as_millis() as u64,
             });
         }
-        let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
-        if warm.is_none() {
-            let mut store = self.new_store();
-            match (self.instantiate)(&mut store) {
-                Ok(instance) => *warm = Some((store, instance)),
-                Err(e) => return Err(self.classify(e, &store)),
+        // The guest may reach WASI's synchronous host calls (a panic message to stderr).
+        off_async_thread(move || {
+            let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
+            if warm.is_none() {
+                let mut store = self.new_store();
+                match (self.instantiate)(&mut store) {
+                    Ok(instance) => *warm = Some((store, instance)),
+                    Err(e) => return Err(self.classify(e, &store)),
+                }
             }
-        }
-        let Some((store, instance)) = warm.as_mut() else {
-            return Err(PluginError::Load {
-                plugin: self.name.to_string(),
-                reason: "no instance".into(),
-            });
-        };
-        store.set_epoch_deadline(self.ticks());
-        match f(instance, store) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                let error = self.classify(e, store);
-                // A trapped instance cannot be entered again; the next call gets a fresh one.
-                *warm = None;
-                Err(error)
+            let Some((store, instance)) = warm.as_mut() else {
+                return Err(PluginError::Load {
+                    plugin: self.name.to_string(),
+                    reason: "no instance".into(),
+                });
+            };
+            store.set_epoch_deadline(self.ticks());
+            match f(instance, store) {
+                Ok(v) => Ok(v),
+                Err(e) => {
+                    let error = self.classify(e, store);
+                    // A trapped instance cannot be entered again; the next call gets a fresh one.
+                    *warm = None;
+                    Err(error)
+                }
             }
-        }
+        })
     }
 
     /// Reads the plugin's metadata and has it check its configuration: what every plugin kind
@@ -108,16 +124,22 @@ impl<I> Sandbox<I> {
     pub(crate) fn introduce(
         &self,
         config_json: &str,
-        metadata: impl FnOnce(&I, &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata>,
+        metadata: impl FnOnce(&I, &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata> + Send,
         validate: impl FnOnce(
             &I,
             &mut Store<PluginState>,
             &str,
-        ) -> wasmtime::Result<Result<(), Vec<String>>>,
+        ) -> wasmtime::Result<Result<(), Vec<String>>>
+        + Send,
     ) -> Result<PluginMetadata, PluginError> {
         let now = Instant::now();
         let meta = self.call(now, metadata)?;
-        if let Err(problems) = self.call(now, |i, s| validate(i, s, config_json))? {
+        if let Err(mut problems) = self.call(now, |i, s| validate(i, s, config_json))? {
+            // An empty list would read as "invalid, for no reason" (a JS guest throwing an
+            // Error instead of an array does this).
+            if problems.is_empty() {
+                problems.push("rejected without naming a problem".into());
+            }
             return Err(PluginError::InvalidConfig {
                 plugin: self.name.to_string(),
                 problems,
@@ -158,21 +180,32 @@ impl<I> Sandbox<I> {
     }
 
     fn classify(&self, e: wasmtime::Error, store: &Store<PluginState>) -> PluginError {
-        let plugin = self.name.to_string();
-        if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            return PluginError::Timeout {
-                plugin,
-                millis: self.limits.timeout.as_millis() as u64,
-            };
-        }
-        let stderr = store.data().stderr_text();
-        let mut message = format!("{e:?}");
-        if !stderr.is_empty() {
-            message.push_str("\nguest stderr: ");
-            message.push_str(&stderr);
-        }
-        PluginError::Trap { plugin, message }
+        classify(&self.name, self.limits.timeout, e, store)
     }
+}
+
+/// Turns a failed call into the plugin's fault: a timeout (epoch interrupt), or a trap with the
+/// guest backtrace and whatever the guest wrote to stderr.
+pub(crate) fn classify(
+    name: &str,
+    timeout: Duration,
+    e: wasmtime::Error,
+    store: &Store<PluginState>,
+) -> PluginError {
+    let plugin = name.to_string();
+    if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        return PluginError::Timeout {
+            plugin,
+            millis: timeout.as_millis() as u64,
+        };
+    }
+    let stderr = store.data().stderr_text();
+    let mut message = format!("{e:?}");
+    if !stderr.is_empty() {
+        message.push_str("\nguest stderr: ");
+        message.push_str(&stderr);
+    }
+    PluginError::Trap { plugin, message }
 }
 
 /// A linker with the host interface and a WASI that grants nothing.
@@ -186,5 +219,34 @@ pub(crate) fn linker(
     Ok(linker)
 }
 
+/// The same for async stores (notifiers): WASI's async bindings, so every import may suspend.
+pub(crate) fn async_linker(
+    engine: &Engine,
+    add_world: impl FnOnce(&mut Linker<PluginState>) -> wasmtime::Result<()>,
+) -> wasmtime::Result<Linker<PluginState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    add_world(&mut linker)?;
+    Ok(linker)
+}
+
 /// The `HasSelf` marker the generated `add_to_linker` functions take.
 pub(crate) type Me = HasSelf<PluginState>;
+
+/// Runs `f` where a blocking host call is allowed. WASI's synchronous bindings drive their I/O
+/// with `Handle::block_on`, which panics on a thread that is running async tasks; a plugin
+/// evaluated from an HTTP handler that writes to stderr (every guest panic does) would take
+/// the handler down with it. Outside a runtime `f` runs as is; on a multi-threaded runtime's
+/// worker, in `block_in_place`; on a current-thread runtime, on a scoped thread.
+fn off_async_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => f(),
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        Ok(_) => std::thread::scope(|s| {
+            s.spawn(f)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+    }
+}

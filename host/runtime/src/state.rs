@@ -1,15 +1,19 @@
 //! Per-store state of a plugin instance: its name, its configuration, the memory cap, and a
 //! WASI context that grants nothing (no files, sockets, environment or arguments; stderr is
-//! captured so a guest panic message can be reported with the trap).
+//! captured so a guest panic message can be reported with the trap). A notifier's store also
+//! holds its outbound grants, which back the `http`, `mail` and `secrets` imports.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::bindings::notifier::warren::plugin::{http, mail, secrets};
 use crate::bindings::{Host, LogLevel};
+use crate::outbound::Outbound;
 
 /// Longest log line a plugin may write.
 const MAX_LOG_LINE: usize = 4096;
@@ -22,6 +26,10 @@ pub struct PluginState {
     wasi: WasiCtx,
     table: ResourceTable,
     stderr: MemoryOutputPipe,
+    /// A notifier's grants; `None` for filters and evaluators (which cannot import them).
+    outbound: Option<Arc<Outbound>>,
+    /// When a notifier's call must be over; its requests end before it.
+    deadline: Option<Instant>,
 }
 
 impl PluginState {
@@ -44,7 +52,16 @@ impl PluginState {
             wasi,
             table: ResourceTable::new(),
             stderr,
+            outbound: None,
+            deadline: None,
         }
+    }
+
+    /// The same state with a notifier's grants, for a call that must end by `deadline`.
+    pub(crate) fn with_outbound(mut self, outbound: Arc<Outbound>, deadline: Instant) -> Self {
+        self.outbound = Some(outbound);
+        self.deadline = Some(deadline);
+        self
     }
 
     /// What the guest wrote to stderr (a panic message, typically).
@@ -67,6 +84,11 @@ impl WasiView for PluginState {
 impl Host for PluginState {
     fn log(&mut self, level: LogLevel, message: String) {
         let mut message = message;
+        // A guest never holds a secret, but a receiver may echo one back to it. Redact before
+        // truncating, so no partial value survives the cut.
+        if let Some(o) = &self.outbound {
+            message = o.redactor.redact(&message);
+        }
         if message.len() > MAX_LOG_LINE {
             let mut cut = MAX_LOG_LINE;
             while !message.is_char_boundary(cut) {
@@ -90,3 +112,34 @@ impl Host for PluginState {
 }
 
 impl crate::bindings::types::Host for PluginState {}
+
+impl http::Host for PluginState {
+    async fn send(&mut self, req: http::Request) -> Result<http::Response, http::Error> {
+        match &self.outbound {
+            Some(o) => o.clone().send(req, self.deadline).await,
+            None => Err(http::Error::Denied(
+                "this plugin has no outbound capability".into(),
+            )),
+        }
+    }
+}
+
+impl mail::Host for PluginState {
+    async fn send(&mut self, msg: mail::Message) -> Result<(), mail::Error> {
+        match &self.outbound {
+            Some(o) => o.clone().mail(msg, self.deadline).await,
+            None => Err(mail::Error::Denied(
+                "this plugin has no mail capability".into(),
+            )),
+        }
+    }
+}
+
+impl secrets::Host for PluginState {
+    fn names(&mut self) -> Vec<String> {
+        self.outbound
+            .as_ref()
+            .map(|o| o.caps.secrets.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}

@@ -258,3 +258,48 @@ fn skip_empty_filter_leaves_out_groups_idle_without_members() {
         Err(PluginError::InvalidConfig { .. })
     ));
 }
+
+#[test]
+fn topic_thresholds_plugin_judges_each_topic_by_its_first_matching_rule() {
+    let engine = PluginEngine::new(None).unwrap();
+    let rules = r#"{"rules": [{"topic": "t", "warn": 100, "err": 1000}, {"topic": "*", "warn": 1, "err": 2}]}"#;
+    let e = load(&engine, "topic_thresholds", rules, Limits::default()).unwrap();
+    assert_eq!(e.metadata().name, "topic-thresholds");
+    let status = e.evaluate("c", &snapshot(), NOW).unwrap();
+    assert_eq!(
+        (status.status, status.total_lag, status.partition_count),
+        (Status::Err, 4000, 2),
+        "partition 0 (lag 4000) reached the err of the first rule"
+    );
+    assert_eq!(
+        (status.partitions[0].status, status.partitions[1].status),
+        (Status::Warn, Status::Ok)
+    );
+    assert_eq!(status.maxlag.unwrap().partition, 0);
+
+    // A rule for other topics and no default: `t` is not judged.
+    let other = r#"{"rules": [{"topic": "payments-*", "warn": 1, "err": 2}]}"#;
+    let e = load(&engine, "topic_thresholds", other, Limits::default()).unwrap();
+    assert_eq!(
+        e.evaluate("c", &snapshot(), NOW).unwrap().status,
+        Status::Ok
+    );
+}
+
+#[test]
+fn topic_thresholds_bad_config_is_rejected_with_every_problem() {
+    let engine = PluginEngine::new(None).unwrap();
+    let config = r#"{"rules": [{"topic": "pay[", "warn": 10, "err": 5}], "colour": "red"}"#;
+    match load(&engine, "topic_thresholds", config, Limits::default()) {
+        Err(PluginError::InvalidConfig { problems, .. }) => {
+            assert_eq!(problems.len(), 3, "{problems:?}");
+            for key in ["colour:", "rules[0].topic:", "rules[0].err:"] {
+                assert!(
+                    problems.iter().any(|p| p.starts_with(key)),
+                    "{key} missing from {problems:?}"
+                );
+            }
+        }
+        other => panic!("expected InvalidConfig, got {:?}", other.map(|_| ())),
+    }
+}

@@ -1,0 +1,211 @@
+//! A notifier's secrets, host side: resolving the operator's references (`env:NAME`,
+//! `file:PATH`) into values, substituting `${secret:NAME}` placeholders in an outgoing request
+//! just before it is sent, and the redactor that replaces every secret value with `***` in
+//! anything the host logs or returns (guest log lines, guest error messages, host errors). The
+//! guest only ever sees placeholders and names.
+
+use std::collections::BTreeMap;
+
+use warren_core::config::Secret;
+
+const OPEN: &str = "${secret:";
+
+/// Resolves an operator's secret reference: `env:NAME` reads an environment variable through
+/// `env` (so tests and the daemon choose where variables come from), `file:PATH` reads a file and
+/// drops one trailing newline (what `echo token > file` adds). Errors name the reference, never a
+/// value.
+pub fn resolve_secret(
+    reference: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Secret, String> {
+    if let Some(name) = reference.strip_prefix("env:") {
+        if name.is_empty() {
+            return Err(format!(
+                "secret reference `{reference}`: no variable name after `env:`"
+            ));
+        }
+        return env(name).map(Secret::new).ok_or_else(|| {
+            format!("secret reference `{reference}`: environment variable {name} is not set")
+        });
+    }
+    if let Some(path) = reference.strip_prefix("file:") {
+        if path.is_empty() {
+            return Err(format!(
+                "secret reference `{reference}`: no path after `file:`"
+            ));
+        }
+        let mut value = std::fs::read_to_string(path)
+            .map_err(|e| format!("secret reference `{reference}`: cannot read {path}: {e}"))?;
+        if value.ends_with('\n') {
+            value.pop();
+            if value.ends_with('\r') {
+                value.pop();
+            }
+        }
+        return Ok(Secret::new(value));
+    }
+    // An unrecognised reference may be the secret itself pasted by mistake: never echo it.
+    match reference.split_once(':') {
+        Some((scheme, _)) if is_scheme(scheme) => Err(format!(
+            "secret reference with unknown scheme `{scheme}:`; use `env:NAME` or `file:PATH`"
+        )),
+        _ => Err("secret reference without a scheme; use `env:NAME` or `file:PATH`".into()),
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Replaces every `${secret:NAME}` in `text` with the secret's value. An unknown name, or a
+/// placeholder without its closing brace, is an error naming the placeholder.
+pub(crate) fn substitute(text: &str, secrets: &BTreeMap<String, Secret>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len()..];
+        let Some(end) = after.find('}') else {
+            return Err(format!(
+                "unterminated secret placeholder `{}`",
+                truncate(&rest[start..])
+            ));
+        };
+        let name = &after[..end];
+        let secret = secrets.get(name).ok_or_else(|| {
+            format!("unknown secret `{name}` in placeholder `${{secret:{name}}}`")
+        })?;
+        out.push_str(secret.expose());
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn truncate(s: &str) -> &str {
+    let mut cut = s.len().min(40);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+/// Replaces secret values with `***` in any text, including their percent-encoded forms (a
+/// value substituted into a URL comes back encoded in HTTP client errors).
+#[derive(Debug, Default)]
+pub struct Redactor {
+    /// Longest first, so a secret containing another is replaced whole.
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for these secrets. Empty values are ignored (there is nothing to hide).
+    pub fn new(secrets: &BTreeMap<String, Secret>) -> Self {
+        let mut needles: Vec<String> = Vec::new();
+        for secret in secrets.values() {
+            let v = secret.expose();
+            if v.is_empty() {
+                continue;
+            }
+            needles.push(v.to_string());
+            let encoded = percent_encode(v);
+            if encoded != v {
+                needles.push(encoded);
+            }
+        }
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        needles.dedup();
+        Redactor { needles }
+    }
+
+    /// `text` with every secret value replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for n in &self.needles {
+            if out.contains(n.as_str()) {
+                out = out.replace(n.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+/// Encodes everything but RFC 3986 unreserved characters (the most aggressive form a URL
+/// library produces).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets() -> BTreeMap<String, Secret> {
+        BTreeMap::from([
+            ("token".to_string(), Secret::new("s3cr3t")),
+            ("spaced".to_string(), Secret::new("a b/c")),
+        ])
+    }
+
+    #[test]
+    fn placeholders_are_replaced_and_unknown_names_are_named() {
+        let s = secrets();
+        assert_eq!(
+            substitute("x=${secret:token}&y=${secret:token}", &s).unwrap(),
+            "x=s3cr3t&y=s3cr3t"
+        );
+        assert_eq!(substitute("no placeholder", &s).unwrap(), "no placeholder");
+        let err = substitute("${secret:nope}", &s).unwrap_err();
+        assert!(
+            err.contains("`nope`") && err.contains("${secret:nope}"),
+            "{err}"
+        );
+        assert!(substitute("${secret:token", &s).is_err());
+    }
+
+    #[test]
+    fn redactor_hides_plain_and_percent_encoded_values() {
+        let r = Redactor::new(&secrets());
+        assert_eq!(r.redact("token s3cr3t and a b/c"), "token *** and ***");
+        assert_eq!(r.redact("url ?q=a%20b%2Fc"), "url ?q=***");
+        assert_eq!(Redactor::default().redact("s3cr3t"), "s3cr3t");
+    }
+
+    #[test]
+    fn references_resolve_from_env_and_files_with_clear_errors() {
+        let env = |name: &str| (name == "HOOK").then(|| "from-env".to_string());
+        assert_eq!(
+            resolve_secret("env:HOOK", &env).unwrap().expose(),
+            "from-env"
+        );
+        let err = resolve_secret("env:MISSING", &env).unwrap_err();
+        assert!(err.contains("MISSING") && err.contains("not set"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "from-file\n\n").unwrap();
+        let reference = format!("file:{}", path.display());
+        assert_eq!(
+            resolve_secret(&reference, &env).unwrap().expose(),
+            "from-file\n"
+        );
+        let err = resolve_secret("file:/nonexistent/token", &env).unwrap_err();
+        assert!(err.contains("cannot read /nonexistent/token"), "{err}");
+
+        let err = resolve_secret("vault:kv/x", &env).unwrap_err();
+        assert!(err.contains("unknown scheme `vault:`"), "{err}");
+        let err = resolve_secret("hunter2", &env).unwrap_err();
+        assert!(
+            err.contains("without a scheme") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+}
