@@ -2,6 +2,8 @@
 //! noida-db as a process), real librdkafka producers and consumers, and the real daemon wiring
 //! (`warren_daemon::app::serve`) listening on 127.0.0.1.
 
+pub mod receiver;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -67,6 +69,50 @@ impl Daemon {
         })
         .await;
         d
+    }
+
+    /// Starts the daemon on a config file (which must contain its own `[httpserver]` on
+    /// `port`); plugins reload from that file.
+    pub async fn start_file(path: &std::path::Path, port: u16) -> Daemon {
+        let text = std::fs::read_to_string(path).expect("config file");
+        let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok())
+            .unwrap_or_else(|e| panic!("test config does not load: {e:?}\n{text}"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let path = path.to_path_buf();
+        let task = tokio::spawn(async move {
+            warren_daemon::app::serve_with(loaded.config, Some(path), async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("daemon runs");
+        });
+        let d = Daemon {
+            base: format!("http://127.0.0.1:{port}"),
+            stop: Some(stop),
+            task: Some(task),
+        };
+        wait_until(Duration::from_secs(20), "HTTP listener up", || async {
+            reqwest::get(format!("{}/burrow/admin", d.base))
+                .await
+                .is_ok()
+        })
+        .await;
+        d
+    }
+
+    /// POST to a path with an empty body, returning (status, JSON body).
+    pub async fn post(&self, path: &str) -> (u16, Value) {
+        let res = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// GET a path, returning (status, JSON body or `Value::String` for text).

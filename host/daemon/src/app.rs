@@ -1,24 +1,36 @@
-//! Wiring of the daemon, in Burrow's start order (servers before clients): storage, HTTP,
-//! then collectors; shutdown in reverse on Ctrl-C or SIGTERM.
+//! Wiring of the daemon, in Burrow's start order (servers before clients): storage, plugins
+//! (compiled and validated before anything connects), HTTP, then collectors; shutdown in
+//! reverse on Ctrl-C or SIGTERM. SIGHUP reloads the plugins.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::info;
 use warren_core::config::Config;
 use warren_core::health::Health;
 use warren_core::storage::{StorageHandle, StorageSettings};
-use warren_http::AppState;
+use warren_http::{AppState, PluginAdmin};
+use warren_store::{Opened, Store};
 
-/// Runs the daemon until a shutdown signal.
-pub fn run(config: Config) -> anyhow::Result<()> {
+use crate::notify::{Inputs, Notifications};
+use crate::plugins::PluginManager;
+
+/// Runs the daemon until a shutdown signal; `config_path` is re-read when plugins reload.
+pub fn run(config: Config, config_path: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    let result = runtime.block_on(serve(config, shutdown_signal()));
+    let result = runtime.block_on(serve_with(
+        config,
+        Some(config_path.to_path_buf()),
+        shutdown_signal(),
+    ));
     // Blocking librdkafka calls against a dead broker may still be running; do not let them
     // hold the exit for their whole request timeout.
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -37,12 +49,28 @@ pub fn storage_settings(config: &Config) -> StorageSettings {
     }
 }
 
-/// Runs every subsystem until `stop` resolves, then shuts down in reverse order.
+/// Runs every subsystem until `stop` resolves, then shuts down in reverse order (no config file
+/// to reload plugins from).
 pub async fn serve(
     config: Config,
     stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    serve_with(config, None, stop).await
+}
+
+/// [`serve`], with the config file plugins are reloaded from (SIGHUP, `POST
+/// /v3/admin/plugins/reload`) and relative plugin paths are resolved against.
+pub async fn serve_with(
+    config: Config,
+    config_path: Option<PathBuf>,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let storage = StorageHandle::new(config.clusters.keys().cloned(), storage_settings(&config));
+    let plugins = Arc::new(
+        PluginManager::start(&config, config_path.as_deref())
+            .await
+            .context("loading plugins")?,
+    );
     let health = Health::new(
         config.clusters.keys().cloned(),
         config.consumers.keys().cloned(),
@@ -50,7 +78,31 @@ pub async fn serve(
     let cancel = CancellationToken::new();
 
     let hostname = hostname();
-    let state = AppState::new(&config, storage.clone(), health.clone(), &hostname);
+    let store = Arc::new(open_store(&config)?);
+    let admin: Arc<dyn PluginAdmin> = plugins.clone();
+    let state = AppState::with_plugins(
+        &config,
+        storage.clone(),
+        health.clone(),
+        &hostname,
+        plugins.bindings(),
+        Some(admin),
+    );
+    // Before the collectors: a notifier only ever sees a cluster once its consumer caught up.
+    let tracker = TaskTracker::new();
+    let notifications = Notifications::start(
+        Inputs {
+            config: config.clone(),
+            plugins: plugins.clone(),
+            evaluator: state.evaluator.clone(),
+            storage: storage.clone(),
+            health: health.clone(),
+            store,
+        },
+        &tracker,
+        &cancel,
+    );
+    let state = state.with_notifiers(Arc::new(notifications));
     let mut servers = tokio::task::JoinSet::new();
     for (name, http) in &config.http_servers {
         let listener = TcpListener::bind(http.address)
@@ -66,6 +118,7 @@ pub async fn serve(
         });
     }
 
+    let reloads = tokio::spawn(reload_on_hangup(plugins.clone(), cancel.clone()));
     let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);
     let expiry = tokio::spawn(expire_groups(
         storage.clone(),
@@ -83,6 +136,9 @@ pub async fn serve(
     cancel.cancel();
     collectors.join().await;
     let _ = expiry.await;
+    let _ = reloads.await;
+    tracker.close();
+    tracker.wait().await;
     while let Some(r) = servers.join_next().await {
         if let Ok(Err(e)) = r {
             tracing::warn!(error = %e, "HTTP server stopped with an error");
@@ -107,6 +163,48 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
             }
         }
     }
+}
+
+/// The embedded store under `[storage] data-dir`, or one in memory without it.
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let Some(dir) = &config.storage.data_dir else {
+        return Store::in_memory().context("creating the in-memory store");
+    };
+    let (store, opened) =
+        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+    match opened {
+        Opened::Replaced { aside, reason } => tracing::error!(
+            path = %dir.display(), aside = %aside.display(), reason = %reason,
+            "the store was unusable: kept aside, starting fresh"
+        ),
+        other => info!(path = %dir.display(), state = ?other, "store opened"),
+    }
+    Ok(store)
+}
+
+/// Reloads the plugins on every SIGHUP.
+async fn reload_on_hangup(plugins: Arc<PluginManager>, cancel: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                got = hup.recv() => if got.is_none() { return },
+            }
+            info!("SIGHUP: reloading plugins");
+            if let Err(problems) = plugins.reload_now().await {
+                for p in problems {
+                    tracing::error!("plugin reload refused: {p}");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    cancel.cancelled().await;
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -25,6 +25,17 @@ pub(crate) enum Command {
     Evaluate {
         /// Input JSON file, or - for standard input.
         file: PathBuf,
+        /// Judge with this evaluator plugin (.wasm) instead of Burrow's rules.
+        #[arg(long, value_name = "FILE.wasm")]
+        evaluator: Option<PathBuf>,
+        /// The plugin's config, as JSON (its `[plugin.NAME] config` table).
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        plugin_config: String,
+    },
+    /// Plugin authoring: scaffold, inspect and try WebAssembly plugins.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
     },
     /// Run everything on an embedded broker: simulated groups, the daemon, a live table.
     Demo {
@@ -51,5 +62,38 @@ pub(crate) enum Command {
     CheckConfig {
         /// Configuration file to check.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PluginCommand {
+    /// Create a buildable plugin crate from the templates.
+    New {
+        /// filter, evaluator or notifier.
+        kind: String,
+        /// Plugin name: lowercase letters, digits and dashes.
+        name: String,
+        /// Where to create the crate's folder.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Path of the warren-plugin-sdk crate (default: the one in this source tree).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Print a component's world, package version, metadata, config schema, imports, exports.
+    Inspect {
+        /// The component.
+        file: PathBuf,
+    },
+    /// Run a filter or evaluator on recorded input (the `warren evaluate` JSON format).
+    Test {
+        /// The component.
+        file: PathBuf,
+        /// Input JSON file, or - for standard input.
+        #[arg(long)]
+        input: PathBuf,
+        /// The plugin's config, as JSON.
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        config: String,
     },
 }

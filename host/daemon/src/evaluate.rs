@@ -2,13 +2,20 @@
 //! group WARN?" and for plugin authors. Reads the documented JSON window, runs the same rules
 //! as the daemon, prints the group status exactly as `/v3/kafka/:cluster/consumer/:group/lag`
 //! has it under `status`. Malformed input: one message naming the field, exit code 2.
+//! With `--evaluator FILE.wasm` the same input goes to an evaluator plugin instead, through the
+//! daemon's runtime, so a plugin and Burrow's rules can be compared on the same window; `warren
+//! plugin test` uses the same input for filters too ([`snapshot`]).
 
 use std::io::Read;
 use std::path::Path;
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use warren_core::evaluator::{PartitionInput, RuleSettings, evaluate_group};
-use warren_core::storage::CommitEntry;
+use warren_core::storage::{
+    CommitEntry, GroupSnapshot, HeadSample, PartitionSnapshot, TopicSnapshot,
+};
 
 /// The input document.
 #[derive(Debug, Deserialize)]
@@ -21,7 +28,22 @@ pub struct EvaluateInput {
     intervals: Option<u16>,
     allowed_lag: Option<u64>,
     minimum_complete: Option<f64>,
+    /// Kafka's group state (`Stable`, `Empty`, ...), for filters.
+    #[serde(default)]
+    state: Option<String>,
     partitions: Vec<InputPartition>,
+}
+
+impl EvaluateInput {
+    /// Cluster name.
+    pub fn cluster(&self) -> &str {
+        &self.cluster
+    }
+
+    /// Evaluation time, epoch ms.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +98,67 @@ pub fn parse(text: &str) -> Result<EvaluateInput, String> {
     Ok(input)
 }
 
+fn commit_entry(o: &InputOffset) -> CommitEntry {
+    CommitEntry {
+        offset: o.offset,
+        timestamp_ms: o.timestamp,
+        observed_ms: o.observed_at.unwrap_or(o.timestamp),
+        lag: o.lag,
+    }
+}
+
+/// The input as storage would hold it, for plugins. Topics are sorted; partitions are indexed by
+/// id, so ids missing from the input become empty windows. HEAD offsets have no times in this
+/// format: they are sorted and stamped `now`.
+pub fn snapshot(input: &EvaluateInput) -> GroupSnapshot {
+    let mut topics: BTreeMap<&str, Vec<PartitionSnapshot>> = BTreeMap::new();
+    for p in &input.partitions {
+        let commits: Vec<CommitEntry> = p.offsets.iter().map(commit_entry).collect();
+        let mut heads: Vec<i64> = p.broker_offsets.clone();
+        heads.sort_unstable();
+        let derived = match (heads.last(), commits.last()) {
+            (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
+            _ => 0,
+        };
+        let slots = topics.entry(&p.topic).or_default();
+        let id = usize::try_from(p.partition).unwrap_or(0);
+        if slots.len() <= id {
+            slots.resize(id + 1, PartitionSnapshot::default());
+        }
+        slots[id] = PartitionSnapshot {
+            current_lag: p.current_lag.unwrap_or(derived),
+            owner: p.owner.clone(),
+            client_id: p.client_id.clone(),
+            heads: heads
+                .iter()
+                .map(|&offset| HeadSample {
+                    offset,
+                    observed_ms: input.now,
+                })
+                .collect(),
+            commits,
+        };
+    }
+    GroupSnapshot {
+        group: input.group.clone(),
+        intervals: input.intervals.unwrap_or(10),
+        state: input.state.clone(),
+        last_commit_ms: input
+            .partitions
+            .iter()
+            .flat_map(|p| p.offsets.iter().map(|o| o.timestamp))
+            .max()
+            .unwrap_or(0),
+        topics: topics
+            .into_iter()
+            .map(|(topic, partitions)| TopicSnapshot {
+                topic: topic.to_string(),
+                partitions,
+            })
+            .collect(),
+    }
+}
+
 /// Evaluates a parsed input into Burrow's group-status JSON.
 pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
     let defaults = RuleSettings::burrow_defaults();
@@ -87,17 +170,7 @@ pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
     let commits: Vec<Vec<CommitEntry>> = input
         .partitions
         .iter()
-        .map(|p| {
-            p.offsets
-                .iter()
-                .map(|o| CommitEntry {
-                    offset: o.offset,
-                    timestamp_ms: o.timestamp,
-                    observed_ms: o.observed_at.unwrap_or(o.timestamp),
-                    lag: o.lag,
-                })
-                .collect()
-        })
+        .map(|p| p.offsets.iter().map(commit_entry).collect())
         .collect();
     let inputs = input.partitions.iter().zip(&commits).map(|(p, commits)| {
         let derived = match (p.broker_offsets.iter().max(), commits.last()) {
@@ -118,15 +191,19 @@ pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
     warren_http::group_status_json(&status)
 }
 
-/// `warren evaluate FILE|-`: 0 on success, 2 on unreadable or malformed input.
-pub fn run(file: &Path) -> std::process::ExitCode {
-    let text = if file == Path::new("-") {
+/// Reads FILE, or standard input for `-`.
+pub fn read_input(file: &Path) -> std::io::Result<String> {
+    if file == Path::new("-") {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map(|_| s)
     } else {
         std::fs::read_to_string(file)
-    };
-    let text = match text {
+    }
+}
+
+/// `warren evaluate FILE|-`: 0 on success, 2 on unreadable or malformed input.
+pub fn run(file: &Path) -> std::process::ExitCode {
+    let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", file.display());

@@ -6,4 +6,8 @@ pub mod demo;
 pub mod dev;
 pub mod evaluate;
 pub mod load;
+pub mod notify;
+pub mod plugin_cli;
+pub mod plugins;
+pub mod scaffold;
 pub mod telemetry;

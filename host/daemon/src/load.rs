@@ -31,7 +31,8 @@ pub fn load_or_report(path: &Path) -> Option<Loaded> {
     }
 }
 
-/// `warren check-config FILE`.
+/// `warren check-config FILE`: the config, then every plugin loaded and its own
+/// `validate-config` run, exactly as `run` would before connecting anywhere.
 pub fn check_config(path: &Path) -> ExitCode {
     let Some(loaded) = load_or_report(path) else {
         return ExitCode::from(2);
@@ -40,12 +41,24 @@ pub fn check_config(path: &Path) -> ExitCode {
         eprintln!("warning: {w}");
     }
     let c = &loaded.config;
+    if !c.plugins.is_empty() {
+        let checked = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(crate::plugins::PluginManager::start(c, Some(path))));
+        if let Err(e) = checked {
+            eprintln!("error: {}: plugins:\n  {e:#}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     println!(
-        "{}: OK ({} cluster(s), {} consumer(s), {} HTTP listener(s), {} warning(s))",
+        "{}: OK ({} cluster(s), {} consumer(s), {} HTTP listener(s), {} plugin(s), {} warning(s))",
         path.display(),
         c.clusters.len(),
         c.consumers.len(),
         c.http_servers.len(),
+        c.plugins.len(),
         loaded.warnings.len()
     );
     ExitCode::SUCCESS

@@ -5,7 +5,7 @@ mod cli;
 
 pub(crate) use warren_daemon::dev::load::LoadOptions as LoadArgs;
 
-use warren_daemon::{app, demo, evaluate, load, telemetry};
+use warren_daemon::{app, demo, evaluate, load, plugin_cli, telemetry};
 
 use std::process::ExitCode;
 
@@ -15,7 +15,28 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::CheckConfig { file } => load::check_config(&file),
-        cli::Command::Evaluate { file } => evaluate::run(&file),
+        cli::Command::Evaluate {
+            file,
+            evaluator,
+            plugin_config,
+        } => match evaluator {
+            Some(plugin) => plugin_cli::evaluate_with(&plugin, &file, &plugin_config),
+            None => evaluate::run(&file),
+        },
+        cli::Command::Plugin { command } => match command {
+            cli::PluginCommand::New {
+                kind,
+                name,
+                dir,
+                sdk,
+            } => plugin_cli::new(&kind, &name, &dir, sdk.as_deref()),
+            cli::PluginCommand::Inspect { file } => plugin_cli::inspect_file(&file),
+            cli::PluginCommand::Test {
+                file,
+                input,
+                config,
+            } => plugin_cli::test(&file, &input, &config),
+        },
         cli::Command::DevBroker { topics, brokers } => {
             report(warren_daemon::dev::broker::run(&topics, brokers))
         }
@@ -44,7 +65,7 @@ fn main() -> ExitCode {
             for w in &loaded.warnings {
                 tracing::warn!(key = %w.path, "{}", w.message);
             }
-            match app::run(loaded.config) {
+            match app::run(loaded.config, &config) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "warren stopped with an error");

@@ -4,14 +4,16 @@
 
 mod admin;
 mod envelope;
+mod plugins;
 mod rendered;
 mod state;
 mod status;
 mod v3;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
+pub use plugins::{PluginAdmin, ReloadReport, Report};
 pub use rendered::RenderedCache;
 pub use state::AppState;
 pub use status::group_status_json;
@@ -22,6 +24,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/burrow/admin", get(admin::healthcheck))
         .route("/burrow/admin/ready", get(admin::ready))
+        .route("/v3/admin/plugins", get(plugins::list))
+        .route("/v3/admin/plugins/reload", post(plugins::reload))
+        .route("/v3/admin/notifiers", get(plugins::notifiers))
         .route("/v3/kafka", get(v3::cluster_list))
         .route("/v3/kafka/{cluster}", get(v3::cluster_detail))
         .route("/v3/kafka/{cluster}/topic", get(v3::topic_list))

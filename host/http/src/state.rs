@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use warren_core::config::{ClusterConfig, Config};
 use warren_core::evaluator::{EvaluatorHandle, RuleSettings};
 use warren_core::health::Health;
+use warren_core::plugins::PluginBindings;
 use warren_core::storage::StorageHandle;
 
 /// Shared state of every handler; cheap to clone.
@@ -30,11 +31,34 @@ pub struct AppState {
     pub hostname: Arc<str>,
     /// `Access-Control-Allow-Origin` value, when configured.
     pub cors: Option<HeaderValue>,
+    /// The plugin manager, for `/v3/admin/plugins`; `None` lists no plugins.
+    pub plugins: Option<Arc<dyn crate::PluginAdmin>>,
+    /// The notifiers' state, for `/v3/admin/notifiers`.
+    pub notifiers: Option<Arc<dyn crate::Report>>,
 }
 
 impl AppState {
-    /// Builds the state for a resolved config.
+    /// Builds the state for a resolved config, without plugins.
     pub fn new(config: &Config, storage: StorageHandle, health: Health, hostname: &str) -> Self {
+        Self::with_plugins(
+            config,
+            storage,
+            health,
+            hostname,
+            PluginBindings::default(),
+            None,
+        )
+    }
+
+    /// Builds the state with the clusters' plugin bindings and the plugin manager.
+    pub fn with_plugins(
+        config: &Config,
+        storage: StorageHandle,
+        health: Health,
+        hostname: &str,
+        bindings: PluginBindings,
+        plugins: Option<Arc<dyn crate::PluginAdmin>>,
+    ) -> Self {
         let cluster_modules = config
             .clusters
             .iter()
@@ -43,7 +67,11 @@ impl AppState {
         let rules = RuleSettings::from_config(&config.evaluator, config.storage.intervals);
         AppState {
             storage,
-            evaluator: EvaluatorHandle::new(rules, config.evaluator.expire_cache),
+            evaluator: EvaluatorHandle::with_plugins(
+                rules,
+                config.evaluator.expire_cache,
+                bindings,
+            ),
             rendered: Default::default(),
             now_ms: wall_clock_ms,
             health,
@@ -54,7 +82,15 @@ impl AppState {
                 .access_control_allow_origin
                 .as_deref()
                 .and_then(|o| HeaderValue::from_str(o).ok()),
+            plugins,
+            notifiers: None,
         }
+    }
+
+    /// The same state, reporting these notifiers.
+    pub fn with_notifiers(mut self, notifiers: Arc<dyn crate::Report>) -> Self {
+        self.notifiers = Some(notifiers);
+        self
     }
 }
 
@@ -85,6 +121,8 @@ fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
         },
         "topic-refresh": c.topic_refresh.as_secs(),
         "offset-refresh": c.offset_refresh.as_secs(),
+        "evaluator": c.evaluator,
+        "group-filters": c.group_filters,
     })
 }
 

@@ -19,9 +19,10 @@ use crate::AppState;
 use crate::envelope::{envelope_bytes, json_response, not_found, reply};
 use crate::v3::offset_json;
 
-/// Burrow's `ConsumerGroupStatus` JSON.
+/// Burrow's `ConsumerGroupStatus` JSON, plus `evaluator` (which plugin judged, and why Burrow's
+/// rules answered instead if it failed) when the cluster has an evaluator plugin.
 pub fn group_status_json(s: &GroupStatus) -> Value {
-    json!({
+    let mut value = json!({
         "cluster": s.cluster,
         "group": s.group,
         "status": s.status.as_str(),
@@ -30,7 +31,14 @@ pub fn group_status_json(s: &GroupStatus) -> Value {
         "partition_count": s.partition_count,
         "maxlag": s.maxlag.as_ref().map(partition_json),
         "totallag": s.total_lag,
-    })
+    });
+    if let (Some(note), Some(object)) = (&s.evaluator, value.as_object_mut()) {
+        object.insert(
+            "evaluator".into(),
+            json!({ "plugin": note.plugin, "fallback": note.fallback }),
+        );
+    }
+    value
 }
 
 fn partition_json(p: &PartitionStatus) -> Value {

@@ -95,7 +95,9 @@ pub(crate) async fn consumer_list(
     found(
         &s,
         &uri,
-        s.storage.cluster(&cluster).map(|c| json!(c.group_names())),
+        s.storage
+            .cluster(&cluster)
+            .map(|c| json!(s.evaluator.monitored_groups(c, (s.now_ms)()))),
         "consumer list returned",
         "consumers",
         "cluster not found",

@@ -1,0 +1,133 @@
+//! The delivery task of one notifier: takes the oldest due delivery from the store (one at a
+//! time per incident, so a close never overtakes its open), hands it to the plugin, and
+//! removes it only when the receiver accepted it or refused it for good. Transient failures
+//! (5xx, 429, timeouts, a misbehaving plugin) are retried with exponential backoff and jitter,
+//! never sooner than the receiver's `Retry-After`; nothing is dropped for being late.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use warren_core::scheduler::EventKind;
+use warren_runtime::{Incident, IncidentKind, NotifyError};
+use warren_store::Delivery;
+
+use super::Shared;
+use super::schedule::backoff;
+
+/// Longest sleep between looks at the queue (covers a wake-up lost to a race).
+const IDLE: Duration = Duration::from_secs(5);
+
+pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: CancellationToken) {
+    loop {
+        let now = warren_kafka::now_ms();
+        let pending = match shared.store.deliveries(&shared.name) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(notifier = %shared.name, error = %e, "cannot read deliveries");
+                Vec::new()
+            }
+        };
+        // The head of each incident's queue, in decision order.
+        let mut seen = BTreeSet::new();
+        let heads: Vec<(u64, Delivery)> = pending
+            .into_iter()
+            .filter(|(_, d)| seen.insert(d.incident.id.clone()))
+            .collect();
+        let due = heads
+            .iter()
+            .find(|(_, d)| d.next_attempt_ms <= now)
+            .cloned();
+        let Some((seq, delivery)) = due else {
+            let wait = heads
+                .iter()
+                .map(|(_, d)| Duration::from_millis((d.next_attempt_ms - now).max(0) as u64))
+                .min()
+                .unwrap_or(IDLE)
+                .min(IDLE);
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = shared.queued.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+            continue;
+        };
+        let outcome = tokio::select! {
+            _ = cancel.cancelled() => return,
+            outcome = attempt(&plugin, &shared, &delivery) => outcome,
+        };
+        finish(&shared, seq, delivery, outcome);
+    }
+}
+
+async fn attempt(plugin: &str, shared: &Shared, d: &Delivery) -> Result<(), NotifyError> {
+    let Some(notifier) = shared.plugins.plugins().notifier(plugin) else {
+        return Err(NotifyError::Transient {
+            message: format!("notifier plugin {plugin:?} is not loaded"),
+            retry_after: None,
+        });
+    };
+    let event = Incident {
+        id: d.incident.id.clone(),
+        kind: match d.kind {
+            EventKind::Opened => IncidentKind::Opened,
+            EventKind::Updated => IncidentKind::Updated,
+            EventKind::Resolved => IncidentKind::Resolved,
+        },
+        started_ms: d.incident.started_ms,
+        now_ms: d.event_ms,
+        status: d.status.clone(),
+    };
+    notifier.notify(&event).await
+}
+
+fn finish(shared: &Shared, seq: u64, mut d: Delivery, outcome: Result<(), NotifyError>) {
+    let name = &shared.name;
+    let (cluster, group, id, kind) = (&d.key.cluster, &d.key.group, &d.incident.id, d.kind);
+    let done = match outcome {
+        Ok(()) => {
+            shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
+                kind = kind.as_str(), attempts = d.attempts + 1, "notification delivered");
+            true
+        }
+        Err(NotifyError::Permanent(reason)) => {
+            shared.counters.failed.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
+                kind = kind.as_str(), error = %reason, "notification refused for good; dropped");
+            set_error(shared, reason);
+            true
+        }
+        Err(e) => {
+            let retry_after = match &e {
+                NotifyError::Transient { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            let wait = backoff(d.attempts, seq ^ u64::from(d.attempts) << 32)
+                .max(retry_after.unwrap_or_default());
+            d.attempts += 1;
+            d.next_attempt_ms = warren_kafka::now_ms() + wait.as_millis() as i64;
+            d.last_error = Some(e.to_string());
+            shared.counters.retried.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
+                kind = kind.as_str(), attempts = d.attempts, retry_in_ms = wait.as_millis() as u64,
+                error = %e, "notification failed; will retry");
+            set_error(shared, e.to_string());
+            false
+        }
+    };
+    let saved = if done {
+        shared.store.finish_delivery(seq)
+    } else {
+        shared.store.update_delivery(seq, &d)
+    };
+    if let Err(e) = saved {
+        tracing::error!(notifier = %name, error = %e, "cannot save a delivery's state");
+    }
+}
+
+fn set_error(shared: &Shared, error: String) {
+    *shared.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+}

@@ -1,0 +1,152 @@
+//! Notifications in the daemon: for each `[notifier.NAME]`, a scheduler task that evaluates
+//! the groups of its clusters every `interval` and runs the incident state machine
+//! (`warren_core::scheduler`), and a delivery task that hands each decided event to the
+//! notifier plugin, retrying transient failures with exponential backoff and jitter (never
+//! sooner than a receiver's `Retry-After`). Decisions and deliveries go through the embedded
+//! store first, so a restart loses neither an open incident nor a pending open or close. Each
+//! notifier has its own tasks: a slow or dead receiver delays only its own messages.
+
+mod deliver;
+mod schedule;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use warren_core::config::Config;
+use warren_core::evaluator::EvaluatorHandle;
+use warren_core::health::Health;
+use warren_core::storage::StorageHandle;
+use warren_store::Store;
+
+use crate::plugins::PluginManager;
+
+/// Counters of one notifier, for `/v3/admin/notifiers`.
+#[derive(Default)]
+pub struct Counters {
+    /// Events decided (opened, updated, resolved).
+    pub decided: AtomicU64,
+    /// Deliveries the receiver accepted.
+    pub delivered: AtomicU64,
+    /// Attempts that failed and will be retried.
+    pub retried: AtomicU64,
+    /// Deliveries dropped for good (permanent failure).
+    pub failed: AtomicU64,
+}
+
+/// What the tasks of one notifier share.
+pub(crate) struct Shared {
+    pub(crate) name: String,
+    pub(crate) store: Arc<Store>,
+    pub(crate) plugins: Arc<PluginManager>,
+    pub(crate) counters: Counters,
+    /// Wakes the delivery task when the scheduler queued something.
+    pub(crate) queued: Notify,
+    pub(crate) last_error: Mutex<Option<String>>,
+}
+
+/// The running notifiers.
+#[derive(Clone, Default)]
+pub struct Notifications {
+    notifiers: Arc<BTreeMap<String, Arc<Shared>>>,
+}
+
+/// Everything the tasks read.
+pub struct Inputs {
+    /// The resolved configuration.
+    pub config: Config,
+    /// Plugins (notifiers and filters are looked up by name at each use, so a reload applies).
+    pub plugins: Arc<PluginManager>,
+    /// The evaluator the API uses (same cache, same plugin bindings).
+    pub evaluator: EvaluatorHandle,
+    /// Storage.
+    pub storage: StorageHandle,
+    /// Collector health: a cluster is evaluated only once its consumer has caught up.
+    pub health: Health,
+    /// Where incidents and deliveries are kept.
+    pub store: Arc<Store>,
+}
+
+impl warren_http::Report for Notifications {
+    fn report(&self) -> Value {
+        Notifications::report(self)
+    }
+}
+
+impl Notifications {
+    /// Starts a scheduler and a delivery task per notifier, tracked by `tracker`.
+    pub fn start(inputs: Inputs, tracker: &TaskTracker, cancel: &CancellationToken) -> Self {
+        let inputs = Arc::new(inputs);
+        let mut notifiers = BTreeMap::new();
+        for (name, n) in &inputs.config.notifiers {
+            let shared = Arc::new(Shared {
+                name: name.clone(),
+                store: inputs.store.clone(),
+                plugins: inputs.plugins.clone(),
+                counters: Counters::default(),
+                queued: Notify::new(),
+                last_error: Mutex::new(None),
+            });
+            tracker.spawn(schedule::run(
+                n.clone(),
+                inputs.clone(),
+                shared.clone(),
+                cancel.clone(),
+            ));
+            tracker.spawn(deliver::run(
+                n.plugin.clone(),
+                shared.clone(),
+                cancel.clone(),
+            ));
+            notifiers.insert(name.clone(), shared);
+        }
+        Notifications {
+            notifiers: Arc::new(notifiers),
+        }
+    }
+
+    /// Every notifier with its counters, open incidents and pending deliveries.
+    pub fn report(&self) -> Value {
+        let mut out = Vec::new();
+        for (name, n) in self.notifiers.iter() {
+            let open: Vec<Value> = n
+                .store
+                .incidents()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(k, _)| &k.notifier == name)
+                .map(|(k, i)| {
+                    json!({ "cluster": k.cluster, "group": k.group, "id": i.id,
+                            "started": i.started_ms, "status": i.last_status.as_str() })
+                })
+                .collect();
+            let pending: Vec<Value> = n
+                .store
+                .deliveries(name)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(seq, d)| {
+                    json!({ "seq": seq, "cluster": d.key.cluster, "group": d.key.group,
+                            "id": d.incident.id, "kind": d.kind.as_str(), "attempts": d.attempts,
+                            "next-attempt": d.next_attempt_ms, "last-error": d.last_error })
+                })
+                .collect();
+            let c = &n.counters;
+            out.push(json!({
+                "name": name,
+                "decided": c.decided.load(Ordering::Relaxed),
+                "delivered": c.delivered.load(Ordering::Relaxed),
+                "retried": c.retried.load(Ordering::Relaxed),
+                "failed": c.failed.load(Ordering::Relaxed),
+                "last-error": n.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                "open-incidents": open,
+                "pending": pending,
+            }));
+        }
+        Value::Array(out)
+    }
+}

@@ -1,0 +1,199 @@
+//! The scheduler of one notifier: every `interval`, for each cluster it watches whose consumer
+//! has caught up (a restart must not report a STOP that is only Warren warming up), every
+//! group that is stored or has an open incident is judged and stepped through the incident
+//! state machine. A group that is gone, or that the notifier's filters no longer keep, counts
+//! as resolved, so a deleted group never alerts forever.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use warren_core::config::NotifierConfig;
+use warren_core::evaluator::GroupStatus;
+use warren_core::scheduler::{Incident, Policy, step};
+use warren_core::storage::ClusterStore;
+use warren_runtime::Instance;
+use warren_store::{Delivery, IncidentKey};
+
+use super::{Inputs, Shared};
+
+pub(crate) async fn run(
+    notifier: NotifierConfig,
+    inputs: Arc<Inputs>,
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+) {
+    let policy = Policy {
+        threshold: notifier.threshold,
+        send_interval_ms: notifier.send_interval.as_millis().min(i64::MAX as u128) as i64,
+        send_once: notifier.send_once,
+        send_close: notifier.send_close,
+    };
+    let mut open: BTreeMap<IncidentKey, Incident> = match inputs.store.incidents() {
+        Ok(all) => all
+            .into_iter()
+            .filter(|(k, _)| k.notifier == notifier.name)
+            .collect(),
+        Err(e) => {
+            tracing::error!(notifier = %notifier.name, error = %e, "cannot read open incidents");
+            BTreeMap::new()
+        }
+    };
+    if !open.is_empty() {
+        tracing::info!(notifier = %notifier.name, open = open.len(), "open incidents restored");
+    }
+    let mut ticker = tokio::time::interval(notifier.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        let now = warren_kafka::now_ms();
+        for cluster in inputs.config.clusters.keys() {
+            if !notifier.applies_to(cluster) || !caught_up(&inputs, cluster) {
+                continue;
+            }
+            let Some(store) = inputs.storage.cluster(cluster) else {
+                continue;
+            };
+            let mut groups: BTreeSet<String> = store.group_names().into_iter().collect();
+            groups.extend(
+                open.keys()
+                    .filter(|k| &k.cluster == cluster)
+                    .map(|k| k.group.clone()),
+            );
+            for group in groups {
+                let key = IncidentKey {
+                    notifier: notifier.name.clone(),
+                    cluster: cluster.clone(),
+                    group: group.clone(),
+                };
+                let current = open.get(&key);
+                let watched = watches(&notifier, &inputs, store, &group, now);
+                if !watched && current.is_none() {
+                    continue;
+                }
+                let status = if watched {
+                    inputs.evaluator.group(store, &group, now).only_problems()
+                } else {
+                    GroupStatus::not_found(cluster, &group)
+                };
+                let next = step(&policy, cluster, &group, current, status.status, now);
+                if next.incident.as_ref() == current && next.event.is_none() {
+                    continue;
+                }
+                let delivery = next.event.as_ref().map(|(kind, incident)| Delivery {
+                    key: key.clone(),
+                    kind: *kind,
+                    incident: incident.clone(),
+                    status: status.clone(),
+                    event_ms: now,
+                    attempts: 0,
+                    next_attempt_ms: now,
+                    last_error: None,
+                });
+                match shared
+                    .store
+                    .record(&key, next.incident.as_ref(), delivery.as_ref())
+                {
+                    Ok(_) => {}
+                    Err(e) => {
+                        // Not recorded means not decided: the next tick tries again.
+                        tracing::error!(notifier = %notifier.name, error = %e,
+                            "cannot record an incident; retried next interval");
+                        continue;
+                    }
+                }
+                if let Some((kind, incident)) = &next.event {
+                    tracing::info!(notifier = %notifier.name, cluster = %cluster, group = %group,
+                        incident = %incident.id, kind = kind.as_str(), status = %status.status,
+                        "notification queued");
+                    shared.counters.decided.fetch_add(1, Ordering::Relaxed);
+                    shared.queued.notify_one();
+                }
+                match next.incident {
+                    Some(i) => {
+                        open.insert(key, i);
+                    }
+                    None => {
+                        open.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the cluster's consumer has caught up with its source.
+fn caught_up(inputs: &Inputs, cluster: &str) -> bool {
+    inputs
+        .config
+        .consumers
+        .values()
+        .filter(|c| c.cluster == cluster)
+        .all(|c| inputs.health.consumer(&c.name).is_none_or(|p| p.is_ready()))
+}
+
+/// Whether the notifier watches the group: it exists, passes the notifier's allow/deny
+/// regexes, the cluster's group filters and the notifier's own (filters fail open).
+fn watches(
+    notifier: &NotifierConfig,
+    inputs: &Inputs,
+    store: &ClusterStore,
+    group: &str,
+    now: i64,
+) -> bool {
+    if !notifier.groups.accepts(group) || !inputs.evaluator.monitored(store, group, now) {
+        return false;
+    }
+    let Some(snapshot) = store.group(group) else {
+        return false;
+    };
+    if notifier.group_filters.is_empty() {
+        return true;
+    }
+    let plugins = inputs.plugins.plugins();
+    notifier.group_filters.iter().all(
+        |name| match plugins.plugins.get(name).map(|p| &p.instance) {
+            Some(Instance::Filter(f)) => f.accept(store.name(), &snapshot, now).unwrap_or(true),
+            _ => true,
+        },
+    )
+}
+
+/// Backoff before attempt `attempts + 1`: 1 s doubling to 5 min, with ±20 % jitter so a
+/// receiver that comes back is not hit by every waiting message at once.
+pub(crate) fn backoff(attempts: u32, seed: u64) -> Duration {
+    let base = 1_000u64.saturating_mul(1 << attempts.min(20)).min(300_000);
+    // splitmix64: a cheap, well-spread hash of the seed; no RNG dependency for a jitter.
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    let spread = base / 5;
+    let jitter = if spread == 0 { 0 } else { z % (2 * spread + 1) };
+    Duration::from_millis(base - spread + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_five_minutes_with_bounded_jitter() {
+        for seed in 0..200 {
+            let first = backoff(0, seed).as_millis();
+            assert!((800..=1200).contains(&first), "{first}");
+            let third = backoff(2, seed).as_millis();
+            assert!((3200..=4800).contains(&third), "{third}");
+            let late = backoff(30, seed).as_millis();
+            assert!((240_000..=360_000).contains(&late), "{late}");
+        }
+        let spread: std::collections::BTreeSet<u128> =
+            (0..50).map(|s| backoff(3, s).as_millis()).collect();
+        assert!(spread.len() > 10, "jitter spreads retries");
+    }
+}

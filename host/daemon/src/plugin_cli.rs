@@ -1,0 +1,205 @@
+//! `warren plugin new | inspect | test` and `warren evaluate --evaluator`: the plugin author's
+//! loop without a daemon or a broker. Everything runs through the daemon's own runtime (same
+//! sandbox, limits and output checks), so what passes here behaves the same when deployed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::json;
+use warren_core::evaluator::EvaluatorNote;
+use warren_runtime::{Limits, PluginEngine, PluginEvaluator, PluginFilter, World, inspect};
+
+use crate::evaluate::{self, EvaluateInput};
+
+/// `warren plugin new KIND NAME [--dir DIR] [--sdk PATH]`.
+pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
+    let sdk = sdk.map(Path::to_path_buf).unwrap_or_else(default_sdk);
+    match crate::scaffold::scaffold(kind, name, dir, &sdk) {
+        Ok(path) => {
+            println!("created {}", path.display());
+            println!(
+                "build it:  cd {} && cargo build --release   (needs: rustup target add wasm32-wasip2)",
+                path.display()
+            );
+            println!(
+                "try it:    warren plugin test target/wasm32-wasip2/release/{}.wasm --input window.json",
+                name.replace('-', "_")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The SDK of the source tree this binary was built from.
+fn default_sdk() -> PathBuf {
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/sdk");
+    sdk.canonicalize().unwrap_or(sdk)
+}
+
+/// `warren plugin inspect FILE.wasm`.
+pub fn inspect_file(file: &Path) -> ExitCode {
+    let (engine, wasm) = match open(file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let component = match engine.compile(&file.display().to_string(), &wasm, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let i = inspect(&engine, &component);
+    let digest = sha256_hex(&wasm);
+    let metadata = match &i.metadata {
+        Ok(m) => json!({
+            "name": m.name,
+            "version": m.version,
+            "description": m.description,
+            "config-schema": serde_json::from_str::<serde_json::Value>(&m.config_schema)
+                .unwrap_or_else(|_| json!(m.config_schema)),
+        }),
+        Err(e) => json!({ "error": e }),
+    };
+    let out = json!({
+        "file": file.display().to_string(),
+        "bytes": wasm.len(),
+        "sha256": digest,
+        "world": i.world.map(World::as_str),
+        "package": i.package_version.as_ref().map(|v| format!("warren:plugin@{v}")),
+        "metadata": metadata,
+        "imports": i.imports,
+        "exports": i.exports,
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    if i.world.is_some() && i.metadata.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: not a Warren plugin (no known world, or metadata failed)");
+        ExitCode::from(2)
+    }
+}
+
+/// `warren plugin test FILE.wasm --input FILE.json [--config JSON]`: runs a filter or an
+/// evaluator on the `warren evaluate` input format; prints its answer.
+pub fn test(file: &Path, input: &Path, config: &str) -> ExitCode {
+    let input = match read(input) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let (engine, wasm) = match open(file) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let name = plugin_name(file);
+    let component = match engine.compile(&name, &wasm, None) {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let snapshot = evaluate::snapshot(&input);
+    match inspect(&engine, &component).world {
+        Some(World::Evaluator) => {
+            match PluginEvaluator::load(&engine, &name, &component, config, Limits::default())
+                .and_then(|p| p.evaluate(input.cluster(), &snapshot, input.now()))
+            {
+                Ok(status) => print_json(&warren_http::group_status_json(&status)),
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+        Some(World::GroupFilter) => {
+            match PluginFilter::load(&engine, &name, &component, config, Limits::default())
+                .and_then(|p| p.accept(input.cluster(), &snapshot, input.now()))
+            {
+                Ok(keep) => print_json(&json!({ "group": snapshot.group, "monitored": keep })),
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+        Some(World::Notifier) => fail(
+            "notifiers are not run by `plugin test` (they would send); \
+             `plugin inspect` shows their metadata",
+        ),
+        None => fail("not a Warren plugin: no known world in its exports"),
+    }
+}
+
+/// `warren evaluate --evaluator FILE.wasm INPUT`: the plugin's verdict on the input.
+pub fn evaluate_with(plugin: &Path, input: &Path, config: &str) -> ExitCode {
+    let input = match read(input) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let (engine, wasm) = match open(plugin) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let name = plugin_name(plugin);
+    let snapshot = evaluate::snapshot(&input);
+    let result = engine
+        .compile(&name, &wasm, None)
+        .and_then(|c| PluginEvaluator::load(&engine, &name, &c, config, Limits::default()))
+        .and_then(|p| p.evaluate(input.cluster(), &snapshot, input.now()));
+    match result {
+        Ok(mut status) => {
+            status.evaluator = Some(EvaluatorNote {
+                plugin: name,
+                fallback: None,
+            });
+            print_json(&warren_http::group_status_json(&status))
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn read(input: &Path) -> Result<EvaluateInput, ExitCode> {
+    let text = evaluate::read_input(input).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", input.display());
+        ExitCode::from(2)
+    })?;
+    evaluate::parse(&text).map_err(|e| {
+        eprintln!("error: invalid input: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn open(file: &Path) -> Result<(PluginEngine, Vec<u8>), ExitCode> {
+    let wasm = std::fs::read(file).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", file.display());
+        ExitCode::from(2)
+    })?;
+    let engine = PluginEngine::new(None).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })?;
+    Ok((engine, wasm))
+}
+
+fn plugin_name(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plugin".into())
+}
+
+fn print_json(value: &serde_json::Value) -> ExitCode {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+    ExitCode::SUCCESS
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

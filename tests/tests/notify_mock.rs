@@ -1,0 +1,508 @@
+//! Notifications end to end on librdkafka's mock cluster: a group commits in Kafka's record
+//! format while a producer writes, then stops committing (STOP, the group is ERR), then
+//! resumes. The first-party notifier plugins, loaded from the binary, deliver to real HTTP
+//! receivers on 127.0.0.1 standing in for Slack, PagerDuty, Teams and a webhook: one open
+//! each, then one close each with the same incident id. Then the failure paths: a 500 then
+//! 200, a 429 with Retry-After, a receiver that hangs, a restart between open and close, and
+//! a plugin whose host is not on its allow-list.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::Value;
+use warren_core::codec::{self, OffsetCommitValue};
+use warren_integration_tests::receiver::{Receiver, Reply};
+use warren_integration_tests::{Daemon, free_port, now_ms, producer, unique, wait_until};
+
+/// A producer writing a record every 50 ms and a simulated consumer committing what was
+/// written every 300 ms while `committing` is set.
+struct Traffic {
+    committing: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Traffic {
+    fn start(bootstrap: &str, topic: &str, group: &str) -> Traffic {
+        let committing = Arc::new(AtomicBool::new(true));
+        let stop = Arc::new(AtomicBool::new(false));
+        let p: BaseProducer = producer(bootstrap);
+        let (topic, group) = (topic.to_string(), group.to_string());
+        let (c, s) = (committing.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut written: i64 = 0;
+            let mut last_commit = Instant::now();
+            while !s.load(Ordering::Relaxed) {
+                let rec = BaseRecord::<(), str>::to(&topic).partition(0).payload("x");
+                if p.send(rec).is_ok() {
+                    written += 1;
+                }
+                p.poll(Duration::from_millis(0));
+                if c.load(Ordering::Relaxed) && last_commit.elapsed() >= Duration::from_millis(300)
+                {
+                    let _ = p.flush(Duration::from_secs(2));
+                    commit(&p, &group, &topic, written);
+                    last_commit = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = p.flush(Duration::from_secs(2));
+        });
+        Traffic {
+            committing,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn commits(&self, on: bool) {
+        self.committing.store(on, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Traffic {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn commit(p: &BaseProducer, group: &str, topic: &str, offset: i64) {
+    let key = codec::encode_offset_commit_key(group, topic, 0);
+    let value = codec::encode_offset_commit_value(&OffsetCommitValue {
+        version: 3,
+        offset,
+        leader_epoch: Some(-1),
+        metadata: "",
+        commit_timestamp: now_ms(),
+        expire_timestamp: None,
+    });
+    let rec = BaseRecord::<[u8], [u8]>::to("__consumer_offsets")
+        .partition(0)
+        .key(&key[..])
+        .payload(&value[..]);
+    let _ = p.send(rec);
+    let _ = p.flush(Duration::from_secs(2));
+}
+
+/// A broker with the topic and offsets topic, traffic started, and the group's name.
+fn broker() -> (
+    MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+    Traffic,
+    String,
+) {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("events");
+    mock.create_topic(&topic, 1, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let group = unique("billing");
+    let traffic = Traffic::start(&mock.bootstrap_servers(), &topic, &group);
+    (mock, traffic, group)
+}
+
+/// Writes `secret` to a file in `dir` and returns its `file:` reference.
+fn secret_file(dir: &Path, name: &str, value: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{value}\n")).unwrap();
+    format!("file:{}", path.display())
+}
+
+/// The daemon's config: one cluster, fast timers, and `notifiers` (TOML) appended.
+fn config(bootstrap: &str, port: u16, data_dir: &Path, notifiers: &str) -> String {
+    format!(
+        r#"
+[cluster.prod]
+servers = ["{bootstrap}"]
+offset-refresh = "300ms"
+topic-refresh = "5s"
+[consumer.prod]
+class-name = "kafka"
+cluster = "prod"
+[storage.default]
+intervals = 3
+data-dir = "{dir}"
+[evaluator.default]
+expire-cache = "0s"
+# A group's first commit, behind HEAD, is STOP under Burrow's rules until a second one comes;
+# judging only full windows keeps that start-up blip out of the notification counts.
+minimum-complete = 1.0
+[httpserver.test]
+address = "127.0.0.1:{port}"
+{notifiers}
+"#,
+        dir = data_dir.display(),
+    )
+}
+
+/// `[plugin.NAME]` + `[notifier.NAME]` for a first-party notifier sending to `receiver`.
+fn notifier(name: &str, builtin: &str, receiver: &Receiver, config: &str, secrets: &str) -> String {
+    format!(
+        r#"
+[plugin.{name}]
+kind = "notifier"
+path = "builtin:{builtin}"
+allowed-outbound-hosts = ["{authority}"]
+allow-private-addresses = true
+secrets = {{ {secrets} }}
+config = {config}
+[plugin.{name}.limits]
+timeout = "2s"
+[notifier.{name}]
+plugin = "{name}"
+interval = "300ms"
+threshold = "ERR"
+send-interval = "1h"
+"#,
+        authority = receiver.authority,
+    )
+}
+
+async fn status(d: &Daemon, group: &str) -> String {
+    let (_, v) = d
+        .get(&format!("/v3/kafka/prod/consumer/{group}/status"))
+        .await;
+    v["status"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn wait_status(d: &Daemon, group: &str, want: &str, within: Duration) {
+    wait_until(within, &format!("group {group} {want}"), || async {
+        status(d, group).await == want
+    })
+    .await;
+}
+
+/// Waits until the group is OK with a full window (every judged commit in place).
+async fn wait_ok_and_full(d: &Daemon, group: &str) {
+    wait_until(Duration::from_secs(30), "a full OK window", || async {
+        let (_, v) = d.get(&format!("/v3/kafka/prod/consumer/{group}/lag")).await;
+        v["status"]["status"] == "OK" && v["status"]["complete"] == 1.0
+    })
+    .await;
+}
+
+async fn wait_requests(r: &Receiver, path: &str, n: usize, within: Duration) -> Vec<Value> {
+    wait_until(within, &format!("{n} request(s) to {path}"), || async {
+        r.requests(path).len() >= n
+    })
+    .await;
+    r.requests(path).into_iter().map(|r| r.body).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_group_notifies_each_receiver_once_and_closes_once_with_the_same_id() {
+    let (mock, traffic, group) = broker();
+    let slack = Receiver::start().await;
+    let pd = Receiver::start().await;
+    let teams = Receiver::start().await;
+    let hook = Receiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path();
+    let notifiers = [
+        notifier(
+            "slack",
+            "slack",
+            &slack,
+            &format!(r#"{{ url = "{}/services/${{secret:webhook}}" }}"#, slack.base),
+            &format!(r#"webhook = "{}""#, secret_file(secrets, "slack", "T000/B000/XXXX")),
+        ),
+        notifier(
+            "pagerduty",
+            "pagerduty",
+            &pd,
+            &format!(
+                r#"{{ routing-key = "${{secret:routing_key}}", url = "{}/v2/enqueue" }}"#,
+                pd.base
+            ),
+            &format!(r#"routing_key = "{}""#, secret_file(secrets, "pd", "R0UT1NGKEY")),
+        ),
+        notifier(
+            "teams",
+            "teams",
+            &teams,
+            &format!(r#"{{ url = "{}/workflows/${{secret:webhook}}" }}"#, teams.base),
+            &format!(r#"webhook = "{}""#, secret_file(secrets, "teams", "wf-123")),
+        ),
+        notifier(
+            "hook",
+            "webhook",
+            &hook,
+            &format!(
+                r#"{{ url = "{}/hook", headers = {{ Authorization = "Bearer ${{secret:token}}" }} }}"#,
+                hook.base
+            ),
+            &format!(r#"token = "{}""#, secret_file(secrets, "token", "s3cr3t")),
+        ),
+    ]
+    .concat();
+    let port = free_port();
+    let file = dir.path().join("warren.toml");
+    let data = dir.path().join("data");
+    std::fs::write(
+        &file,
+        config(&mock.bootstrap_servers(), port, &data, &notifiers),
+    )
+    .unwrap();
+    let d = Daemon::start_file(&file, port).await;
+
+    wait_ok_and_full(&d, &group).await;
+    traffic.commits(false);
+    wait_status(&d, &group, "ERR", Duration::from_secs(30)).await;
+
+    let slack_path = "/services/T000/B000/XXXX";
+    let opened_slack = wait_requests(&slack, slack_path, 1, Duration::from_secs(15)).await;
+    let opened_pd = wait_requests(&pd, "/v2/enqueue", 1, Duration::from_secs(15)).await;
+    let opened_teams = wait_requests(&teams, "/workflows/wf-123", 1, Duration::from_secs(15)).await;
+    let opened_hook = wait_requests(&hook, "/hook", 1, Duration::from_secs(15)).await;
+
+    // Slack: Block Kit with a text fallback naming the group.
+    let s = &opened_slack[0];
+    assert!(
+        s["text"].as_str().is_some_and(|t| t.contains(&group)),
+        "{s}"
+    );
+    assert!(s["blocks"].as_array().is_some_and(|b| !b.is_empty()), "{s}");
+    // PagerDuty Events API v2: trigger with the routing key from the secret and a dedup key.
+    let p = &opened_pd[0];
+    assert_eq!(p["event_action"], "trigger", "{p}");
+    assert_eq!(p["routing_key"], "R0UT1NGKEY");
+    let dedup = p["dedup_key"].as_str().expect("dedup_key").to_string();
+    for key in ["summary", "severity", "source"] {
+        assert!(p["payload"][key].is_string(), "payload.{key}: {p}");
+    }
+    // Teams: an Adaptive Card attachment.
+    let t = &opened_teams[0];
+    assert_eq!(t["type"], "message", "{t}");
+    assert_eq!(
+        t["attachments"][0]["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(t["attachments"][0]["content"]["type"], "AdaptiveCard");
+    // Webhook: Burrow's default HTTP notifier body (default-http-post.tmpl), and the secret in
+    // the header.
+    let h = &opened_hook[0];
+    let event = &h["events"][0];
+    assert_eq!(event["event"]["group"], group.as_str(), "{h}");
+    assert_eq!(event["event"]["severity"], "ERR", "{h}");
+    assert!(event["event"]["start"].is_string(), "{h}");
+    assert_eq!(event["event"]["partitions"][0]["status"], "STOP", "{h}");
+    let hook_id = event["id"].as_str().expect("id").to_string();
+    assert_eq!(hook_id.len(), 36, "{h}");
+    assert_eq!(
+        hook.requests("/hook")[0].headers["authorization"],
+        "Bearer s3cr3t"
+    );
+
+    traffic.commits(true);
+    wait_status(&d, &group, "OK", Duration::from_secs(30)).await;
+    let pd_all = wait_requests(&pd, "/v2/enqueue", 2, Duration::from_secs(15)).await;
+    assert_eq!(pd_all[1]["event_action"], "resolve", "{}", pd_all[1]);
+    assert_eq!(pd_all[1]["dedup_key"].as_str(), Some(dedup.as_str()));
+    wait_requests(&slack, slack_path, 2, Duration::from_secs(15)).await;
+    wait_requests(&teams, "/workflows/wf-123", 2, Duration::from_secs(15)).await;
+    let hooks = wait_requests(&hook, "/hook", 2, Duration::from_secs(15)).await;
+    assert_eq!(
+        hooks[1]["ids"][0].as_str(),
+        Some(hook_id.as_str()),
+        "{}",
+        hooks[1]
+    );
+
+    // Nothing more: one open and one close each, however many ticks and partitions.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(slack.requests(slack_path).len(), 2);
+    assert_eq!(pd.requests("/v2/enqueue").len(), 2);
+    assert_eq!(teams.requests("/workflows/wf-123").len(), 2);
+    assert_eq!(hook.requests("/hook").len(), 2);
+    let (_, report) = d.get("/v3/admin/notifiers").await;
+    for n in report["notifiers"].as_array().unwrap() {
+        assert_eq!(n["delivered"], 2, "{n}");
+        assert_eq!(n["pending"].as_array().map(Vec::len), Some(0), "{n}");
+        assert_eq!(n["open-incidents"].as_array().map(Vec::len), Some(0), "{n}");
+    }
+    let logs = format!("{report}");
+    assert!(!logs.contains("s3cr3t") && !logs.contains("R0UT1NGKEY"));
+    d.stop().await;
+}
+
+/// One webhook notifier against `hook`, whose `/hook` answers with `script` first.
+async fn one_webhook(
+    script: Vec<Reply>,
+    extra_plugin: &str,
+) -> (
+    MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+    Traffic,
+    String,
+    Receiver,
+    Daemon,
+    tempfile::TempDir,
+) {
+    let (mock, traffic, group) = broker();
+    let hook = Receiver::start().await;
+    hook.script("/hook", script);
+    let dir = tempfile::tempdir().unwrap();
+    let n = notifier(
+        "hook",
+        "webhook",
+        &hook,
+        &format!(r#"{{ url = "{}/hook" }}"#, hook.base),
+        "",
+    ) + extra_plugin;
+    let port = free_port();
+    let file = dir.path().join("warren.toml");
+    std::fs::write(
+        &file,
+        config(
+            &mock.bootstrap_servers(),
+            port,
+            &dir.path().join("data"),
+            &n,
+        ),
+    )
+    .unwrap();
+    let d = Daemon::start_file(&file, port).await;
+    wait_ok_and_full(&d, &group).await;
+    traffic.commits(false);
+    (mock, traffic, group, hook, d, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_is_retried_and_the_open_is_delivered_once() {
+    let (_mock, _traffic, _group, hook, d, _dir) =
+        one_webhook(vec![Reply::Status(500), Reply::Status(500)], "").await;
+    let bodies = wait_requests(&hook, "/hook", 3, Duration::from_secs(30)).await;
+    assert_eq!(bodies[0], bodies[2], "the same event, retried");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        hook.requests("/hook").len(),
+        3,
+        "delivered once: no more after the 200"
+    );
+    let (_, report) = d.get("/v3/admin/notifiers").await;
+    assert_eq!(report["notifiers"][0]["retried"], 2, "{report}");
+    assert_eq!(report["notifiers"][0]["delivered"], 1, "{report}");
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_retry_after_is_respected() {
+    let (_mock, _traffic, _group, hook, d, _dir) =
+        one_webhook(vec![Reply::TooManyRequests(3)], "").await;
+    wait_requests(&hook, "/hook", 2, Duration::from_secs(30)).await;
+    let r = hook.requests("/hook");
+    let gap = r[1].at - r[0].at;
+    assert!(
+        gap >= Duration::from_millis(2900),
+        "retried after {gap:?}, asked for 3 s"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_hangs_times_out_and_the_event_is_retried() {
+    let (_mock, _traffic, _group, hook, d, _dir) =
+        one_webhook(vec![Reply::Hang(Duration::from_secs(30))], "").await;
+    wait_requests(&hook, "/hook", 2, Duration::from_secs(30)).await;
+    let r = hook.requests("/hook");
+    let gap = r[1].at - r[0].at;
+    assert!(
+        gap >= Duration::from_secs(2),
+        "the first attempt ran to its 2 s timeout"
+    );
+    assert!(
+        gap < Duration::from_secs(10),
+        "and was not left hanging: {gap:?}"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_after_a_restart_carries_the_id_of_the_open() {
+    let (mock, traffic, group, hook, d, dir) = one_webhook(vec![], "").await;
+    let opened = wait_requests(&hook, "/hook", 1, Duration::from_secs(30)).await;
+    let id = opened[0]["events"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    d.stop().await;
+
+    traffic.commits(true);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let file = dir.path().join("warren.toml");
+    let port = free_port();
+    let text: Vec<String> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("address = ") {
+                format!("address = \"127.0.0.1:{port}\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&file, text.join("\n")).unwrap();
+    let d = Daemon::start_file(&file, port).await;
+    let all = wait_requests(&hook, "/hook", 2, Duration::from_secs(30)).await;
+    assert_eq!(all[1]["ids"][0].as_str(), Some(id.as_str()), "{}", all[1]);
+    assert_ne!(all[1], all[0]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        hook.requests("/hook").len(),
+        2,
+        "no false alarm after the restart"
+    );
+    let _ = (mock, group);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notifier_without_its_host_on_the_allow_list_is_denied_and_counted() {
+    let outsider = Receiver::start().await;
+    // A second webhook notifier pointing at a receiver its allow-list does not name.
+    let extra = format!(
+        r#"
+[plugin.sneaky]
+kind = "notifier"
+path = "builtin:webhook"
+allowed-outbound-hosts = ["hooks.example.com"]
+allow-private-addresses = true
+config = {{ url = "{}/exfiltrate" }}
+[notifier.sneaky]
+plugin = "sneaky"
+interval = "300ms"
+threshold = "ERR"
+"#,
+        outsider.base
+    );
+    let (_mock, _traffic, _group, hook, d, _dir) = one_webhook(vec![], &extra).await;
+    wait_requests(&hook, "/hook", 1, Duration::from_secs(30)).await;
+    wait_until(Duration::from_secs(15), "the denial counted", || async {
+        let (_, plugins) = d.get("/v3/admin/plugins").await;
+        plugins["plugins"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["name"] == "sneaky"))
+            .is_some_and(|p| p["health"]["calls"]["denied"].as_u64() >= Some(1))
+    })
+    .await;
+    assert!(outsider.requests("/exfiltrate").is_empty(), "never reached");
+    let (_, report) = d.get("/v3/admin/notifiers").await;
+    let sneaky = report["notifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "sneaky")
+        .unwrap()
+        .clone();
+    assert!(sneaky["failed"].as_u64() >= Some(1), "{sneaky}");
+    d.stop().await;
+}
