@@ -57,10 +57,10 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
-pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), redb::Error> {
-    tx.open_table(INCIDENTS)?;
-    tx.open_table(DELIVERIES)?;
-    tx.open_table(SEQ)?;
+pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(INCIDENTS).map_err(db_error)?;
+    tx.open_table(DELIVERIES).map_err(db_error)?;
+    tx.open_table(SEQ).map_err(db_error)?;
     Ok(())
 }
 
