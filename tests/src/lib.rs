@@ -271,6 +271,35 @@ pub fn produce_raw(
     p.send(rec).map_err(|(e, _)| e).expect("send raw");
 }
 
+/// Writes a group's offset commit for `topic`/`partition` into partition 0 of
+/// `__consumer_offsets`, in Kafka's own record format (value v3), as a consumer's coordinator
+/// would.
+pub fn commit_offset(
+    p: &BaseProducer,
+    group: &str,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+    timestamp_ms: i64,
+) {
+    use warren_core::codec::{self, OffsetCommitValue};
+    let value = codec::encode_offset_commit_value(&OffsetCommitValue {
+        version: 3,
+        offset,
+        leader_epoch: Some(-1),
+        metadata: "",
+        commit_timestamp: timestamp_ms,
+        expire_timestamp: None,
+    });
+    produce_raw(
+        p,
+        "__consumer_offsets",
+        0,
+        &codec::encode_offset_commit_key(group, topic, partition),
+        Some(&value),
+    );
+}
+
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {
     warren_kafka::now_ms()

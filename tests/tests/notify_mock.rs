@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use serde_json::Value;
-use warren_core::codec::{self, OffsetCommitValue};
 use warren_integration_tests::receiver::{Receiver, Reply};
-use warren_integration_tests::{Daemon, free_port, now_ms, producer, unique, wait_until};
+use warren_integration_tests::{
+    Daemon, commit_offset, free_port, now_ms, producer, unique, wait_until,
+};
 
 /// A producer writing a record every 50 ms and a simulated consumer committing what was
 /// written every 300 ms while `committing` is set.
@@ -45,7 +46,8 @@ impl Traffic {
                 if c.load(Ordering::Relaxed) && last_commit.elapsed() >= Duration::from_millis(300)
                 {
                     let _ = p.flush(Duration::from_secs(2));
-                    commit(&p, &group, &topic, written);
+                    commit_offset(&p, &group, &topic, 0, written, now_ms());
+                    let _ = p.flush(Duration::from_secs(2));
                     last_commit = Instant::now();
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -71,24 +73,6 @@ impl Drop for Traffic {
             let _ = t.join();
         }
     }
-}
-
-fn commit(p: &BaseProducer, group: &str, topic: &str, offset: i64) {
-    let key = codec::encode_offset_commit_key(group, topic, 0);
-    let value = codec::encode_offset_commit_value(&OffsetCommitValue {
-        version: 3,
-        offset,
-        leader_epoch: Some(-1),
-        metadata: "",
-        commit_timestamp: now_ms(),
-        expire_timestamp: None,
-    });
-    let rec = BaseRecord::<[u8], [u8]>::to("__consumer_offsets")
-        .partition(0)
-        .key(&key[..])
-        .payload(&value[..]);
-    let _ = p.send(rec);
-    let _ = p.flush(Duration::from_secs(2));
 }
 
 /// A broker with the topic and offsets topic, traffic started, and the group's name.
@@ -504,5 +488,32 @@ threshold = "ERR"
         .unwrap()
         .clone();
     assert!(sneaky["failed"].as_u64() >= Some(1), "{sneaky}");
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_group_resolves_its_incident_instead_of_alerting_forever() {
+    let (_mock, _traffic, group, hook, d, _dir) = one_webhook(vec![], "").await;
+    let opened = wait_requests(&hook, "/hook", 1, Duration::from_secs(30)).await;
+    let id = opened[0]["events"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let res = reqwest::Client::new()
+        .delete(format!("{}/v3/kafka/prod/consumer/{group}", d.base))
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(res.status().as_u16(), 200);
+    let all = wait_requests(&hook, "/hook", 2, Duration::from_secs(15)).await;
+    assert_eq!(all[1]["ids"][0].as_str(), Some(id.as_str()), "{}", all[1]);
+    let (_, report) = d.get("/v3/admin/notifiers").await;
+    assert_eq!(
+        report["notifiers"][0]["open-incidents"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "{report}"
+    );
     d.stop().await;
 }

@@ -10,30 +10,10 @@ use std::time::{Duration, Instant};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::BaseProducer;
 use serde_json::Value;
-use warren_core::codec::{
-    self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment,
-};
+use warren_core::codec::{self, GroupMetadataValue, MemberMetadata, TopicAssignment};
 use warren_integration_tests::{
-    Daemon, free_port, now_ms, produce, produce_raw, producer, unique, wait_until,
+    Daemon, commit_offset, free_port, now_ms, produce, produce_raw, producer, unique, wait_until,
 };
-
-fn commit(p: &BaseProducer, group: &str, topic: &str, partition: i32, offset: i64, ts: i64) {
-    let value = codec::encode_offset_commit_value(&OffsetCommitValue {
-        version: 3,
-        offset,
-        leader_epoch: Some(-1),
-        metadata: "",
-        commit_timestamp: ts,
-        expire_timestamp: None,
-    });
-    produce_raw(
-        p,
-        "__consumer_offsets",
-        0,
-        &codec::encode_offset_commit_key(group, topic, partition),
-        Some(&value),
-    );
-}
 
 fn members(p: &BaseProducer, group: &str, topic: &str) {
     let value = codec::encode_group_metadata_value(&GroupMetadataValue {
@@ -150,9 +130,9 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
     members(&p, &lagging, &topic);
     for partition in 0..2 {
         // HEAD is 200 per partition: lag 160 each.
-        commit(&p, &lagging, &topic, partition, 40, now - 5_000);
+        commit_offset(&p, &lagging, &topic, partition, 40, now - 5_000);
         // No members and two hours without a commit: skip-idle leaves it out.
-        commit(&p, &idle, &topic, partition, 100, now - 7_200_000);
+        commit_offset(&p, &idle, &topic, partition, 100, now - 7_200_000);
     }
     use rdkafka::producer::Producer;
     p.flush(Duration::from_secs(5)).expect("flush");
@@ -335,7 +315,7 @@ async fn every_misbehaving_evaluator_falls_back_to_burrows_rules_and_the_daemon_
     let group = unique("steady");
     let now = now_ms();
     for partition in 0..2 {
-        commit(&p, &group, &topic, partition, 50, now - 1_000);
+        commit_offset(&p, &group, &topic, partition, 50, now - 1_000);
     }
     use rdkafka::producer::Producer;
     p.flush(Duration::from_secs(5)).expect("flush");
