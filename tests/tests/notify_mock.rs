@@ -517,3 +517,168 @@ async fn a_deleted_group_resolves_its_incident_instead_of_alerting_forever() {
     );
     d.stop().await;
 }
+
+/// aiosmtpd (PyPI, `WARREN_AIOSMTPD`; `scripts/test` installs it) on a free port, storing what
+/// it receives in a Maildir; killed on drop.
+struct Smtp {
+    port: u16,
+    maildir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        let bin = std::env::var_os("WARREN_AIOSMTPD").expect(
+            "WARREN_AIOSMTPD is not set: the email test needs aiosmtpd (run scripts/test, which installs it)",
+        );
+        let port = free_port();
+        let maildir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(bin)
+            .args(["-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Smtp {
+            port,
+            maildir,
+            child,
+        }
+    }
+
+    /// Messages received so far, oldest first, as raw text.
+    fn messages(&self) -> Vec<String> {
+        let dir = self.maildir.path().join("mail/new");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The value of a header (first occurrence, unfolded).
+fn header(message: &str, name: &str) -> Option<String> {
+    let head = message.split("\n\n").next()?;
+    let mut value: Option<String> = None;
+    for line in head.lines() {
+        if let Some(v) = &mut value {
+            if line.starts_with([' ', '\t']) {
+                v.push(' ');
+                v.push_str(line.trim());
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_string());
+        }
+    }
+    value
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_group_mails_once_and_the_close_threads_under_the_open() {
+    let smtp = Smtp::start();
+    let (mock, traffic, group) = broker();
+    let dir = tempfile::tempdir().unwrap();
+    let notifiers = format!(
+        r#"
+[plugin.email]
+kind = "notifier"
+path = "builtin:email"
+config = {{ subject-prefix = "[warren-test]" }}
+[plugin.email.mail]
+server = "127.0.0.1"
+port = {port}
+security = "none"
+from = "Warren <warren@example.com>"
+to = ["oncall@example.com"]
+[plugin.email.limits]
+timeout = "5s"
+[notifier.email]
+plugin = "email"
+interval = "300ms"
+threshold = "ERR"
+send-interval = "1h"
+"#,
+        port = smtp.port
+    );
+    let port = free_port();
+    let file = dir.path().join("warren.toml");
+    std::fs::write(
+        &file,
+        config(
+            &mock.bootstrap_servers(),
+            port,
+            &dir.path().join("data"),
+            &notifiers,
+        ),
+    )
+    .unwrap();
+    let d = Daemon::start_file(&file, port).await;
+    wait_ok_and_full(&d, &group).await;
+    traffic.commits(false);
+    wait_until(Duration::from_secs(30), "the opening mail", || async {
+        !smtp.messages().is_empty()
+    })
+    .await;
+    traffic.commits(true);
+    wait_until(Duration::from_secs(30), "the closing mail", || async {
+        smtp.messages().len() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 2, "one open, one close");
+    let (open, close) = (&mails[0], &mails[1]);
+    assert!(
+        header(open, "To").is_some_and(|t| t.contains("oncall@example.com")),
+        "{open}"
+    );
+    assert!(header(open, "From").is_some_and(|f| f.contains("warren@example.com")));
+    let subject = header(open, "Subject").expect("subject");
+    assert!(
+        subject.starts_with("[warren-test]") && subject.contains(&group),
+        "{subject}"
+    );
+    let id = header(open, "Message-ID").expect("Message-ID");
+    assert!(
+        id.starts_with("<warren-incident-") && id.ends_with("@example.com>"),
+        "{id}"
+    );
+    assert!(
+        open.contains("text/html") && open.contains("text/plain"),
+        "both parts: {open}"
+    );
+    assert_eq!(
+        header(close, "In-Reply-To").as_deref(),
+        Some(id.as_str()),
+        "{close}"
+    );
+    assert!(header(close, "References").is_some_and(|r| r.contains(&id)));
+    assert!(
+        header(close, "Subject").is_some_and(|s| s.contains("RESOLVED")),
+        "{close}"
+    );
+    d.stop().await;
+}

@@ -7,8 +7,12 @@
 //! Layout: `engine.rs` (engine, ticker, compile cache), `bindings.rs` (the one `bindgen!`),
 //! `state.rs` (per-store state and host functions), `sandbox.rs` (the call discipline),
 //! `health.rs` (counters and circuit breaker), `convert.rs` (model ↔ WIT), one file per
-//! plugin kind, `builtin.rs` (first-party plugins embedded by `build.rs`) and `load.rs`
-//! (`[plugin.NAME]` sections to running plugins and per-cluster bindings, reload included).
+//! plugin kind (`filter.rs`, `evaluator.rs`, `notifier.rs` with `incident.rs`), the notifier
+//! capabilities (`outbound.rs` HTTP with `address.rs` allow-list and address checks,
+//! `secrets.rs` placeholders and redaction, `mail.rs` SMTP), `loglimit.rs` (log rate limit),
+//! `builtin.rs` (first-party plugins embedded by `build.rs`), `inspect.rs` (what a component
+//! is) and `load.rs` (`[plugin.NAME]` sections to running plugins and per-cluster bindings,
+//! reload included).
 
 #![deny(missing_docs)]
 
@@ -24,6 +28,7 @@ mod health;
 mod incident;
 mod inspect;
 mod load;
+mod loglimit;
 mod mail;
 mod notifier;
 mod outbound;

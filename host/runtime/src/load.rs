@@ -16,6 +16,7 @@ use warren_core::evaluator::GroupStatus;
 use warren_core::plugins::{ClusterPlugins, EvaluatorPlugin, FilterPlugin};
 use warren_core::storage::GroupSnapshot;
 
+use crate::MailCapability;
 use crate::bindings::types::PluginMetadata;
 use crate::builtin::builtin;
 use crate::engine::hex;
@@ -256,10 +257,30 @@ impl Loader {
                     .map(|p| Instance::Filter(Arc::new(p)))
             }
             PluginKind::Notifier => {
+                let mail = match &plugin.mail {
+                    Some(m) => Some(MailCapability {
+                        server: m.server.clone(),
+                        port: m.port,
+                        security: m.security,
+                        username: m.username.clone(),
+                        password: match &m.password {
+                            Some(r) => {
+                                Some(resolve(r, &*self.env).map_err(|e| at("mail.password", e))?)
+                            }
+                            None => None,
+                        },
+                        from: m.from.clone(),
+                        to: m.to.clone(),
+                        timeout: m.timeout,
+                        allowed_recipients: m.allowed_recipients.clone(),
+                    }),
+                    None => None,
+                };
                 let caps = Capabilities {
                     allowed_hosts: plugin.allowed_outbound_hosts.clone(),
                     allow_private_addresses: plugin.allow_private_addresses,
                     secrets,
+                    mail,
                     ..Capabilities::default()
                 };
                 PluginNotifier::load(
@@ -322,8 +343,8 @@ fn fingerprint(plugin: &PluginConfig, sha256: &str, secrets: &BTreeMap<String, S
     h.update(plugin.settings.to_string().as_bytes());
     h.update(format!("{:?}|{:?}", plugin.kind, plugin.limits).as_bytes());
     h.update(format!(
-        "{:?}|{}",
-        plugin.allowed_outbound_hosts, plugin.allow_private_addresses
+        "{:?}|{}|{:?}",
+        plugin.allowed_outbound_hosts, plugin.allow_private_addresses, plugin.mail
     ));
     for (name, value) in secrets {
         h.update(name.as_bytes());

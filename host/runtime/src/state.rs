@@ -97,6 +97,12 @@ impl Host for PluginState {
             message.truncate(cut);
         }
         let plugin = &*self.name;
+        let Some(dropped) = crate::loglimit::admit(plugin, std::time::Instant::now()) else {
+            return;
+        };
+        if dropped > 0 {
+            message = format!("({dropped} log lines dropped by the rate limit) {message}");
+        }
         match level {
             LogLevel::Trace => tracing::trace!(plugin, "{message}"),
             LogLevel::Debug => tracing::debug!(plugin, "{message}"),

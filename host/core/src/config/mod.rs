@@ -550,6 +550,9 @@ pub struct MailConfig {
     pub from: String,
     /// Recipients of messages that name none.
     pub to: Vec<String>,
+    /// Further recipients a plugin may name: addresses or `@domain` (the `to` list is always
+    /// allowed; anyone else is denied).
+    pub allowed_recipients: Vec<String>,
     /// Connect and send timeout.
     #[serde(serialize_with = "duration::serialize")]
     pub timeout: Duration,

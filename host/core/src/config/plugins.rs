@@ -379,9 +379,16 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
             cx.error(&at, format!("{address:?} is not an email address"));
         }
     }
+    let allowed_recipients = match r.field(cx, "allowed-recipients") {
+        Some(f) => {
+            string_list(cx, f, "allowed-recipients = [\"@example.com\"]").unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
     let timeout = r.positive_duration(cx, "timeout", Duration::from_secs(10));
     r.finish(cx);
     Some(MailConfig {
+        allowed_recipients,
         server: server?,
         port,
         security: security?,
