@@ -89,7 +89,13 @@ impl Plugin for LagThreshold {
 
 impl Evaluator for LagThreshold {
     fn evaluate(window: GroupWindow) -> Result<GroupStatus, String> {
-        let t = parse(&host::plugin_config()).map_err(|p| p.join("; "))?;
+        // An instance's config never changes (a reload makes a new instance), and the host
+        // keeps the instance warm between calls: parse it once, not on every group.
+        static THRESHOLDS: std::sync::OnceLock<Result<Thresholds, String>> =
+            std::sync::OnceLock::new();
+        let t = THRESHOLDS
+            .get_or_init(|| parse(&host::plugin_config()).map_err(|p| p.join("; ")))
+            .clone()?;
         Ok(judge(t, &window))
     }
 }
