@@ -103,6 +103,12 @@ pub async fn serve_with(
         &cancel,
     );
     let state = state.with_notifiers(Arc::new(notifications));
+    tracker.spawn(render_metrics(
+        state.clone(),
+        config.general.metrics_refresh,
+        config.general.metrics_partitions,
+        cancel.clone(),
+    ));
     let mut servers = tokio::task::JoinSet::new();
     for (name, http) in &config.http_servers {
         let listener = TcpListener::bind(http.address)
@@ -161,6 +167,25 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
             for group in cluster.writer().expire_groups(now) {
                 info!(cluster = %cluster.name(), group = %group, "group expired");
             }
+        }
+    }
+}
+
+/// Renders the `/metrics` body every `every`, off the async workers (it evaluates every
+/// group, and an evaluator plugin call may block).
+async fn render_metrics(
+    state: AppState,
+    every: Duration,
+    partitions: bool,
+    cancel: CancellationToken,
+) {
+    let options = warren_http::metrics::MetricsOptions { partitions };
+    loop {
+        let s = state.clone();
+        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s, options)).await;
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
         }
     }
 }

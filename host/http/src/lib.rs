@@ -4,6 +4,7 @@
 
 mod admin;
 mod envelope;
+pub mod metrics;
 mod plugins;
 mod rendered;
 mod state;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/burrow/admin", get(admin::healthcheck))
         .route("/burrow/admin/ready", get(admin::ready))
+        .route("/metrics", get(metrics::metrics))
         .route("/v3/admin/plugins", get(plugins::list))
         .route("/v3/admin/plugins/reload", post(plugins::reload))
         .route("/v3/admin/notifiers", get(plugins::notifiers))

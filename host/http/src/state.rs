@@ -35,6 +35,8 @@ pub struct AppState {
     pub plugins: Option<Arc<dyn crate::PluginAdmin>>,
     /// The notifiers' state, for `/v3/admin/notifiers`.
     pub notifiers: Option<Arc<dyn crate::Report>>,
+    /// The `/metrics` body, rendered in the background.
+    pub metrics: crate::metrics::MetricsCache,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
                 .and_then(|o| HeaderValue::from_str(o).ok()),
             plugins,
             notifiers: None,
+            metrics: Default::default(),
         }
     }
 

@@ -62,7 +62,9 @@ impl AllowList {
             let name_ok = if let (Some(a), Some(b)) = (ip, e.ip) {
                 a == b
             } else if e.wildcard {
-                host.len() > e.host.len() + 1
+                // `*.0.1` must not admit `10.0.0.1`: wildcards are for names only.
+                ip.is_none()
+                    && host.len() > e.host.len() + 1
                     && host.ends_with(&e.host)
                     && host.as_bytes()[host.len() - e.host.len() - 1] == b'.'
             } else {
@@ -217,6 +219,10 @@ mod tests {
         assert!(
             !list(&[]).allows("hooks.slack.com", 443),
             "empty list grants nothing"
+        );
+        assert!(
+            !list(&["*.0.1"]).allows("10.0.0.1", 80),
+            "a wildcard never matches an IP address"
         );
     }
 

@@ -221,11 +221,22 @@ impl Loader {
         let sha256 = hex(&Sha256::digest(&wasm));
         let mut secrets = BTreeMap::new();
         for (secret, reference) in &plugin.secrets {
-            let value =
-                resolve(reference, &*self.env).map_err(|m| at(&format!("secrets.{secret}"), m))?;
+            let value = resolve(reference, &self.base_dir, &*self.env)
+                .map_err(|m| at(&format!("secrets.{secret}"), m))?;
             secrets.insert(secret.clone(), value);
         }
-        let fingerprint = fingerprint(plugin, &sha256, &secrets);
+        let mail_password = match plugin.mail.as_ref().and_then(|m| m.password.as_ref()) {
+            Some(r) => {
+                Some(resolve(r, &self.base_dir, &*self.env).map_err(|e| at("mail.password", e))?)
+            }
+            None => None,
+        };
+        let mut shaping = secrets.clone();
+        if let Some(p) = &mail_password {
+            // Not a placeholder secret; folded in so a rotated SMTP password reloads the plugin.
+            shaping.insert("\0mail.password".into(), p.clone());
+        }
+        let fingerprint = fingerprint(plugin, &sha256, &shaping);
         if let Some(old) = old
             && old.fingerprint == fingerprint
         {
@@ -263,12 +274,7 @@ impl Loader {
                         port: m.port,
                         security: m.security,
                         username: m.username.clone(),
-                        password: match &m.password {
-                            Some(r) => {
-                                Some(resolve(r, &*self.env).map_err(|e| at("mail.password", e))?)
-                            }
-                            None => None,
-                        },
+                        password: mail_password.clone(),
                         from: m.from.clone(),
                         to: m.to.clone(),
                         timeout: m.timeout,
@@ -327,10 +333,15 @@ impl Loader {
     }
 }
 
-fn resolve(reference: &SecretRef, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, String> {
+/// A secret's value; a relative `file:` is relative to the config file, like plugin paths.
+fn resolve(
+    reference: &SecretRef,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Secret, String> {
     let text = match reference {
         SecretRef::Env(var) => format!("env:{var}"),
-        SecretRef::File(path) => format!("file:{}", path.display()),
+        SecretRef::File(path) => format!("file:{}", base_dir.join(path).display()),
     };
     crate::resolve_secret(&text, env)
 }

@@ -237,6 +237,10 @@ impl Outbound {
             })
             .min(left);
 
+        // The URL with its secrets filled in, as the HTTP stack prints it (normalised: a default
+        // port dropped, the host lower-cased), so an error naming it can be scrubbed.
+        let url_text = url.as_str().to_owned();
+        let url_text = url_text.as_str();
         let exchange = async {
             let mut resp = self
                 .client
@@ -246,7 +250,7 @@ impl Outbound {
                 .timeout(timeout)
                 .send()
                 .await
-                .map_err(|e| self.client_error(e))?;
+                .map_err(|e| self.client_error(e, url_text))?;
             let cap = self.caps.max_response_bytes;
             if resp.content_length().is_some_and(|n| n > cap as u64) {
                 return Err(Error::ResponseTooLarge);
@@ -262,7 +266,11 @@ impl Outbound {
                 .collect();
             let mut body = Vec::new();
             // Read in chunks so a huge or endless body is cut off at the cap, not buffered.
-            while let Some(chunk) = resp.chunk().await.map_err(|e| self.client_error(e))? {
+            while let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| self.client_error(e, url_text))?
+            {
                 if body.len() + chunk.len() > cap {
                     return Err(Error::ResponseTooLarge);
                 }
@@ -280,21 +288,25 @@ impl Outbound {
             .unwrap_or(Err(Error::Timeout))
     }
 
-    /// Maps an HTTP client error, with its cause chain and without secret values.
-    fn client_error(&self, e: reqwest::Error) -> Error {
+    /// Maps an HTTP client error, with its cause chain and without secret values: the URL
+    /// (which may carry a secret in a normalised spelling the redactor cannot recognise) is
+    /// dropped from reqwest's message and scrubbed from every cause.
+    fn client_error(&self, e: reqwest::Error, url: &str) -> Error {
         if e.is_timeout() {
             return Error::Timeout;
         }
+        let e = e.without_url();
+        let scrub = |text: String| self.redactor.redact(&text.replace(url, "<url>"));
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         let mut chain = Vec::new();
         while let Some(s) = source {
             if let Some(Denied(why)) = s.downcast_ref::<Denied>() {
-                return Error::Denied(self.redactor.redact(why));
+                return Error::Denied(scrub(why.clone()));
             }
             chain.push(s.to_string());
             source = s.source();
         }
-        Error::Connection(self.redactor.redact(&chain.join(": ")))
+        Error::Connection(scrub(chain.join(": ")))
     }
 }
 

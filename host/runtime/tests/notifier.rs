@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use common::{SECRET, incident, logged, logs, permanent, probe, token};
+use warren_core::config::Secret;
 use warren_runtime::{Capabilities, Incident, Limits, NotifyError, PluginError, PluginNotifier};
 
 // --- receiver --------------------------------------------------------------------------------
@@ -216,6 +217,30 @@ async fn a_connection_error_never_carries_the_secret_in_its_url() {
         other => panic!("expected a transient failure, got {other:?}"),
     }
     assert!(!logged().contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_whole_url_secret_is_not_leaked_in_its_normalised_spelling() {
+    let _ = logs();
+    // The HTTP stack prints this URL without the default port and with the host lower-cased,
+    // a spelling the secret value itself never has.
+    let url = "http://LOCALHOST:80/workflows/run?sig=S1GNATURE-IN-URL";
+    let mut secrets = token();
+    secrets.insert("hook".to_string(), Secret::new(url));
+    let caps = Capabilities {
+        allowed_hosts: vec!["localhost".into()],
+        allow_private_addresses: true,
+        secrets,
+        ..Capabilities::default()
+    };
+    let n = sender("${secret:hook}".into(), caps).await;
+    let message = match n.notify(&incident()).await {
+        Err(NotifyError::Transient { message, .. }) => message,
+        Err(NotifyError::Permanent(message)) => message,
+        other => panic!("expected a failure, got {other:?}"),
+    };
+    assert!(!message.contains("S1GNATURE"), "{message}");
+    assert!(!logged().contains("S1GNATURE"));
 }
 
 // --- where a notifier may go -------------------------------------------------------------------

@@ -164,6 +164,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Names of the notifiers that have pending deliveries.
+    pub fn notifier_names(&self) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
+        let mut names = std::collections::BTreeSet::new();
+        for row in table.iter().map_err(db_error)? {
+            let (_, v) = row.map_err(db_error)?;
+            if let Some(d) = decode::<Delivery>("deliveries", v.value()) {
+                names.insert(d.key.notifier);
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// Saves a delivery's retry state.
     pub fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(db_error)?;

@@ -15,12 +15,17 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         return GeneralConfig {
             access_control_allow_origin: None,
             plugin_cache_dir: None,
+            metrics_refresh: std::time::Duration::from_secs(10),
+            metrics_partitions: true,
         };
     };
     let origin = r.optional_string(cx, "access-control-allow-origin");
     let plugin_cache_dir = r
         .optional_string(cx, "plugin-cache-dir")
         .map(std::path::PathBuf::from);
+    let metrics_refresh =
+        r.positive_duration(cx, "metrics-refresh", std::time::Duration::from_secs(10));
+    let metrics_partitions = r.boolean(cx, "metrics-partitions", true);
     r.ignore(cx, "pidfile", "Warren does not use a pid file");
     r.ignore(cx, "stdout-logfile", "Warren logs to stderr");
     r.ignore(
@@ -32,6 +37,8 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
     GeneralConfig {
         access_control_allow_origin: origin,
         plugin_cache_dir,
+        metrics_refresh,
+        metrics_partitions,
     }
 }
 

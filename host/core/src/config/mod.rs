@@ -153,6 +153,11 @@ pub struct GeneralConfig {
     /// Where compiled plugins are cached (keyed by content hash and engine); `None` compiles
     /// at every start.
     pub plugin_cache_dir: Option<PathBuf>,
+    /// How often the `/metrics` body is rendered (a scrape reads the last one).
+    #[serde(serialize_with = "duration::serialize")]
+    pub metrics_refresh: Duration,
+    /// Per-partition series in `/metrics` (switch off for huge clusters).
+    pub metrics_partitions: bool,
 }
 
 /// `[logging]`: what Warren writes to stderr.

@@ -80,6 +80,17 @@ impl ClusterStore {
         )
     }
 
+    /// (partition, newest HEAD offset) of every partition of `topic` that has one.
+    pub fn head_offsets(&self, topic: &str) -> Option<Vec<(i32, i64)>> {
+        let state = self.read();
+        let t = state.topics.get(topic)?;
+        Some(
+            (0..t.partition_count())
+                .filter_map(|p| t.latest(p).map(|h| (p as i32, h)))
+                .collect(),
+        )
+    }
+
     /// Partition count of `topic`, if known.
     pub fn partition_count(&self, topic: &str) -> Option<usize> {
         self.read().topics.get(topic).map(|t| t.partition_count())

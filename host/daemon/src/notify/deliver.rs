@@ -1,5 +1,5 @@
 //! The delivery task of one notifier: takes the oldest due delivery from the store (one at a
-//! time per incident, so a close never overtakes its open), hands it to the plugin, and
+//! time per group, so a close never overtakes its open), hands it to the plugin, and
 //! removes it only when the receiver accepted it or refused it for good. Transient failures
 //! (5xx, 429, timeouts, a misbehaving plugin) are retried with exponential backoff and jitter,
 //! never sooner than the receiver's `Retry-After`; nothing is dropped for being late.
@@ -30,11 +30,12 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
                 Vec::new()
             }
         };
-        // The head of each incident's queue, in decision order.
+        // The head of each group's queue, in decision order: a close is never overtaken by its
+        // open, nor by the open of the group's next incident.
         let mut seen = BTreeSet::new();
         let heads: Vec<(u64, Delivery)> = pending
             .into_iter()
-            .filter(|(_, d)| seen.insert(d.incident.id.clone()))
+            .filter(|(_, d)| seen.insert(d.key.clone()))
             .collect();
         let due = heads
             .iter()

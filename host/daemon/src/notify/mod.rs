@@ -71,6 +71,29 @@ pub struct Inputs {
     pub store: Arc<Store>,
 }
 
+/// Incidents and deliveries of notifiers that are no longer configured cannot be delivered (no
+/// plugin is bound to them): they are dropped, loudly, rather than kept for ever.
+fn forget_removed_notifiers(inputs: &Inputs) {
+    let configured = &inputs.config.notifiers;
+    for (key, incident) in inputs.store.incidents().unwrap_or_default() {
+        if !configured.contains_key(&key.notifier) {
+            tracing::warn!(notifier = %key.notifier, cluster = %key.cluster, group = %key.group,
+                incident = %incident.id, "notifier removed from the config: its open incident is dropped");
+            let _ = inputs.store.record(&key, None, None);
+        }
+    }
+    for name in inputs.store.notifier_names().unwrap_or_default() {
+        if configured.contains_key(&name) {
+            continue;
+        }
+        for (seq, d) in inputs.store.deliveries(&name).unwrap_or_default() {
+            tracing::warn!(notifier = %name, group = %d.key.group, incident = %d.incident.id,
+                kind = d.kind.as_str(), "notifier removed from the config: pending delivery dropped");
+            let _ = inputs.store.finish_delivery(seq);
+        }
+    }
+}
+
 impl warren_http::Report for Notifications {
     fn report(&self) -> Value {
         Notifications::report(self)
@@ -80,6 +103,7 @@ impl warren_http::Report for Notifications {
 impl Notifications {
     /// Starts a scheduler and a delivery task per notifier, tracked by `tracker`.
     pub fn start(inputs: Inputs, tracker: &TaskTracker, cancel: &CancellationToken) -> Self {
+        forget_removed_notifiers(&inputs);
         let inputs = Arc::new(inputs);
         let mut notifiers = BTreeMap::new();
         for (name, n) in &inputs.config.notifiers {

@@ -44,6 +44,45 @@ pub(crate) async fn run(
     if !open.is_empty() {
         tracing::info!(notifier = %notifier.name, open = open.len(), "open incidents restored");
     }
+    // Incidents of clusters this notifier no longer watches (the config changed while they
+    // were open) would never be visited again: resolve them now.
+    let now = warren_kafka::now_ms();
+    let orphans: Vec<IncidentKey> = open
+        .keys()
+        .filter(|k| {
+            !inputs.config.clusters.contains_key(&k.cluster) || !notifier.applies_to(&k.cluster)
+        })
+        .cloned()
+        .collect();
+    for key in orphans {
+        let Some(incident) = open.remove(&key) else {
+            continue;
+        };
+        let status = GroupStatus::not_found(&key.cluster, &key.group);
+        let next = step(
+            &policy,
+            &key.cluster,
+            &key.group,
+            Some(&incident),
+            status.status,
+            now,
+        );
+        let delivery = next.event.as_ref().map(|(kind, incident)| Delivery {
+            key: key.clone(),
+            kind: *kind,
+            incident: incident.clone(),
+            status: status.clone(),
+            event_ms: now,
+            attempts: 0,
+            next_attempt_ms: now,
+            last_error: None,
+        });
+        tracing::warn!(notifier = %notifier.name, cluster = %key.cluster, group = %key.group,
+            incident = %incident.id, "the notifier no longer watches this cluster: incident resolved");
+        if shared.store.record(&key, None, delivery.as_ref()).is_ok() && delivery.is_some() {
+            shared.queued.notify_one();
+        }
+    }
     let mut ticker = tokio::time::interval(notifier.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -81,6 +120,15 @@ pub(crate) async fn run(
                 } else {
                     GroupStatus::not_found(cluster, &group)
                 };
+                // The cluster's evaluator plugin failed and Burrow's rules answered: a verdict
+                // by other rules must not close (or open) the plugin's incidents; wait for it.
+                if status
+                    .evaluator
+                    .as_ref()
+                    .is_some_and(|e| e.fallback.is_some())
+                {
+                    continue;
+                }
                 let next = step(&policy, cluster, &group, current, status.status, now);
                 if next.incident.as_ref() == current && next.event.is_none() {
                     continue;

@@ -1,0 +1,449 @@
+//! `GET /metrics` in Prometheus' text format. The body is rendered in the background (the
+//! daemon calls [`MetricsCache::refresh`] every `metrics-refresh`) and a scrape only copies the
+//! cached bytes, so scrape time does not grow with the number of groups (Burrow evaluates every
+//! group inside the scrape until Prometheus times out). Series of deleted groups and topics
+//! disappear with the next render, since each render starts from an empty body.
+//!
+//! Families: Burrow's six gauges with Burrow's names and labels (existing dashboards keep
+//! working), kafka-lag-exporter's names (`cluster_name`, `group`, `topic`, `partition`; without
+//! its member labels, which churn on every rebalance), and Warren's own health.
+
+use std::fmt::Write as _;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use warren_core::evaluator::GroupStatus;
+use warren_core::model::Status;
+
+use crate::AppState;
+
+/// The last rendered body.
+#[derive(Clone, Default)]
+pub struct MetricsCache {
+    body: Arc<RwLock<Option<Bytes>>>,
+}
+
+/// What to render.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsOptions {
+    /// Per-partition series (off for huge clusters: group and topic series remain).
+    pub partitions: bool,
+}
+
+impl MetricsCache {
+    /// Renders the body now and keeps it for scrapes.
+    pub fn refresh(&self, state: &AppState, options: MetricsOptions) {
+        let started = Instant::now();
+        let mut out = render(state, options);
+        let secs = started.elapsed().as_secs_f64();
+        family(
+            &mut out,
+            "warren_metrics_render_seconds",
+            "gauge",
+            "Time the last render of this body took.",
+        );
+        let _ = writeln!(out, "warren_metrics_render_seconds {secs}");
+        *self.body.write().unwrap_or_else(|e| e.into_inner()) = Some(Bytes::from(out));
+    }
+
+    fn get(&self) -> Option<Bytes> {
+        self.body.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// `GET /metrics`.
+pub(crate) async fn metrics(State(s): State<AppState>) -> Response {
+    let body = match s.metrics.get() {
+        Some(b) => b,
+        // Before the first background render (the first seconds after start).
+        None => {
+            s.metrics.refresh(&s, MetricsOptions { partitions: true });
+            s.metrics.get().unwrap_or_default()
+        }
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// A `# HELP` / `# TYPE` header.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// A label value, escaped as the text format wants (`\`, `"` and newlines).
+fn esc(value: &str) -> String {
+    let mut s = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '"' => s.push_str("\\\""),
+            '\n' => s.push_str("\\n"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// One family: header, then a line per `(labels, value)`.
+fn gauge<I>(out: &mut String, name: &str, help: &str, series: I)
+where
+    I: IntoIterator<Item = (String, String)>,
+{
+    family(out, name, "gauge", help);
+    for (labels, value) in series {
+        let _ = writeln!(out, "{name}{{{labels}}} {value}");
+    }
+}
+
+fn render(state: &AppState, options: MetricsOptions) -> String {
+    let now = (state.now_ms)();
+    let mut groups: Vec<(String, Vec<std::sync::Arc<GroupStatus>>)> = Vec::new();
+    let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
+    for store in state.storage.clusters() {
+        let cluster = store.name().to_string();
+        groups.push((cluster.clone(), state.evaluator.all(store, now)));
+        for topic in store.topic_names() {
+            for (p, h) in store.head_offsets(&topic).unwrap_or_default() {
+                heads.push((cluster.clone(), topic.clone(), p, h));
+            }
+        }
+    }
+    let mut out = String::with_capacity(1 << 16);
+    let each_group = || {
+        groups.iter().flat_map(|(c, gs)| {
+            gs.iter()
+                .filter(|g| g.status != Status::NotFound)
+                .map(move |g| (c.as_str(), g))
+        })
+    };
+    let burrow_group = |c: &str, g: &GroupStatus| {
+        format!(
+            "cluster=\"{}\",consumer_group=\"{}\"",
+            esc(c),
+            esc(&g.group)
+        )
+    };
+    let kle_group = |c: &str, g: &GroupStatus| {
+        format!("cluster_name=\"{}\",group=\"{}\"", esc(c), esc(&g.group))
+    };
+
+    // Burrow's names.
+    gauge(
+        &mut out,
+        "burrow_kafka_consumer_lag_total",
+        "Sum of the current lag of every partition of the group (Burrow's totallag).",
+        each_group().map(|(c, g)| (burrow_group(c, g), g.total_lag.to_string())),
+    );
+    gauge(
+        &mut out,
+        "burrow_kafka_consumer_status",
+        "Group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR.",
+        each_group().map(|(c, g)| (burrow_group(c, g), g.status.code().to_string())),
+    );
+    if options.partitions {
+        let partition = |c: &str, g: &GroupStatus, p: &warren_core::evaluator::PartitionStatus| {
+            format!(
+                "cluster=\"{}\",consumer_group=\"{}\",topic=\"{}\",partition=\"{}\"",
+                esc(c),
+                esc(&g.group),
+                esc(&p.topic),
+                p.partition
+            )
+        };
+        gauge(
+            &mut out,
+            "burrow_kafka_consumer_partition_lag",
+            "Current lag of the partition.",
+            each_group().flat_map(|(c, g)| {
+                g.partitions
+                    .iter()
+                    .map(move |p| (partition(c, g, p), p.current_lag.to_string()))
+            }),
+        );
+        gauge(
+            &mut out,
+            "burrow_kafka_consumer_current_offset",
+            "Newest committed offset of the partition (only once its window is complete, as Burrow).",
+            each_group().flat_map(|(c, g)| {
+                g.partitions
+                    .iter()
+                    .filter(|p| p.complete >= 1.0)
+                    .filter_map(move |p| p.end.map(|e| (partition(c, g, p), e.offset.to_string())))
+            }),
+        );
+        gauge(
+            &mut out,
+            "burrow_kafka_topic_partition_status",
+            "Partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (once its window is complete).",
+            each_group().flat_map(|(c, g)| {
+                g.partitions
+                    .iter()
+                    .filter(|p| p.complete >= 1.0)
+                    .map(move |p| (partition(c, g, p), p.status.code().to_string()))
+            }),
+        );
+    }
+    let head_labels = |c: &str, t: &str, p: i32, kle: bool| {
+        let cluster = if kle { "cluster_name" } else { "cluster" };
+        format!(
+            "{cluster}=\"{}\",topic=\"{}\",partition=\"{p}\"",
+            esc(c),
+            esc(t)
+        )
+    };
+    gauge(
+        &mut out,
+        "burrow_kafka_topic_partition_offset",
+        "HEAD (high watermark) of the partition.",
+        heads
+            .iter()
+            .map(|(c, t, p, h)| (head_labels(c, t, *p, false), h.to_string())),
+    );
+
+    // kafka-lag-exporter's names.
+    if options.partitions {
+        let partition = |c: &str, g: &GroupStatus, p: &warren_core::evaluator::PartitionStatus| {
+            format!(
+                "cluster_name=\"{}\",group=\"{}\",topic=\"{}\",partition=\"{}\"",
+                esc(c),
+                esc(&g.group),
+                esc(&p.topic),
+                p.partition
+            )
+        };
+        gauge(
+            &mut out,
+            "kafka_consumergroup_group_lag",
+            "Current lag of the group on the partition, in records.",
+            each_group().flat_map(|(c, g)| {
+                g.partitions
+                    .iter()
+                    .map(move |p| (partition(c, g, p), p.current_lag.to_string()))
+            }),
+        );
+        gauge(
+            &mut out,
+            "kafka_consumergroup_group_offset",
+            "Newest committed offset of the group on the partition.",
+            each_group().flat_map(|(c, g)| {
+                g.partitions
+                    .iter()
+                    .filter_map(move |p| p.end.map(|e| (partition(c, g, p), e.offset.to_string())))
+            }),
+        );
+    }
+    gauge(
+        &mut out,
+        "kafka_consumergroup_group_max_lag",
+        "Greatest current lag of any partition of the group.",
+        each_group().map(|(c, g)| {
+            let max = g.maxlag.as_ref().map_or(0, |m| m.current_lag);
+            (kle_group(c, g), max.to_string())
+        }),
+    );
+    gauge(
+        &mut out,
+        "kafka_consumergroup_group_sum_lag",
+        "Sum of the current lag of every partition of the group.",
+        each_group().map(|(c, g)| (kle_group(c, g), g.total_lag.to_string())),
+    );
+    gauge(
+        &mut out,
+        "kafka_consumergroup_group_topic_sum_lag",
+        "Sum of the current lag of the group's partitions of one topic.",
+        each_group().flat_map(|(c, g)| {
+            let mut by_topic: std::collections::BTreeMap<&str, u64> = Default::default();
+            for p in &g.partitions {
+                *by_topic.entry(p.topic.as_str()).or_default() += p.current_lag;
+            }
+            by_topic.into_iter().map(move |(t, lag)| {
+                (
+                    format!("{},topic=\"{}\"", kle_group(c, g), esc(t)),
+                    lag.to_string(),
+                )
+            })
+        }),
+    );
+    gauge(
+        &mut out,
+        "kafka_partition_latest_offset",
+        "HEAD (high watermark) of the partition.",
+        heads
+            .iter()
+            .map(|(c, t, p, h)| (head_labels(c, t, *p, true), h.to_string())),
+    );
+
+    health(&mut out, state, &groups);
+    out
+}
+
+/// Warren's own health: collectors, ingest, readiness, plugins and notifications.
+fn health(out: &mut String, state: &AppState, groups: &[(String, Vec<Arc<GroupStatus>>)]) {
+    gauge(
+        out,
+        "warren_groups",
+        "Monitored groups per cluster.",
+        groups
+            .iter()
+            .map(|(c, gs)| (format!("cluster=\"{}\"", esc(c)), gs.len().to_string())),
+    );
+    let clusters: Vec<_> = state.health.clusters().collect();
+    family(
+        out,
+        "warren_cluster_polls_total",
+        "counter",
+        "HEAD polls of the cluster by result.",
+    );
+    for (name, h) in &clusters {
+        let (ok, failed) = h.poll_counts();
+        let _ = writeln!(
+            out,
+            "warren_cluster_polls_total{{cluster=\"{}\",result=\"ok\"}} {ok}",
+            esc(name)
+        );
+        let _ = writeln!(
+            out,
+            "warren_cluster_polls_total{{cluster=\"{}\",result=\"error\"}} {failed}",
+            esc(name)
+        );
+    }
+    let consumers: Vec<_> = state.health.consumers().collect();
+    gauge(
+        out,
+        "warren_consumer_ready",
+        "1 once the consumer has caught up with its source (readiness).",
+        consumers.iter().map(|(n, c)| {
+            (
+                format!("consumer=\"{}\"", esc(n)),
+                u8::from(c.is_ready()).to_string(),
+            )
+        }),
+    );
+    family(
+        out,
+        "warren_consumer_records_total",
+        "counter",
+        "Offsets-topic records read, and skipped (newer record types).",
+    );
+    for (n, c) in &consumers {
+        let (read, skipped, _) = c.counters();
+        let _ = writeln!(
+            out,
+            "warren_consumer_records_total{{consumer=\"{}\",result=\"read\"}} {read}",
+            esc(n)
+        );
+        let _ = writeln!(
+            out,
+            "warren_consumer_records_total{{consumer=\"{}\",result=\"skipped\"}} {skipped}",
+            esc(n)
+        );
+    }
+    family(
+        out,
+        "warren_consumer_decode_errors_total",
+        "counter",
+        "Malformed offsets-topic records, by kind.",
+    );
+    for (n, c) in &consumers {
+        for (kind, count) in c.counters().2 {
+            let _ = writeln!(
+                out,
+                "warren_consumer_decode_errors_total{{consumer=\"{}\",kind=\"{kind}\"}} {count}",
+                esc(n)
+            );
+        }
+    }
+    gauge(
+        out,
+        "warren_consumer_bootstrap_remaining",
+        "Records of the offsets topic still to read before the consumer is caught up.",
+        consumers.iter().map(|(n, c)| {
+            let (position, target) = c.progress();
+            (
+                format!("consumer=\"{}\"", esc(n)),
+                target.saturating_sub(position).to_string(),
+            )
+        }),
+    );
+    if let Some(plugins) = state.plugins.as_ref().map(|p| p.list()) {
+        family(
+            out,
+            "warren_plugin_calls_total",
+            "counter",
+            "Plugin calls by outcome.",
+        );
+        let list = plugins.as_array().cloned().unwrap_or_default();
+        for p in &list {
+            let name = esc(p["name"].as_str().unwrap_or_default());
+            if let Some(calls) = p["health"]["calls"].as_object() {
+                for (outcome, n) in calls {
+                    let _ = writeln!(
+                        out,
+                        "warren_plugin_calls_total{{plugin=\"{name}\",outcome=\"{}\"}} {}",
+                        esc(outcome),
+                        n.as_u64().unwrap_or(0)
+                    );
+                }
+            }
+        }
+        gauge(
+            out,
+            "warren_plugin_disabled",
+            "1 while the plugin's circuit breaker is open.",
+            list.iter().map(|p| {
+                let disabled = p["health"]["disabled"].as_bool().unwrap_or(false);
+                (
+                    format!("plugin=\"{}\"", esc(p["name"].as_str().unwrap_or_default())),
+                    u8::from(disabled).to_string(),
+                )
+            }),
+        );
+    }
+    if let Some(report) = state.notifiers.as_ref().map(|n| n.report()) {
+        family(
+            out,
+            "warren_notifications_total",
+            "counter",
+            "Notification events by result: decided, delivered, retried (failed attempts), failed (dropped for good).",
+        );
+        for n in report.as_array().map(Vec::as_slice).unwrap_or_default() {
+            let name = esc(n["name"].as_str().unwrap_or_default());
+            for result in ["decided", "delivered", "retried", "failed"] {
+                let v = n[result].as_u64().unwrap_or(0);
+                let _ = writeln!(
+                    out,
+                    "warren_notifications_total{{notifier=\"{name}\",result=\"{result}\"}} {v}"
+                );
+            }
+        }
+        gauge(
+            out,
+            "warren_notifications_pending",
+            "Deliveries waiting (first attempt or retry).",
+            report
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|n| {
+                    (
+                        format!(
+                            "notifier=\"{}\"",
+                            esc(n["name"].as_str().unwrap_or_default())
+                        ),
+                        n["pending"].as_array().map_or(0, Vec::len).to_string(),
+                    )
+                }),
+        );
+    }
+}
