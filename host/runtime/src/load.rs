@@ -268,20 +268,17 @@ impl Loader {
                     .map(|p| Instance::Filter(Arc::new(p)))
             }
             PluginKind::Notifier => {
-                let mail = match &plugin.mail {
-                    Some(m) => Some(MailCapability {
-                        server: m.server.clone(),
-                        port: m.port,
-                        security: m.security,
-                        username: m.username.clone(),
-                        password: mail_password.clone(),
-                        from: m.from.clone(),
-                        to: m.to.clone(),
-                        timeout: m.timeout,
-                        allowed_recipients: m.allowed_recipients.clone(),
-                    }),
-                    None => None,
-                };
+                let mail = plugin.mail.as_ref().map(|m| MailCapability {
+                    server: m.server.clone(),
+                    port: m.port,
+                    security: m.security,
+                    username: m.username.clone(),
+                    password: mail_password.clone(),
+                    from: m.from.clone(),
+                    to: m.to.clone(),
+                    timeout: m.timeout,
+                    allowed_recipients: m.allowed_recipients.clone(),
+                });
                 let caps = Capabilities {
                     allowed_hosts: plugin.allowed_outbound_hosts.clone(),
                     allow_private_addresses: plugin.allow_private_addresses,
