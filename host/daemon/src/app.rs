@@ -1,6 +1,7 @@
 //! Wiring of the daemon, in Burrow's start order (servers before clients): storage, plugins
-//! (compiled and validated before anything connects), HTTP, then collectors; shutdown in
-//! reverse on Ctrl-C or SIGTERM. SIGHUP reloads the plugins.
+//! (compiled and validated before anything connects), the embedded store, notifications and
+//! the `/metrics` renderer, HTTP, then collectors; shutdown in reverse on Ctrl-C or SIGTERM.
+//! SIGHUP reloads the plugins.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
