@@ -682,3 +682,49 @@ send-interval = "1h"
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_for_a_dead_receiver_are_coalesced_not_piled_up() {
+    // A second notifier on the same plugin, reminding every 300 ms, while /hook keeps failing.
+    let extra = r#"
+[notifier.reminders]
+plugin = "hook"
+interval = "300ms"
+threshold = "ERR"
+send-interval = "300ms"
+"#;
+    let (_mock, _traffic, _group, hook, d, _dir) =
+        one_webhook(vec![Reply::Status(503); 200], extra).await;
+    let pending = |report: &serde_json::Value| {
+        report["notifiers"]
+            .as_array()
+            .and_then(|a| a.iter().find(|n| n["name"] == "reminders"))
+            .map(|n| {
+                (
+                    n["decided"].as_u64().unwrap_or(0),
+                    n["pending"].as_array().map_or(0, Vec::len),
+                )
+            })
+            .unwrap_or_default()
+    };
+    wait_until(
+        Duration::from_secs(30),
+        "several reminders decided",
+        || async {
+            let (_, report) = d.get("/v3/admin/notifiers").await;
+            pending(&report).0 >= 6
+        },
+    )
+    .await;
+    let (_, report) = d.get("/v3/admin/notifiers").await;
+    let (decided, queued) = pending(&report);
+    assert!(
+        queued <= 2,
+        "{decided} decided, {queued} queued: the open and the newest reminder"
+    );
+    assert!(
+        hook.requests("/hook").len() >= 2,
+        "the receiver was being retried"
+    );
+    d.stop().await;
+}

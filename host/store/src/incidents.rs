@@ -178,14 +178,17 @@ impl Store {
         Ok(names.into_iter().collect())
     }
 
-    /// Saves a delivery's retry state.
+    /// Saves a delivery's retry state; a delivery removed meanwhile (superseded) stays removed.
     pub fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(db_error)?;
         {
             let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
-            table
-                .insert(seq, encode(delivery)?.as_slice())
-                .map_err(db_error)?;
+            let exists = table.get(seq).map_err(db_error)?.is_some();
+            if exists {
+                table
+                    .insert(seq, encode(delivery)?.as_slice())
+                    .map_err(db_error)?;
+            }
         }
         tx.commit().map_err(db_error)
     }

@@ -132,3 +132,21 @@ fn a_store_of_another_schema_version_is_moved_aside() {
     };
     assert!(reason.contains("schema version 99"), "{reason}");
 }
+
+#[test]
+fn a_delivery_removed_while_it_was_being_sent_is_not_resurrected_by_its_retry_state() {
+    let store = Store::in_memory().unwrap();
+    let seq = store
+        .record(
+            &key("g"),
+            Some(&incident()),
+            Some(&delivery("g", EventKind::Updated)),
+        )
+        .unwrap()
+        .unwrap();
+    store.finish_delivery(seq).unwrap();
+    let mut d = delivery("g", EventKind::Updated);
+    d.attempts = 1;
+    store.update_delivery(seq, &d).unwrap();
+    assert!(store.deliveries("slack").unwrap().is_empty());
+}

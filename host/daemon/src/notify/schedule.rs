@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use warren_core::config::NotifierConfig;
 use warren_core::evaluator::GroupStatus;
-use warren_core::scheduler::{Incident, Policy, step};
+use warren_core::scheduler::{EventKind, Incident, Policy, step};
 use warren_core::storage::ClusterStore;
 use warren_runtime::Instance;
 use warren_store::{Delivery, IncidentKey};
@@ -143,6 +143,9 @@ pub(crate) async fn run(
                     next_attempt_ms: now,
                     last_error: None,
                 });
+                if let Some((EventKind::Updated, incident)) = &next.event {
+                    supersede_updates(&shared, &key, &incident.id);
+                }
                 match shared
                     .store
                     .record(&key, next.incident.as_ref(), delivery.as_ref())
@@ -171,6 +174,16 @@ pub(crate) async fn run(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Drops an `updated` of the same incident that is still waiting (its receiver is down): the
+/// new one says more, and an outage must not end in a burst of stale reminders.
+fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
+    for (seq, d) in shared.store.deliveries(&shared.name).unwrap_or_default() {
+        if &d.key == key && d.kind == EventKind::Updated && d.incident.id == incident {
+            let _ = shared.store.finish_delivery(seq);
         }
     }
 }
