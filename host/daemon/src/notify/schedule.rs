@@ -14,7 +14,7 @@ use warren_core::config::NotifierConfig;
 use warren_core::evaluator::GroupStatus;
 use warren_core::scheduler::{EventKind, Incident, Policy, step};
 use warren_core::storage::ClusterStore;
-use warren_runtime::Instance;
+use warren_runtime::{Instance, PluginSet};
 use warren_store::{Delivery, IncidentKey};
 
 use super::{Inputs, Shared};
@@ -91,6 +91,8 @@ pub(crate) async fn run(
             _ = ticker.tick() => {}
         }
         let now = warren_kafka::now_ms();
+        // Once per tick: the set a reload may replace, not a copy per group.
+        let plugins = inputs.plugins.plugins();
         for cluster in inputs.config.clusters.keys() {
             if !notifier.applies_to(cluster) || !caught_up(&inputs, cluster) {
                 continue;
@@ -111,7 +113,7 @@ pub(crate) async fn run(
                     group: group.clone(),
                 };
                 let current = open.get(&key);
-                let watched = watches(&notifier, &inputs, store, &group, now);
+                let watched = watches(&notifier, &inputs, &plugins, store, &group, now);
                 if !watched && current.is_none() {
                     continue;
                 }
@@ -203,6 +205,7 @@ fn caught_up(inputs: &Inputs, cluster: &str) -> bool {
 fn watches(
     notifier: &NotifierConfig,
     inputs: &Inputs,
+    plugins: &PluginSet,
     store: &ClusterStore,
     group: &str,
     now: i64,
@@ -216,7 +219,6 @@ fn watches(
     if notifier.group_filters.is_empty() {
         return true;
     }
-    let plugins = inputs.plugins.plugins();
     notifier.group_filters.iter().all(
         |name| match plugins.plugins.get(name).map(|p| &p.instance) {
             Some(Instance::Filter(f)) => f.accept(store.name(), &snapshot, now).unwrap_or(true),
