@@ -32,6 +32,17 @@ pub(crate) enum Command {
         #[arg(long, value_name = "JSON", default_value = "{}")]
         plugin_config: String,
     },
+    /// A running daemon's verdicts as a table: every group, a cluster's groups, or a group's
+    /// partitions.
+    Status {
+        /// The daemon's HTTP API.
+        #[arg(long, default_value = "http://127.0.0.1:8000")]
+        url: String,
+        /// Only this cluster.
+        cluster: Option<String>,
+        /// This group's partitions (needs CLUSTER).
+        group: Option<String>,
+    },
     /// Plugin authoring: scaffold, inspect and try WebAssembly plugins.
     Plugin {
         #[command(subcommand)]

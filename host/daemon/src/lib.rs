@@ -10,4 +10,5 @@ pub mod notify;
 pub mod plugin_cli;
 pub mod plugins;
 pub mod scaffold;
+pub mod status_cli;
 pub mod telemetry;

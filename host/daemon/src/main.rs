@@ -5,7 +5,7 @@ mod cli;
 
 pub(crate) use warren_daemon::dev::load::LoadOptions as LoadArgs;
 
-use warren_daemon::{app, demo, evaluate, load, plugin_cli, telemetry};
+use warren_daemon::{app, demo, evaluate, load, plugin_cli, status_cli, telemetry};
 
 use std::process::ExitCode;
 
@@ -23,6 +23,11 @@ fn main() -> ExitCode {
             Some(plugin) => plugin_cli::evaluate_with(&plugin, &file, &plugin_config),
             None => evaluate::run(&file),
         },
+        cli::Command::Status {
+            url,
+            cluster,
+            group,
+        } => status_cli::run(&url, cluster.as_deref(), group.as_deref()),
         cli::Command::Plugin { command } => match command {
             cli::PluginCommand::New {
                 kind,

@@ -61,6 +61,24 @@ async fn every_demo_group_reaches_its_intended_status_and_ctrl_c_stops_the_demo(
         .iter()
         .filter(|(g, _, _)| !reached.contains_key(g))
         .collect();
+    // `warren status` against the running demo: the overview, one group, an unknown cluster.
+    let api = format!("http://127.0.0.1:{port}");
+    let status_cmd = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+            .args(["status", "--url", &api])
+            .args(args)
+            .output()
+            .expect("warren status");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let overview = status_cmd(&[]);
+    let first_group = expected[0].0;
+    let one = status_cmd(&["demo", first_group]);
+    let unknown = status_cmd(&["no-such-cluster"]);
     // Stop it before asserting so a failure does not leave the demo running.
     let _ = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -88,5 +106,33 @@ async fn every_demo_group_reaches_its_intended_status_and_ctrl_c_stops_the_demo(
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("demo stopped"), "{stdout}");
+    let (code, table, _) = overview;
+    assert_eq!(code, Some(0), "{table}");
+    assert!(table.starts_with("CLUSTER  GROUP"), "{table}");
+    for (group, _, _) in &expected {
+        let line = table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(group))
+            .unwrap_or_else(|| panic!("{group} missing from:\n{table}"));
+        let status = line.split_whitespace().nth(2).unwrap_or_default();
+        assert!(["OK", "WARN", "ERR"].contains(&status), "{line}");
+        assert!(
+            !line.contains('\x1b'),
+            "no colour when not a terminal: {line}"
+        );
+    }
+    let (code, detail, _) = one;
+    assert_eq!(code, Some(0), "{detail}");
+    assert!(
+        detail.starts_with(&format!("demo/{first_group}: ")),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("TOPIC") && detail.contains("PARTITION"),
+        "{detail}"
+    );
+    let (code, _, error) = unknown;
+    assert_eq!(code, Some(1));
+    assert!(error.contains("404"), "{error}");
     println!("time to intended status: {reached:?}");
 }
