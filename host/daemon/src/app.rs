@@ -127,6 +127,7 @@ pub async fn serve_with(
 
     let reloads = tokio::spawn(reload_on_hangup(plugins.clone(), cancel.clone()));
     let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);
+    tracker.spawn(crate::progress::report(health.clone(), cancel.clone()));
     let expiry = tokio::spawn(expire_groups(
         storage.clone(),
         config.storage.expire_group,

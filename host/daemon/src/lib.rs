@@ -9,6 +9,7 @@ pub mod load;
 pub mod notify;
 pub mod plugin_cli;
 pub mod plugins;
+pub mod progress;
 pub mod scaffold;
 pub mod status_cli;
 pub mod telemetry;
