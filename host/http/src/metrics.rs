@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use warren_core::evaluator::GroupStatus;
+use warren_core::evaluator::{GroupStatus, PartitionStatus};
 use warren_core::model::Status;
 
 use crate::AppState;
@@ -94,6 +94,26 @@ fn esc(value: &str) -> String {
     s
 }
 
+/// Label names for (cluster, group): Burrow's and kafka-lag-exporter's.
+const BURROW: (&str, &str) = ("cluster", "consumer_group");
+const LAG_EXPORTER: (&str, &str) = ("cluster_name", "group");
+
+/// The labels of one partition of a group, in one exporter's vocabulary.
+fn partition_labels(
+    (cluster_label, group_label): (&str, &str),
+    cluster: &str,
+    g: &GroupStatus,
+    p: &PartitionStatus,
+) -> String {
+    format!(
+        "{cluster_label}=\"{}\",{group_label}=\"{}\",topic=\"{}\",partition=\"{}\"",
+        esc(cluster),
+        esc(&g.group),
+        esc(&p.topic),
+        p.partition
+    )
+}
+
 /// One family: header, then a line per `(labels, value)`.
 fn gauge<I>(out: &mut String, name: &str, help: &str, series: I)
 where
@@ -151,15 +171,8 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         each_group().map(|(c, g)| (burrow_group(c, g), g.status.code().to_string())),
     );
     if options.partitions {
-        let partition = |c: &str, g: &GroupStatus, p: &warren_core::evaluator::PartitionStatus| {
-            format!(
-                "cluster=\"{}\",consumer_group=\"{}\",topic=\"{}\",partition=\"{}\"",
-                esc(c),
-                esc(&g.group),
-                esc(&p.topic),
-                p.partition
-            )
-        };
+        let partition =
+            |c: &str, g: &GroupStatus, p: &PartitionStatus| partition_labels(BURROW, c, g, p);
         gauge(
             &mut out,
             "burrow_kafka_consumer_partition_lag",
@@ -212,15 +225,8 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
 
     // kafka-lag-exporter's names.
     if options.partitions {
-        let partition = |c: &str, g: &GroupStatus, p: &warren_core::evaluator::PartitionStatus| {
-            format!(
-                "cluster_name=\"{}\",group=\"{}\",topic=\"{}\",partition=\"{}\"",
-                esc(c),
-                esc(&g.group),
-                esc(&p.topic),
-                p.partition
-            )
-        };
+        let partition =
+            |c: &str, g: &GroupStatus, p: &PartitionStatus| partition_labels(LAG_EXPORTER, c, g, p);
         gauge(
             &mut out,
             "kafka_consumergroup_group_lag",

@@ -67,16 +67,7 @@ pub(crate) async fn run(
             status.status,
             now,
         );
-        let delivery = next.event.as_ref().map(|(kind, incident)| Delivery {
-            key: key.clone(),
-            kind: *kind,
-            incident: incident.clone(),
-            status: status.clone(),
-            event_ms: now,
-            attempts: 0,
-            next_attempt_ms: now,
-            last_error: None,
-        });
+        let delivery = first_attempt(&key, &next, &status, now);
         tracing::warn!(notifier = %notifier.name, cluster = %key.cluster, group = %key.group,
             incident = %incident.id, "the notifier no longer watches this cluster: incident resolved");
         if shared.store.record(&key, None, delivery.as_ref()).is_ok() && delivery.is_some() {
@@ -135,16 +126,7 @@ pub(crate) async fn run(
                 if next.incident.as_ref() == current && next.event.is_none() {
                     continue;
                 }
-                let delivery = next.event.as_ref().map(|(kind, incident)| Delivery {
-                    key: key.clone(),
-                    kind: *kind,
-                    incident: incident.clone(),
-                    status: status.clone(),
-                    event_ms: now,
-                    attempts: 0,
-                    next_attempt_ms: now,
-                    last_error: None,
-                });
+                let delivery = first_attempt(&key, &next, &status, now);
                 if let Some((EventKind::Updated, incident)) = &next.event {
                     supersede_updates(&shared, &key, &incident.id);
                 }
@@ -178,6 +160,25 @@ pub(crate) async fn run(
             }
         }
     }
+}
+
+/// The delivery a step decided, due at once.
+fn first_attempt(
+    key: &IncidentKey,
+    next: &warren_core::scheduler::Step,
+    status: &GroupStatus,
+    now: i64,
+) -> Option<Delivery> {
+    next.event.as_ref().map(|(kind, incident)| Delivery {
+        key: key.clone(),
+        kind: *kind,
+        incident: incident.clone(),
+        status: status.clone(),
+        event_ms: now,
+        attempts: 0,
+        next_attempt_ms: now,
+        last_error: None,
+    })
 }
 
 /// Drops an `updated` of the same incident that is still waiting (its receiver is down): the
