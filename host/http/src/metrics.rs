@@ -94,13 +94,16 @@ fn esc(value: &str) -> String {
     s
 }
 
-/// Label names for (cluster, group): Burrow's and kafka-lag-exporter's.
-const BURROW: (&str, &str) = ("cluster", "consumer_group");
-const LAG_EXPORTER: (&str, &str) = ("cluster_name", "group");
+/// Label names for (cluster, group) in one exporter's vocabulary.
+type Vocabulary = (&'static str, &'static str);
+/// Burrow's.
+const BURROW: Vocabulary = ("cluster", "consumer_group");
+/// kafka-lag-exporter's.
+const LAG_EXPORTER: Vocabulary = ("cluster_name", "group");
 
 /// The labels of one partition of a group, in one exporter's vocabulary.
 fn partition_labels(
-    (cluster_label, group_label): (&str, &str),
+    (cluster_label, group_label): Vocabulary,
     cluster: &str,
     g: &GroupStatus,
     p: &PartitionStatus,
@@ -125,9 +128,75 @@ where
     }
 }
 
+type Groups = [(String, Vec<Arc<GroupStatus>>)];
+
+/// Every known group with its cluster.
+fn each_group(groups: &Groups) -> impl Iterator<Item = (&str, &GroupStatus)> {
+    groups.iter().flat_map(|(c, gs)| {
+        gs.iter()
+            .filter(|g| g.status != Status::NotFound)
+            .map(move |g| (c.as_str(), &**g))
+    })
+}
+
+/// `cluster`/`group` labels of a group in one exporter's vocabulary.
+fn group_labels((cluster_label, group_label): Vocabulary, c: &str, g: &GroupStatus) -> String {
+    format!(
+        "{cluster_label}=\"{}\",{group_label}=\"{}\"",
+        esc(c),
+        esc(&g.group)
+    )
+}
+
+/// A per-partition family: one series per partition for which `value` has something to say.
+fn partition_gauge(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    vocabulary: Vocabulary,
+    groups: &Groups,
+    value: impl Fn(&PartitionStatus) -> Option<String>,
+) {
+    let value = &value;
+    gauge(
+        out,
+        name,
+        help,
+        each_group(groups).flat_map(|(c, g)| {
+            g.partitions
+                .iter()
+                .filter_map(move |p| value(p).map(|v| (partition_labels(vocabulary, c, g, p), v)))
+        }),
+    );
+}
+
+/// A family of HEAD offsets.
+fn head_gauge(
+    out: &mut String,
+    name: &str,
+    (cluster_label, _): Vocabulary,
+    heads: &[(String, String, i32, i64)],
+) {
+    gauge(
+        out,
+        name,
+        "HEAD (high watermark) of the partition.",
+        heads.iter().map(|(c, t, p, h)| {
+            (
+                format!(
+                    "{cluster_label}=\"{}\",topic=\"{}\",partition=\"{p}\"",
+                    esc(c),
+                    esc(t)
+                ),
+                h.to_string(),
+            )
+        }),
+    );
+}
+
 fn render(state: &AppState, options: MetricsOptions) -> String {
     let now = (state.now_ms)();
-    let mut groups: Vec<(String, Vec<std::sync::Arc<GroupStatus>>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Arc<GroupStatus>>)> = Vec::new();
     let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
     for store in state.storage.clusters() {
         let cluster = store.name().to_string();
@@ -139,154 +208,114 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         }
     }
     let mut out = String::with_capacity(1 << 16);
-    let each_group = || {
-        groups.iter().flat_map(|(c, gs)| {
-            gs.iter()
-                .filter(|g| g.status != Status::NotFound)
-                .map(move |g| (c.as_str(), g))
-        })
-    };
-    let burrow_group = |c: &str, g: &GroupStatus| {
-        format!(
-            "cluster=\"{}\",consumer_group=\"{}\"",
-            esc(c),
-            esc(&g.group)
-        )
-    };
-    let kle_group = |c: &str, g: &GroupStatus| {
-        format!("cluster_name=\"{}\",group=\"{}\"", esc(c), esc(&g.group))
-    };
 
     // Burrow's names.
     gauge(
         &mut out,
         "burrow_kafka_consumer_lag_total",
         "Sum of the current lag of every partition of the group (Burrow's totallag).",
-        each_group().map(|(c, g)| (burrow_group(c, g), g.total_lag.to_string())),
+        each_group(&groups).map(|(c, g)| (group_labels(BURROW, c, g), g.total_lag.to_string())),
     );
     gauge(
         &mut out,
         "burrow_kafka_consumer_status",
         "Group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR.",
-        each_group().map(|(c, g)| (burrow_group(c, g), g.status.code().to_string())),
+        each_group(&groups).map(|(c, g)| (group_labels(BURROW, c, g), g.status.code().to_string())),
     );
     if options.partitions {
-        let partition =
-            |c: &str, g: &GroupStatus, p: &PartitionStatus| partition_labels(BURROW, c, g, p);
-        gauge(
+        partition_gauge(
             &mut out,
             "burrow_kafka_consumer_partition_lag",
             "Current lag of the partition.",
-            each_group().flat_map(|(c, g)| {
-                g.partitions
-                    .iter()
-                    .map(move |p| (partition(c, g, p), p.current_lag.to_string()))
-            }),
+            BURROW,
+            &groups,
+            |p| Some(p.current_lag.to_string()),
         );
-        gauge(
+        partition_gauge(
             &mut out,
             "burrow_kafka_consumer_current_offset",
             "Newest committed offset of the partition (only once its window is complete, as Burrow).",
-            each_group().flat_map(|(c, g)| {
-                g.partitions
-                    .iter()
-                    .filter(|p| p.complete >= 1.0)
-                    .filter_map(move |p| p.end.map(|e| (partition(c, g, p), e.offset.to_string())))
-            }),
+            BURROW,
+            &groups,
+            |p| {
+                p.end
+                    .filter(|_| p.complete >= 1.0)
+                    .map(|e| e.offset.to_string())
+            },
         );
-        gauge(
+        partition_gauge(
             &mut out,
             "burrow_kafka_topic_partition_status",
             "Partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (once its window is complete).",
-            each_group().flat_map(|(c, g)| {
-                g.partitions
-                    .iter()
-                    .filter(|p| p.complete >= 1.0)
-                    .map(move |p| (partition(c, g, p), p.status.code().to_string()))
-            }),
+            BURROW,
+            &groups,
+            |p| (p.complete >= 1.0).then(|| p.status.code().to_string()),
         );
     }
-    let head_labels = |c: &str, t: &str, p: i32, kle: bool| {
-        let cluster = if kle { "cluster_name" } else { "cluster" };
-        format!(
-            "{cluster}=\"{}\",topic=\"{}\",partition=\"{p}\"",
-            esc(c),
-            esc(t)
-        )
-    };
-    gauge(
+    head_gauge(
         &mut out,
         "burrow_kafka_topic_partition_offset",
-        "HEAD (high watermark) of the partition.",
-        heads
-            .iter()
-            .map(|(c, t, p, h)| (head_labels(c, t, *p, false), h.to_string())),
+        BURROW,
+        &heads,
     );
 
     // kafka-lag-exporter's names.
     if options.partitions {
-        let partition =
-            |c: &str, g: &GroupStatus, p: &PartitionStatus| partition_labels(LAG_EXPORTER, c, g, p);
-        gauge(
+        partition_gauge(
             &mut out,
             "kafka_consumergroup_group_lag",
             "Current lag of the group on the partition, in records.",
-            each_group().flat_map(|(c, g)| {
-                g.partitions
-                    .iter()
-                    .map(move |p| (partition(c, g, p), p.current_lag.to_string()))
-            }),
+            LAG_EXPORTER,
+            &groups,
+            |p| Some(p.current_lag.to_string()),
         );
-        gauge(
+        partition_gauge(
             &mut out,
             "kafka_consumergroup_group_offset",
             "Newest committed offset of the group on the partition.",
-            each_group().flat_map(|(c, g)| {
-                g.partitions
-                    .iter()
-                    .filter_map(move |p| p.end.map(|e| (partition(c, g, p), e.offset.to_string())))
-            }),
+            LAG_EXPORTER,
+            &groups,
+            |p| p.end.map(|e| e.offset.to_string()),
         );
     }
     gauge(
         &mut out,
         "kafka_consumergroup_group_max_lag",
         "Greatest current lag of any partition of the group.",
-        each_group().map(|(c, g)| {
+        each_group(&groups).map(|(c, g)| {
             let max = g.maxlag.as_ref().map_or(0, |m| m.current_lag);
-            (kle_group(c, g), max.to_string())
+            (group_labels(LAG_EXPORTER, c, g), max.to_string())
         }),
     );
     gauge(
         &mut out,
         "kafka_consumergroup_group_sum_lag",
         "Sum of the current lag of every partition of the group.",
-        each_group().map(|(c, g)| (kle_group(c, g), g.total_lag.to_string())),
+        each_group(&groups)
+            .map(|(c, g)| (group_labels(LAG_EXPORTER, c, g), g.total_lag.to_string())),
     );
     gauge(
         &mut out,
         "kafka_consumergroup_group_topic_sum_lag",
         "Sum of the current lag of the group's partitions of one topic.",
-        each_group().flat_map(|(c, g)| {
+        each_group(&groups).flat_map(|(c, g)| {
             let mut by_topic: std::collections::BTreeMap<&str, u64> = Default::default();
             for p in &g.partitions {
                 *by_topic.entry(p.topic.as_str()).or_default() += p.current_lag;
             }
             by_topic.into_iter().map(move |(t, lag)| {
                 (
-                    format!("{},topic=\"{}\"", kle_group(c, g), esc(t)),
+                    format!("{},topic=\"{}\"", group_labels(LAG_EXPORTER, c, g), esc(t)),
                     lag.to_string(),
                 )
             })
         }),
     );
-    gauge(
+    head_gauge(
         &mut out,
         "kafka_partition_latest_offset",
-        "HEAD (high watermark) of the partition.",
-        heads
-            .iter()
-            .map(|(c, t, p, h)| (head_labels(c, t, *p, true), h.to_string())),
+        LAG_EXPORTER,
+        &heads,
     );
 
     health(&mut out, state, &groups);
@@ -294,7 +323,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
 }
 
 /// Warren's own health: collectors, ingest, readiness, plugins and notifications.
-fn health(out: &mut String, state: &AppState, groups: &[(String, Vec<Arc<GroupStatus>>)]) {
+fn health(out: &mut String, state: &AppState, groups: &Groups) {
     gauge(
         out,
         "warren_groups",
