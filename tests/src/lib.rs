@@ -300,6 +300,29 @@ pub fn commit_offset(
     );
 }
 
+/// A group-metadata value (v3) with one member, `client_id` on host `/10.1.1.1`, assigned
+/// `partitions` of `topic`: what a coordinator writes after a rebalance.
+pub fn one_member_group(client_id: &str, topic: &str, partitions: Vec<i32>) -> Vec<u8> {
+    use warren_core::codec::{self, GroupMetadataValue, MemberMetadata, TopicAssignment};
+    codec::encode_group_metadata_value(&GroupMetadataValue {
+        version: 3,
+        protocol_type: "consumer",
+        generation: 1,
+        protocol: Some("range"),
+        leader: Some("m1"),
+        current_state_timestamp: Some(now_ms()),
+        members: vec![MemberMetadata {
+            member_id: "m1",
+            group_instance_id: None,
+            client_id,
+            client_host: "/10.1.1.1",
+            rebalance_timeout: Some(300_000),
+            session_timeout: 10_000,
+            assignment: vec![TopicAssignment { topic, partitions }],
+        }],
+    })
+}
+
 /// Milliseconds since the epoch.
 pub fn now_ms() -> i64 {
     warren_kafka::now_ms()

@@ -7,11 +7,9 @@ use std::time::Duration;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::Producer;
 use serde_json::Value;
-use warren_core::codec::{
-    self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment,
-};
+use warren_core::codec::{self, OffsetCommitValue};
 use warren_integration_tests::{
-    Daemon, now_ms, produce, produce_raw, producer, unique, wait_until,
+    Daemon, now_ms, one_member_group, produce, produce_raw, producer, unique, wait_until,
 };
 
 fn commit_value(offset: i64, ts: i64) -> Vec<u8> {
@@ -26,23 +24,7 @@ fn commit_value(offset: i64, ts: i64) -> Vec<u8> {
 }
 
 fn group_value(topic: &str, partitions: Vec<i32>) -> Vec<u8> {
-    codec::encode_group_metadata_value(&GroupMetadataValue {
-        version: 3,
-        protocol_type: "consumer",
-        generation: 1,
-        protocol: Some("range"),
-        leader: Some("m1"),
-        current_state_timestamp: Some(now_ms()),
-        members: vec![MemberMetadata {
-            member_id: "m1",
-            group_instance_id: None,
-            client_id: "billing-1",
-            client_host: "/10.1.1.1",
-            rebalance_timeout: Some(300_000),
-            session_timeout: 10_000,
-            assignment: vec![TopicAssignment { topic, partitions }],
-        }],
-    })
+    one_member_group("billing-1", topic, partitions)
 }
 
 fn partition<'a>(detail: &'a Value, topic: &str, p: usize) -> &'a Value {

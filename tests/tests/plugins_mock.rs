@@ -10,32 +10,14 @@ use std::time::{Duration, Instant};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::BaseProducer;
 use serde_json::Value;
-use warren_core::codec::{self, GroupMetadataValue, MemberMetadata, TopicAssignment};
+use warren_core::codec;
 use warren_integration_tests::{
-    Daemon, commit_offset, free_port, now_ms, produce, produce_raw, producer, unique, wait_until,
+    Daemon, commit_offset, free_port, now_ms, one_member_group, produce, produce_raw, producer,
+    unique, wait_until,
 };
 
 fn members(p: &BaseProducer, group: &str, topic: &str) {
-    let value = codec::encode_group_metadata_value(&GroupMetadataValue {
-        version: 3,
-        protocol_type: "consumer",
-        generation: 1,
-        protocol: Some("range"),
-        leader: Some("m1"),
-        current_state_timestamp: Some(now_ms()),
-        members: vec![MemberMetadata {
-            member_id: "m1",
-            group_instance_id: None,
-            client_id: "app-1",
-            client_host: "/10.1.1.1",
-            rebalance_timeout: Some(300_000),
-            session_timeout: 10_000,
-            assignment: vec![TopicAssignment {
-                topic,
-                partitions: vec![0, 1],
-            }],
-        }],
-    });
+    let value = one_member_group("app-1", topic, vec![0, 1]);
     produce_raw(
         p,
         "__consumer_offsets",
