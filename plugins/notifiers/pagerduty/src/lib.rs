@@ -78,20 +78,7 @@ warren_plugin_sdk::export_notifier!(PagerDuty);
 mod tests {
     use super::*;
 
-    fn answer(
-        status: u16,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Result<http::Response, http::Error> {
-        Ok(http::Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        })
-    }
+    use warren_plugin_sdk::notifier::fixture::response as answer;
 
     #[test]
     fn pagerdutys_answers_map_to_delivered_permanent_and_retried() {

@@ -75,3 +75,20 @@ pub fn partition(topic: &str, partition: i32, status: Status, lag: u64) -> Parti
         time_lag_ms: Some(412_000),
     }
 }
+
+/// What `http::send` returns for a receiver answering `status` with `headers` and `body`, for
+/// testing a plugin's reading of answers (`classify_response`) without a host.
+pub fn response(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<super::http::Response, super::http::Error> {
+    Ok(super::http::Response {
+        status,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    })
+}

@@ -87,20 +87,7 @@ fn excerpt(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn answer(
-        status: u16,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Result<http::Response, http::Error> {
-        Ok(http::Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        })
-    }
+    use crate::notifier::fixture::response as answer;
 
     fn retry_after(outcome: Result<(), NotifyError>) -> Option<u64> {
         match outcome {
