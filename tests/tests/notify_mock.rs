@@ -125,6 +125,24 @@ address = "127.0.0.1:{port}"
     )
 }
 
+/// Writes `dir/warren.toml` (state in `dir/data`) with `notifiers` and starts the daemon on it.
+async fn start(
+    mock: &MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+    dir: &Path,
+    notifiers: &str,
+) -> Daemon {
+    let port = free_port();
+    let file = dir.join("warren.toml");
+    let text = config(
+        &mock.bootstrap_servers(),
+        port,
+        &dir.join("data"),
+        notifiers,
+    );
+    std::fs::write(&file, text).unwrap();
+    Daemon::start_file(&file, port).await
+}
+
 /// `[plugin.NAME]` + `[notifier.NAME]` for a first-party notifier sending to `receiver`.
 fn notifier(name: &str, builtin: &str, receiver: &Receiver, config: &str, secrets: &str) -> String {
     format!(
@@ -228,15 +246,7 @@ async fn a_stopped_group_notifies_each_receiver_once_and_closes_once_with_the_sa
         ),
     ]
     .concat();
-    let port = free_port();
-    let file = dir.path().join("warren.toml");
-    let data = dir.path().join("data");
-    std::fs::write(
-        &file,
-        config(&mock.bootstrap_servers(), port, &data, &notifiers),
-    )
-    .unwrap();
-    let d = Daemon::start_file(&file, port).await;
+    let d = start(&mock, dir.path(), &notifiers).await;
 
     wait_ok_and_full(&d, &group).await;
     traffic.commits(false);
@@ -341,19 +351,7 @@ async fn one_webhook(
         &format!(r#"{{ url = "{}/hook" }}"#, hook.base),
         "",
     ) + extra_plugin;
-    let port = free_port();
-    let file = dir.path().join("warren.toml");
-    std::fs::write(
-        &file,
-        config(
-            &mock.bootstrap_servers(),
-            port,
-            &dir.path().join("data"),
-            &n,
-        ),
-    )
-    .unwrap();
-    let d = Daemon::start_file(&file, port).await;
+    let d = start(&mock, dir.path(), &n).await;
     wait_ok_and_full(&d, &group).await;
     traffic.commits(false);
     (mock, traffic, group, hook, d, dir)
@@ -623,19 +621,7 @@ send-interval = "1h"
 "#,
         port = smtp.port
     );
-    let port = free_port();
-    let file = dir.path().join("warren.toml");
-    std::fs::write(
-        &file,
-        config(
-            &mock.bootstrap_servers(),
-            port,
-            &dir.path().join("data"),
-            &notifiers,
-        ),
-    )
-    .unwrap();
-    let d = Daemon::start_file(&file, port).await;
+    let d = start(&mock, dir.path(), &notifiers).await;
     wait_ok_and_full(&d, &group).await;
     traffic.commits(false);
     wait_until(Duration::from_secs(30), "the opening mail", || async {
