@@ -64,6 +64,8 @@ pub fn group_window(cluster: &str, snapshot: &GroupSnapshot, now_ms: i64) -> wit
                     current_lag: p.current_lag,
                     owner: p.owner.clone(),
                     client_id: p.client_id.clone(),
+                    time_lag: None,
+                    catchup_eta_ms: None,
                 })
         })
         .collect();

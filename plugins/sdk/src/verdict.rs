@@ -54,7 +54,7 @@ pub fn partition(window: &PartitionWindow, intervals: u16, status: Status) -> Pa
         end: window.commits.last().copied(),
         current_lag: window.current_lag,
         complete: (window.commits.len() as f64 / intervals).min(1.0),
-        time_lag_ms: None,
+        time_lag_ms: window.time_lag.map(|t| t.ms),
     }
 }
 
@@ -133,6 +133,8 @@ mod tests {
             current_lag: lag,
             owner: Some("/10.0.0.1".into()),
             client_id: None,
+            time_lag: None,
+            catchup_eta_ms: None,
         }
     }
 

@@ -117,6 +117,8 @@ mod tests {
                     current_lag: lag,
                     owner: None,
                     client_id: None,
+                    time_lag: None,
+                    catchup_eta_ms: None,
                 })
                 .collect(),
         }
