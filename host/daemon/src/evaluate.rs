@@ -56,6 +56,10 @@ struct InputPartition {
     /// Recent HEAD offsets, any order.
     #[serde(default)]
     broker_offsets: Vec<i64>,
+    /// HEAD observations with their times, oldest first: the production curve lag in seconds
+    /// is read from. Without it the time lag is unknown.
+    #[serde(default)]
+    head_history: Vec<InputHead>,
     /// Defaults to max(0, newest HEAD - newest committed offset).
     current_lag: Option<u64>,
     owner: Option<String>,
@@ -74,6 +78,41 @@ struct InputOffset {
     observed_at: Option<i64>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct InputHead {
+    offset: i64,
+    observed_at: i64,
+}
+
+impl InputPartition {
+    fn timeline(&self) -> Vec<HeadSample> {
+        self.head_history
+            .iter()
+            .map(|h| HeadSample {
+                offset: h.offset,
+                observed_ms: h.observed_at,
+            })
+            .collect()
+    }
+
+    /// The newest HEAD: the largest of `broker-offsets`, else the newest of `head-history`.
+    fn newest_head(&self) -> Option<i64> {
+        self.broker_offsets
+            .iter()
+            .max()
+            .copied()
+            .or_else(|| self.head_history.last().map(|h| h.offset))
+    }
+
+    fn derived_lag(&self, commits: &[CommitEntry]) -> u64 {
+        match (self.newest_head(), commits.last()) {
+            (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
 /// Parses and checks the input; the error names the offending field.
 pub fn parse(text: &str) -> Result<EvaluateInput, String> {
     let de = &mut serde_json::Deserializer::from_str(text);
@@ -87,6 +126,17 @@ pub fn parse(text: &str) -> Result<EvaluateInput, String> {
     })?;
     if input.intervals == Some(0) {
         return Err("intervals: must be at least 1".into());
+    }
+    for (i, p) in input.partitions.iter().enumerate() {
+        for (j, w) in p.head_history.windows(2).enumerate() {
+            if w[1].observed_at <= w[0].observed_at || w[1].offset < w[0].offset {
+                return Err(format!(
+                    "partitions[{i}].head-history[{}]: must be later than the previous \
+                     observation, with an offset at least as large",
+                    j + 1
+                ));
+            }
+        }
     }
     if let Some(m) = input.minimum_complete
         && !(0.0..=1.0).contains(&m)
@@ -116,10 +166,7 @@ pub fn snapshot(input: &EvaluateInput) -> GroupSnapshot {
         let commits: Vec<CommitEntry> = p.offsets.iter().map(commit_entry).collect();
         let mut heads: Vec<i64> = p.broker_offsets.clone();
         heads.sort_unstable();
-        let derived = match (heads.last(), commits.last()) {
-            (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
-            _ => 0,
-        };
+        let derived = p.derived_lag(&commits);
         let slots = topics.entry(&p.topic).or_default();
         let id = usize::try_from(p.partition).unwrap_or(0);
         if slots.len() <= id {
@@ -136,6 +183,7 @@ pub fn snapshot(input: &EvaluateInput) -> GroupSnapshot {
                     observed_ms: input.now,
                 })
                 .collect(),
+            timeline: p.timeline(),
             commits,
         };
     }
@@ -172,17 +220,15 @@ pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
         .iter()
         .map(|p| p.offsets.iter().map(commit_entry).collect())
         .collect();
-    let inputs = input.partitions.iter().zip(&commits).map(|(p, commits)| {
-        let derived = match (p.broker_offsets.iter().max(), commits.last()) {
-            (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
-            _ => 0,
-        };
+    let timelines: Vec<Vec<HeadSample>> = input.partitions.iter().map(|p| p.timeline()).collect();
+    let inputs = input.partitions.iter().zip(&commits).zip(&timelines).map(|((p, commits), timeline)| {
         PartitionInput {
             topic: &p.topic,
             partition: p.partition,
             commits,
             heads: &p.broker_offsets,
-            current_lag: p.current_lag.unwrap_or(derived),
+            timeline,
+            current_lag: p.current_lag.unwrap_or_else(|| p.derived_lag(commits)),
             owner: p.owner.as_deref(),
             client_id: p.client_id.as_deref(),
         }

@@ -32,17 +32,27 @@ pub fn group_status_json(s: &GroupStatus) -> Value {
         "maxlag": s.maxlag.as_ref().map(partition_json),
         "totallag": s.total_lag,
     });
-    if let (Some(note), Some(object)) = (&s.evaluator, value.as_object_mut()) {
-        object.insert(
-            "evaluator".into(),
-            json!({ "plugin": note.plugin, "fallback": note.fallback }),
-        );
+    if let Some(object) = value.as_object_mut() {
+        // Warren's additions; Burrow clients ignore fields they do not know. Absent rather
+        // than null when unknown, so nothing ever reads a NaN or a fake 0.
+        if let Some(ms) = s.max_time_lag_ms {
+            object.insert("max_time_lag_ms".into(), ms.into());
+        }
+        if let Some(ms) = s.catchup_eta_ms {
+            object.insert("catchup_eta_ms".into(), ms.into());
+        }
+        if let Some(note) = &s.evaluator {
+            object.insert(
+                "evaluator".into(),
+                json!({ "plugin": note.plugin, "fallback": note.fallback }),
+            );
+        }
     }
     value
 }
 
 fn partition_json(p: &PartitionStatus) -> Value {
-    json!({
+    let mut value = json!({
         "topic": p.topic,
         "partition": p.partition,
         "owner": p.owner,
@@ -52,7 +62,17 @@ fn partition_json(p: &PartitionStatus) -> Value {
         "end": p.end.as_ref().map(offset_json),
         "current_lag": p.current_lag,
         "complete": p.complete,
-    })
+    });
+    if let Some(object) = value.as_object_mut() {
+        if let Some(t) = p.time_lag {
+            object.insert("time_lag_ms".into(), t.ms.into());
+            object.insert("time_lag_estimate".into(), t.estimate.as_str().into());
+        }
+        if let Some(ms) = p.catchup_eta_ms {
+            object.insert("catchup_eta_ms".into(), ms.into());
+        }
+    }
+    value
 }
 
 fn evaluate(s: &AppState, cluster: &str, group: &str) -> Arc<GroupStatus> {
@@ -142,7 +162,7 @@ fn summary_json(g: &GroupStatus) -> Value {
     for p in &g.partitions {
         *counts.entry(p.status.as_str()).or_default() += 1;
     }
-    json!({
+    let mut value = json!({
         "cluster": g.cluster,
         "group": g.group,
         "status": g.status.as_str(),
@@ -153,5 +173,16 @@ fn summary_json(g: &GroupStatus) -> Value {
         "maxlag": g.maxlag.as_ref().map(|m| json!({
             "topic": m.topic, "partition": m.partition, "status": m.status.as_str(), "current_lag": m.current_lag,
         })),
-    })
+    });
+    if let Some(object) = value.as_object_mut() {
+        for (key, v) in [
+            ("max_time_lag_ms", g.max_time_lag_ms),
+            ("catchup_eta_ms", g.catchup_eta_ms),
+        ] {
+            if let Some(ms) = v {
+                object.insert(key.into(), ms.into());
+            }
+        }
+    }
+    value
 }

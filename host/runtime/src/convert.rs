@@ -1,9 +1,9 @@
 //! Conversions between Warren's model and the WIT types, and the checks that an evaluator's
 //! answer makes sense before anyone relies on it; the incident events notifiers receive.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use warren_core::evaluator::{GroupStatus, PartitionStatus};
+use warren_core::evaluator::{GroupStatus, LagEstimate, PartitionStatus, TimeLag, timelag};
 use warren_core::model::Status;
 use warren_core::storage::{CommitEntry, GroupSnapshot};
 
@@ -64,8 +64,17 @@ pub fn group_window(cluster: &str, snapshot: &GroupSnapshot, now_ms: i64) -> wit
                     current_lag: p.current_lag,
                     owner: p.owner.clone(),
                     client_id: p.client_id.clone(),
-                    time_lag: None,
-                    catchup_eta_ms: None,
+                    time_lag: p
+                        .commits
+                        .last()
+                        .and_then(|c| timelag::time_lag(&p.timeline, c.offset, now_ms))
+                        .map(time_lag_to_wit),
+                    catchup_eta_ms: timelag::catchup_eta(
+                        &p.commits,
+                        &p.timeline,
+                        p.current_lag,
+                        now_ms,
+                    ),
                 })
         })
         .collect();
@@ -104,15 +113,20 @@ pub fn group_status(
             answer.complete
         ));
     }
-    let known: HashSet<(&str, i32)> = input
+    // The host's own time figures, which replace whatever the plugin answered (WIT: the host
+    // fills in its estimate).
+    let known: HashMap<(&str, i32), (Option<TimeLag>, Option<u64>)> = input
         .partitions
         .iter()
-        .map(|p| (p.topic.as_str(), p.partition))
+        .map(|p| {
+            let time = (p.time_lag.map(time_lag_from_wit), p.catchup_eta_ms);
+            ((p.topic.as_str(), p.partition), time)
+        })
         .collect();
     let mut seen = HashSet::new();
     let mut partitions = Vec::with_capacity(answer.partitions.len());
     for p in answer.partitions.iter().chain(answer.maxlag.iter()) {
-        if !known.contains(&(p.topic.as_str(), p.partition)) {
+        if !known.contains_key(&(p.topic.as_str(), p.partition)) {
             return Err(format!("unknown partition {}/{}", p.topic, p.partition));
         }
         if matches!(p.status, wit::Status::NotFound | wit::Status::Err) {
@@ -135,24 +149,37 @@ pub fn group_status(
                 p.topic, p.partition
             ));
         }
-        partitions.push(partition_from_wit(p));
+        partitions.push(partition_from_wit(p, &known));
     }
     partitions.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-    Ok(GroupStatus {
+    let mut status = GroupStatus {
         cluster: answer.cluster.clone(),
         group: answer.group.clone(),
         status: status_from_wit(answer.status),
         complete: answer.complete,
         partitions,
         partition_count: answer.partition_count as usize,
-        maxlag: answer.maxlag.as_ref().map(partition_from_wit),
+        maxlag: answer
+            .maxlag
+            .as_ref()
+            .map(|p| partition_from_wit(p, &known)),
         total_lag: answer.total_lag,
+        max_time_lag_ms: None,
+        catchup_eta_ms: None,
         // Who judged is the caller's to say (it knows the plugin and any fallback).
         evaluator: None,
-    })
+    };
+    status.roll_up_time_lag();
+    Ok(status)
 }
 
-fn partition_from_wit(p: &wit::PartitionStatus) -> PartitionStatus {
+type HostTimes<'a> = HashMap<(&'a str, i32), (Option<TimeLag>, Option<u64>)>;
+
+fn partition_from_wit(p: &wit::PartitionStatus, host: &HostTimes<'_>) -> PartitionStatus {
+    let (time_lag, catchup_eta_ms) = host
+        .get(&(p.topic.as_str(), p.partition))
+        .copied()
+        .unwrap_or_default();
     PartitionStatus {
         topic: p.topic.clone(),
         partition: p.partition,
@@ -163,10 +190,36 @@ fn partition_from_wit(p: &wit::PartitionStatus) -> PartitionStatus {
         end: p.end.as_ref().map(commit_from_wit),
         current_lag: p.current_lag,
         complete: p.complete,
+        time_lag,
+        catchup_eta_ms,
     }
 }
 
-/// The WIT form of an incident. The time-lag fields stay `none` until the model carries them.
+fn time_lag_to_wit(t: TimeLag) -> wit::TimeLag {
+    wit::TimeLag {
+        ms: t.ms,
+        estimate: match t.estimate {
+            LagEstimate::CaughtUp => wit::LagEstimate::CaughtUp,
+            LagEstimate::Interpolated => wit::LagEstimate::Interpolated,
+            LagEstimate::Extrapolated => wit::LagEstimate::Extrapolated,
+            LagEstimate::AtLeast => wit::LagEstimate::AtLeast,
+        },
+    }
+}
+
+fn time_lag_from_wit(t: wit::TimeLag) -> TimeLag {
+    TimeLag {
+        ms: t.ms,
+        estimate: match t.estimate {
+            wit::LagEstimate::CaughtUp => LagEstimate::CaughtUp,
+            wit::LagEstimate::Interpolated => LagEstimate::Interpolated,
+            wit::LagEstimate::Extrapolated => LagEstimate::Extrapolated,
+            wit::LagEstimate::AtLeast => LagEstimate::AtLeast,
+        },
+    }
+}
+
+/// The WIT form of an incident.
 pub fn incident_event(incident: &Incident) -> wit::IncidentEvent {
     wit::IncidentEvent {
         id: incident.id.clone(),
@@ -191,7 +244,7 @@ fn group_status_to_wit(s: &GroupStatus) -> wit::GroupStatus {
         partition_count: u32::try_from(s.partition_count).unwrap_or(u32::MAX),
         maxlag: s.maxlag.as_ref().map(partition_to_wit),
         total_lag: s.total_lag,
-        max_time_lag_ms: None,
+        max_time_lag_ms: s.max_time_lag_ms,
     }
 }
 
@@ -206,7 +259,7 @@ fn partition_to_wit(p: &PartitionStatus) -> wit::PartitionStatus {
         end: p.end.as_ref().map(commit_to_wit),
         current_lag: p.current_lag,
         complete: p.complete,
-        time_lag_ms: None,
+        time_lag_ms: p.time_lag.map(|t| t.ms),
     }
 }
 
@@ -243,6 +296,11 @@ mod tests {
             end: None,
             current_lag: 7,
             complete: 0.5,
+            time_lag: Some(TimeLag {
+                ms: 9_000,
+                estimate: LagEstimate::Interpolated,
+            }),
+            catchup_eta_ms: None,
         };
         let mut status = GroupStatus::not_found("c", "g");
         status.status = Status::Err;
@@ -250,6 +308,7 @@ mod tests {
         status.partition_count = 1;
         status.maxlag = Some(p);
         status.total_lag = 7;
+        status.roll_up_time_lag();
         let e = incident_event(&Incident {
             id: "c/g/1".into(),
             kind: IncidentKind::Resolved,
@@ -273,6 +332,10 @@ mod tests {
         assert_eq!(
             (wp.topic.as_str(), wp.partition, wp.status, wp.current_lag),
             ("t", 3, wit::Status::Stall, 7)
+        );
+        assert_eq!(
+            (wp.time_lag_ms, e.status.max_time_lag_ms),
+            (Some(9_000), Some(9_000))
         );
         assert_eq!(
             wp.start.as_ref().map(|c| (c.offset, c.lag)),

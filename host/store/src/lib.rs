@@ -3,17 +3,21 @@
 //! our 2-core machines), crash-safe (copy-on-write B-trees, a commit is durable or absent),
 //! a single file, and made for exactly this: an embedded key-value store in one process.
 //!
-//! Today it holds the notification state: each notifier's open incidents and the deliveries
-//! not yet acknowledged by their receiver, written in the same transaction as the decision that
-//! produced them, so a crash between "decided to notify" and "notified" loses nothing. A schema
+//! It holds the notification state (`incidents.rs`): each notifier's open incidents and the
+//! deliveries not yet acknowledged by their receiver, written in the same transaction as the
+//! decision that produced them, so a crash between "decided to notify" and "notified" loses
+//! nothing. And the collected state (`state.rs`): every cluster's commit windows, HEAD
+//! histories, group owners and offsets-topic positions, snapshotted periodically. A schema
 //! version is stored and checked; a file that cannot be opened or has another version is moved
 //! aside (kept, never deleted) and the daemon starts fresh, saying so.
 
 #![deny(missing_docs)]
 
 mod incidents;
+mod state;
 
 pub use incidents::{Delivery, IncidentKey};
+pub use state::SavedCluster;
 
 use std::path::{Path, PathBuf};
 
@@ -147,6 +151,7 @@ impl Store {
                 }
             }
             incidents::create_tables(&tx).map_err(|e| e.to_string())?;
+            state::create_tables(&tx).map_err(|e| e.to_string())?;
         }
         tx.commit().map_err(|e| e.to_string())
     }

@@ -150,3 +150,52 @@ fn a_delivery_removed_while_it_was_being_sent_is_not_resurrected_by_its_retry_st
     store.update_delivery(seq, &d).unwrap();
     assert!(store.deliveries("slack").unwrap().is_empty());
 }
+
+fn delta(
+    groups: &[(&str, &[u8])],
+    removed: &[&str],
+    topics: &[&str],
+) -> warren_core::storage::Delta {
+    warren_core::storage::Delta {
+        groups: groups
+            .iter()
+            .map(|(g, b)| (g.to_string(), b.to_vec()))
+            .collect(),
+        removed: removed.iter().map(|g| g.to_string()).collect(),
+        topics: topics.iter().map(|t| (t.to_string(), vec![1, 2])).collect(),
+        positions: vec![("reader".into(), vec![5, -1, 7])],
+    }
+}
+
+#[test]
+fn snapshots_accumulate_per_cluster_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path()).unwrap();
+        store
+            .write_snapshot(
+                "prod",
+                &delta(&[("a", b"1"), ("b\u{1f}x", b"2")], &[], &["t", "u"]),
+                10,
+            )
+            .unwrap();
+        store
+            .write_snapshot("other", &delta(&[("a", b"9")], &[], &["t"]), 11)
+            .unwrap();
+        // Next delta: b changed, a removed, topic u deleted.
+        store
+            .write_snapshot("prod", &delta(&[("b\u{1f}x", b"3")], &["a"], &["t"]), 20)
+            .unwrap();
+    }
+    let (store, opened) = Store::open(dir.path()).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    let prod = store.load_cluster("prod").unwrap();
+    assert_eq!(prod.groups, vec![("b\u{1f}x".to_string(), b"3".to_vec())]);
+    let topics: Vec<&str> = prod.topics.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(topics, vec!["t"]);
+    assert_eq!(prod.positions, vec![("reader".to_string(), vec![5, -1, 7])]);
+    assert_eq!(prod.snapshot_ms, Some(20));
+    let other = store.load_cluster("other").unwrap();
+    assert_eq!(other.groups.len(), 1);
+    assert_eq!(store.load_cluster("none").unwrap().snapshot_ms, None);
+}

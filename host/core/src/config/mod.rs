@@ -372,9 +372,17 @@ pub struct StorageConfig {
     pub expire_group: Duration,
     /// Which groups are stored at all.
     pub groups: GroupFilter,
-    /// Where Warren keeps state across restarts (open incidents, pending notifications);
-    /// `None` keeps everything in memory.
+    /// Points kept of each partition's compressed HEAD timeline, the production curve lag in
+    /// seconds is read from.
+    pub head_history: u16,
+    /// Where Warren keeps state across restarts (windows, HEAD histories, group owners,
+    /// offsets-topic positions, open incidents, pending notifications); `None` keeps
+    /// everything in memory.
     pub data_dir: Option<PathBuf>,
+    /// How often windows and HEAD histories are written to `data_dir` (incidents and
+    /// notifications are written as they happen). A crash loses at most this much.
+    #[serde(serialize_with = "duration::serialize")]
+    pub snapshot_interval: Duration,
 }
 
 /// `[evaluator.NAME]`: the Burrow-rules status evaluator.

@@ -65,6 +65,9 @@ fn only_one<'t>(cx: &mut Ctx<'_>, kind: &str, sections: Vec<Named<'t>>) -> Vec<N
     sections
 }
 
+const HEAD_HISTORY: u16 = 64;
+const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(30);
+
 /// The single `[storage.NAME]`, or the defaults. Extra sections are reported and still checked.
 pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConfig {
     let mut result = None;
@@ -79,9 +82,15 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
             min_distance: reader.duration(cx, "min-distance", Duration::ZERO),
             expire_group: reader.positive_duration(cx, "expire-group", EXPIRE_GROUP),
             groups: group_filter(cx, &mut reader),
+            head_history: reader
+                .field(cx, "head-history")
+                .and_then(|f| f.integer(cx, 3..=4096, 64))
+                .and_then(|n| u16::try_from(n).ok())
+                .unwrap_or(HEAD_HISTORY),
             data_dir: reader
                 .optional_string(cx, "data-dir")
                 .map(std::path::PathBuf::from),
+            snapshot_interval: reader.positive_duration(cx, "snapshot-interval", SNAPSHOT_INTERVAL),
         };
         reader.ignore(cx, "workers", "Warren's storage needs no worker pool");
         reader.ignore(cx, "queue-depth", "Warren sizes its ingest queue itself");
@@ -94,7 +103,9 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
         min_distance: Duration::ZERO,
         expire_group: EXPIRE_GROUP,
         groups: GroupFilter::default(),
+        head_history: HEAD_HISTORY,
         data_dir: None,
+        snapshot_interval: SNAPSHOT_INTERVAL,
     })
 }
 

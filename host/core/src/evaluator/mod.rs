@@ -9,6 +9,7 @@
 
 mod cache;
 pub mod rules;
+pub mod timelag;
 
 #[cfg(test)]
 mod tests;
@@ -19,10 +20,11 @@ use serde::Serialize;
 
 pub use crate::plugins::{ClusterPlugins, EvaluatorPlugin, FilterPlugin, PluginBindings};
 pub use cache::EvaluatorHandle;
+pub use timelag::{LagEstimate, TimeLag};
 
 use crate::config::EvaluatorConfig;
 use crate::model::Status;
-use crate::storage::{CommitEntry, GroupSnapshot};
+use crate::storage::{CommitEntry, GroupSnapshot, HeadSample};
 
 /// Rules parameters (from [`EvaluatorConfig`]; intervals from storage).
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +70,9 @@ pub struct PartitionInput<'a> {
     pub commits: &'a [CommitEntry],
     /// Recent HEAD offsets of the partition, in any order.
     pub heads: &'a [i64],
+    /// The partition's production curve (storage's HEAD timeline), oldest first; empty when
+    /// unknown, which leaves the time lag unknown.
+    pub timeline: &'a [HeadSample],
     /// `max(0, newest HEAD - newest committed offset)`.
     pub current_lag: u64,
     /// Client host of the owning member, if known.
@@ -97,6 +102,10 @@ pub struct PartitionStatus {
     pub current_lag: u64,
     /// Fraction of the window filled, 0–1 (0 without commits).
     pub complete: f64,
+    /// Age of the next unconsumed record; `None` without commits or HEAD timeline.
+    pub time_lag: Option<TimeLag>,
+    /// Time until the lag reaches zero; `None` unless behind and closing in.
+    pub catchup_eta_ms: Option<u64>,
 }
 
 /// Burrow's `ConsumerGroupStatus`: the verdict on a whole group.
@@ -120,6 +129,11 @@ pub struct GroupStatus {
     pub maxlag: Option<PartitionStatus>,
     /// Sum of all partitions' current lags.
     pub total_lag: u64,
+    /// The greatest time lag of any partition, when any is known.
+    pub max_time_lag_ms: Option<u64>,
+    /// When every partition that is behind has a catch-up ETA, the longest of them; `None`
+    /// when some partition is behind and not closing in, or none is behind.
+    pub catchup_eta_ms: Option<u64>,
     /// Set when an evaluator plugin is configured for the cluster: which one, and why its
     /// answer was not used if Burrow's rules judged the group instead.
     pub evaluator: Option<EvaluatorNote>,
@@ -148,8 +162,40 @@ impl GroupStatus {
             partition_count: 0,
             maxlag: None,
             total_lag: 0,
+            max_time_lag_ms: None,
+            catchup_eta_ms: None,
             evaluator: None,
         }
+    }
+
+    /// The greatest time lag per consumed topic, sorted by topic (topics without any estimate
+    /// are left out).
+    pub fn topic_max_time_lag_ms(&self) -> Vec<(&str, u64)> {
+        let mut out: Vec<(&str, u64)> = Vec::new();
+        for p in &self.partitions {
+            let Some(t) = p.time_lag else { continue };
+            match out.iter_mut().find(|(topic, _)| *topic == p.topic) {
+                Some((_, max)) => *max = (*max).max(t.ms),
+                None => out.push((&p.topic, t.ms)),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Recomputes the group-level time figures from the partitions.
+    pub fn roll_up_time_lag(&mut self) {
+        self.max_time_lag_ms = self
+            .partitions
+            .iter()
+            .filter_map(|p| p.time_lag.map(|t| t.ms))
+            .max();
+        let behind = self.partitions.iter().filter(|p| p.current_lag > 0);
+        self.catchup_eta_ms = behind
+            .map(|p| p.catchup_eta_ms.ok_or(()))
+            .collect::<Result<Vec<u64>, ()>>()
+            .ok()
+            .and_then(|etas| etas.into_iter().max());
     }
 
     /// Copy keeping only partitions whose status is not OK (Burrow's ShowAll=false, used by
@@ -169,6 +215,8 @@ impl GroupStatus {
             partition_count: self.partition_count,
             maxlag: self.maxlag.clone(),
             total_lag: self.total_lag,
+            max_time_lag_ms: self.max_time_lag_ms,
+            catchup_eta_ms: self.catchup_eta_ms,
             evaluator: self.evaluator.clone(),
         }
     }
@@ -190,11 +238,15 @@ pub fn evaluate_partition(
         end: p.commits.last().copied(),
         current_lag: p.current_lag,
         complete: 0.0,
+        time_lag: None,
+        catchup_eta_ms: None,
     };
     // Never committed: nothing to judge, and Burrow leaves Complete at its zero value.
-    if p.commits.is_empty() {
+    let Some(newest) = p.commits.last() else {
         return status;
-    }
+    };
+    status.time_lag = timelag::time_lag(p.timeline, newest.offset, now_ms);
+    status.catchup_eta_ms = timelag::catchup_eta(p.commits, p.timeline, p.current_lag, now_ms);
     // A zero-length window is full as soon as it holds anything; max(1) avoids dividing by 0.
     let window = f64::from(settings.intervals.max(1));
     status.complete = (p.commits.len() as f64 / window).min(1.0);
@@ -251,7 +303,7 @@ pub fn evaluate_group<'a>(
     } else {
         complete_count as f64 / evaluated.len() as f64
     };
-    GroupStatus {
+    let mut group = GroupStatus {
         cluster: cluster.to_string(),
         group: group.to_string(),
         status,
@@ -260,8 +312,12 @@ pub fn evaluate_group<'a>(
         maxlag: maxlag.cloned(),
         total_lag,
         partitions: evaluated,
+        max_time_lag_ms: None,
+        catchup_eta_ms: None,
         evaluator: None,
-    }
+    };
+    group.roll_up_time_lag();
+    group
 }
 
 /// Convenience: evaluates a storage snapshot (borrows its windows; HEAD offsets from each
@@ -303,6 +359,7 @@ pub fn evaluate_snapshot(
                 partition: i32::try_from(id).ok()?,
                 commits: &p.commits,
                 heads: heads.get(range).unwrap_or_default(),
+                timeline: &p.timeline,
                 current_lag: p.current_lag,
                 owner: p.owner.as_deref(),
                 client_id: p.client_id.as_deref(),

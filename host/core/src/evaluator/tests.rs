@@ -34,6 +34,7 @@ fn input<'a>(commits: &'a [CommitEntry], heads: &'a [i64], lag: u64) -> Partitio
         partition: 0,
         commits,
         heads,
+        timeline: &[],
         current_lag: lag,
         owner: None,
         client_id: None,
@@ -311,6 +312,7 @@ fn snapshot_maps_partition_ids_owners_heads_and_intervals() {
                     observed_ms: T,
                 })
                 .collect(),
+            timeline: Vec::new(),
         };
     let snapshot = GroupSnapshot {
         group: "g".into(),

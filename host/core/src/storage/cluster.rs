@@ -112,7 +112,9 @@ pub(crate) struct Group {
     /// the group map's slots should stay small.
     pub(crate) members: Option<Box<Membership>>,
     pub(crate) last_commit_ms: i64,
-    last_order: i64,
+    pub(crate) last_order: i64,
+    /// Changed since the last persisted snapshot (see `persist.rs`).
+    pub(crate) dirty: bool,
 }
 
 pub(crate) struct Membership {
@@ -127,6 +129,7 @@ impl Group {
             members: None,
             last_commit_ms: now_ms,
             last_order: i64::MIN,
+            dirty: true,
         }
     }
 
@@ -142,7 +145,7 @@ impl Group {
         !self.owners().is_empty()
     }
 
-    fn windows_mut(
+    pub(crate) fn windows_mut(
         &mut self,
         topic: &Arc<str>,
         partitions: usize,
@@ -177,6 +180,21 @@ impl Group {
 pub(crate) struct ClusterState {
     pub(crate) topics: Map<Arc<str>, TopicHeads>,
     pub(crate) groups: Map<Box<str>, Group>,
+    /// Groups removed since the last persisted snapshot.
+    pub(crate) removed: Vec<Box<str>>,
+    /// Next offset to read of each offsets-topic partition, per reader (by consumer name),
+    /// captured with the windows so a restart resumes exactly where the snapshot stands.
+    pub(crate) positions: std::collections::BTreeMap<Box<str>, Vec<i64>>,
+}
+
+impl ClusterState {
+    fn remove_group(&mut self, name: &str) -> bool {
+        let existed = self.groups.remove(name).is_some();
+        if existed {
+            self.removed.push(name.into());
+        }
+        existed
+    }
 }
 
 /// Storage of one Kafka cluster.
@@ -281,6 +299,7 @@ impl ClusterWriter<'_> {
         if c.order <= group.last_order {
             return CommitOutcome::Dropped(Replayed);
         }
+        group.dirty = true;
         let windows = group.windows_mut(&topic_name, partitions, settings.intervals);
         let newest = windows.newest(p).copied();
         if source == CommitSource::Poll && newest.is_some_and(|n| n.offset == c.offset) {
@@ -314,6 +333,7 @@ impl ClusterWriter<'_> {
         let Ok(p) = usize::try_from(partition) else {
             return;
         };
+        g.dirty = true;
         if let Ok(i) = g.topics.binary_search_by(|(t, _)| (**t).cmp(topic)) {
             let w = &mut g.topics[i].1;
             w.clear(p);
@@ -322,7 +342,7 @@ impl ClusterWriter<'_> {
             }
         }
         if g.topics.is_empty() && !g.has_members() {
-            self.state.groups.remove(group);
+            self.state.remove_group(group);
         }
     }
 
@@ -343,6 +363,7 @@ impl ClusterWriter<'_> {
                 .entry(group.into())
                 .or_insert_with(|| Group::new(now_ms)),
         };
+        g.dirty = true;
         for (_, w) in &mut g.topics {
             for p in 0..w.partitions() {
                 if let Some(m) = w.meta_mut(p) {
@@ -377,14 +398,17 @@ impl ClusterWriter<'_> {
 
     /// Removes a group (group tombstone, `DELETE` request). Returns whether it existed.
     pub fn delete_group(&mut self, group: &str) -> bool {
-        self.state.groups.remove(group).is_some()
+        self.state.remove_group(group)
     }
 
     /// Applies a metadata refresh: the full list of topics with their partition counts.
     /// Topics that disappeared are removed from storage everywhere, and groups left without
     /// any topic go with them. Returns the removed topic names.
     pub fn set_topics(&mut self, topics: &[(String, usize)]) -> Vec<String> {
-        let intervals = self.store.settings.intervals;
+        let (intervals, timeline) = (
+            self.store.settings.intervals,
+            self.store.settings.head_timeline,
+        );
         let state = &mut *self.state;
         let live: std::collections::HashSet<&str> =
             topics.iter().map(|(t, _)| t.as_str()).collect();
@@ -398,9 +422,16 @@ impl ClusterWriter<'_> {
             state.topics.remove(t.as_str());
         }
         if !removed.is_empty() {
-            state.groups.retain(|_, g| {
+            let removed = &mut state.removed;
+            state.groups.retain(|name, g| {
+                let before = g.topics.len();
                 g.topics.retain(|(t, _)| live.contains(&**t));
-                !g.topics.is_empty() || g.has_members()
+                g.dirty |= g.topics.len() != before;
+                let keep = !g.topics.is_empty() || g.has_members();
+                if !keep {
+                    removed.push(name.clone());
+                }
+                keep
             });
         }
         for (name, partitions) in topics {
@@ -410,7 +441,7 @@ impl ClusterWriter<'_> {
                     let name: Arc<str> = name.as_str().into();
                     state
                         .topics
-                        .insert(name, TopicHeads::new(*partitions, intervals));
+                        .insert(name, TopicHeads::new(*partitions, intervals, timeline));
                 }
             }
         }
@@ -439,13 +470,32 @@ impl ClusterWriter<'_> {
     pub fn expire_groups(&mut self, now_ms: i64) -> Vec<String> {
         let cutoff = now_ms.saturating_sub(self.store.settings.expire_group_ms);
         let mut expired = Vec::new();
-        self.state.groups.retain(|name, g| {
+        let state = &mut *self.state;
+        let removed = &mut state.removed;
+        state.groups.retain(|name, g| {
             let keep = g.last_commit_ms >= cutoff;
             if !keep {
                 expired.push(name.to_string());
+                removed.push(name.clone());
             }
             keep
         });
         expired
+    }
+
+    /// Records that `consumer` will next read `offset` from partition `partition` of its
+    /// offsets topic (persisted with the windows, see `persist.rs`).
+    pub fn set_position(&mut self, consumer: &str, partition: i32, offset: i64) {
+        let Ok(p) = usize::try_from(partition) else {
+            return;
+        };
+        let positions = match self.state.positions.get_mut(consumer) {
+            Some(v) => v,
+            None => self.state.positions.entry(consumer.into()).or_default(),
+        };
+        if positions.len() <= p {
+            positions.resize(p + 1, -1);
+        }
+        positions[p] = offset;
     }
 }

@@ -1,11 +1,23 @@
-//! HEAD-offset history of one topic: for every partition, the last few (offset, observed time)
-//! pairs the cluster poller saw. The evaluator uses it to tell "stopped" from "caught up
-//! recently", and lag in seconds will interpolate over it.
+//! HEAD-offset history of one topic. Every partition keeps two views of what the cluster
+//! poller saw:
+//!
+//! - `recent`: the last `intervals` observations, exactly what Burrow's rules look at (a
+//!   partition is "caught up recently" if its lag was zero at one of them);
+//! - `timeline`: a longer, compressed production curve (offset over time) from which lag in
+//!   seconds is interpolated (`evaluator::timelag`).
+//!
+//! The timeline follows kafka-lag-exporter's table (peers §1.1.4) and fixes where it goes
+//! wrong: a run of equal offsets is stored as its first and latest sighting, so an idle
+//! partition does not use up points; when the timeline is full, the interior point whose
+//! removal changes the curve least is dropped (instead of the oldest), so the history keeps
+//! reaching back to where production changed pace and a consumer far behind is still
+//! interpolated rather than extrapolated; a HEAD that goes backwards (topic re-created)
+//! starts a new curve instead of freezing the old one.
 
 use std::collections::VecDeque;
 
 /// One observation of a partition's HEAD (high watermark).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HeadSample {
     /// The high watermark: offset of the next record to be written.
     pub offset: i64,
@@ -13,18 +25,28 @@ pub struct HeadSample {
     pub observed_ms: i64,
 }
 
+/// Both views of one partition's HEAD.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PartitionHeads {
+    pub(crate) recent: VecDeque<HeadSample>,
+    pub(crate) timeline: Vec<HeadSample>,
+}
+
 /// HEAD histories of every partition of one topic.
 #[derive(Debug, Clone)]
 pub(crate) struct TopicHeads {
-    partitions: Vec<VecDeque<HeadSample>>,
-    capacity: usize,
+    pub(crate) partitions: Vec<PartitionHeads>,
+    recent: usize,
+    timeline: usize,
 }
 
 impl TopicHeads {
-    pub(crate) fn new(partitions: usize, capacity: u16) -> Self {
+    pub(crate) fn new(partitions: usize, recent: u16, timeline: u16) -> Self {
         TopicHeads {
-            partitions: vec![VecDeque::new(); partitions],
-            capacity: usize::from(capacity.max(1)),
+            partitions: vec![PartitionHeads::default(); partitions],
+            recent: usize::from(recent.max(1)),
+            // Three points is the least that can hold a flat run after a slope.
+            timeline: usize::from(timeline.max(3)),
         }
     }
 
@@ -36,30 +58,188 @@ impl TopicHeads {
     /// Follows the topic's partition count (partitions can only be added in Kafka).
     pub(crate) fn resize(&mut self, partitions: usize) {
         if partitions > self.partitions.len() {
-            self.partitions.resize(partitions, VecDeque::new());
+            self.partitions
+                .resize(partitions, PartitionHeads::default());
         }
     }
 
     pub(crate) fn record(&mut self, partition: usize, sample: HeadSample) {
-        let cap = self.capacity;
-        if let Some(ring) = self.partitions.get_mut(partition) {
-            if ring.len() == cap {
-                ring.pop_front();
+        let (recent, timeline) = (self.recent, self.timeline);
+        if let Some(p) = self.partitions.get_mut(partition) {
+            if p.recent.len() >= recent {
+                p.recent.pop_front();
             }
-            ring.push_back(sample);
+            p.recent.push_back(sample);
+            add_to_timeline(&mut p.timeline, sample, timeline);
+        }
+    }
+
+    /// Replaces a partition's history wholesale (restoring a persisted snapshot). Samples
+    /// beyond the configured sizes are dropped from the old end.
+    pub(crate) fn restore(
+        &mut self,
+        partition: usize,
+        recent: &[HeadSample],
+        timeline: &[HeadSample],
+    ) {
+        self.resize(partition + 1);
+        let (rn, tn) = (self.recent, self.timeline);
+        let p = &mut self.partitions[partition];
+        p.recent = recent[recent.len().saturating_sub(rn)..]
+            .iter()
+            .copied()
+            .collect();
+        p.timeline.clear();
+        for s in timeline {
+            add_to_timeline(&mut p.timeline, *s, tn);
         }
     }
 
     /// Newest HEAD of `partition`, if one was observed.
     pub(crate) fn latest(&self, partition: usize) -> Option<i64> {
-        self.partitions.get(partition)?.back().map(|s| s.offset)
+        self.partitions
+            .get(partition)?
+            .recent
+            .back()
+            .map(|s| s.offset)
     }
 
-    /// History of `partition`, oldest first.
+    /// Recent HEADs of `partition` (Burrow's view), oldest first.
     pub(crate) fn history(&self, partition: usize) -> Vec<HeadSample> {
         self.partitions
             .get(partition)
-            .map(|r| r.iter().copied().collect())
+            .map(|r| r.recent.iter().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// The compressed production curve of `partition`, oldest first.
+    pub(crate) fn timeline(&self, partition: usize) -> &[HeadSample] {
+        self.partitions
+            .get(partition)
+            .map_or(&[], |p| p.timeline.as_slice())
+    }
+
+    /// Heap bytes held (for the memory benchmark).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let sample = std::mem::size_of::<HeadSample>();
+        self.partitions.capacity() * std::mem::size_of::<PartitionHeads>()
+            + self
+                .partitions
+                .iter()
+                .map(|p| (p.recent.capacity() + p.timeline.capacity()) * sample)
+                .sum::<usize>()
+    }
+}
+
+/// Adds one observation to a timeline of at most `cap` points (see the module docs).
+pub(crate) fn add_to_timeline(t: &mut Vec<HeadSample>, s: HeadSample, cap: usize) {
+    if let Some(last) = t.last() {
+        if s.observed_ms <= last.observed_ms {
+            return;
+        }
+        if s.offset < last.offset {
+            t.clear();
+        }
+    }
+    let n = t.len();
+    if n >= 2 && t[n - 1].offset == s.offset && t[n - 2].offset == s.offset {
+        t[n - 1] = s;
+        return;
+    }
+    if t.capacity() == 0 {
+        // Room for the whole timeline at once: it fills up on any partition that is written.
+        t.reserve_exact(cap);
+    }
+    t.push(s);
+    if t.len() > cap {
+        let i = least_informative(t);
+        t.remove(i);
+    }
+}
+
+/// Index of the interior point whose removal moves the curve least: the time error, at that
+/// point's offset, of interpolating between its neighbours instead. The newest two points are
+/// never chosen (they carry the current flat run), nor the oldest (it bounds the history).
+fn least_informative(t: &[HeadSample]) -> usize {
+    let mut best = (1, f64::INFINITY);
+    for i in 1..t.len().saturating_sub(2) {
+        let (l, m, r) = (t[i - 1], t[i], t[i + 1]);
+        let error = if r.offset == l.offset {
+            // Inside a flat run: the run is defined by its ends.
+            0.0
+        } else {
+            let f = (m.offset - l.offset) as f64 / (r.offset - l.offset) as f64;
+            let at = l.observed_ms as f64 + f * (r.observed_ms - l.observed_ms) as f64;
+            (m.observed_ms as f64 - at).abs()
+        };
+        if error < best.1 {
+            best = (i, error);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(offset: i64, observed_ms: i64) -> HeadSample {
+        HeadSample {
+            offset,
+            observed_ms,
+        }
+    }
+
+    fn build(points: &[(i64, i64)], cap: usize) -> Vec<(i64, i64)> {
+        let mut t = Vec::new();
+        for &(o, ms) in points {
+            add_to_timeline(&mut t, s(o, ms), cap);
+        }
+        t.iter().map(|p| (p.offset, p.observed_ms)).collect()
+    }
+
+    #[test]
+    fn a_flat_run_is_kept_as_its_first_and_latest_sighting() {
+        let t = build(&[(0, 0), (10, 1), (10, 2), (10, 3), (10, 4), (12, 5)], 10);
+        assert_eq!(t, vec![(0, 0), (10, 1), (10, 4), (12, 5)]);
+    }
+
+    #[test]
+    fn out_of_order_observations_are_ignored() {
+        let t = build(&[(0, 10), (5, 10), (6, 9), (7, 11)], 10);
+        assert_eq!(t, vec![(0, 10), (7, 11)]);
+    }
+
+    #[test]
+    fn a_head_that_goes_backwards_starts_a_new_curve() {
+        let t = build(&[(100, 1), (200, 2), (3, 3), (5, 4)], 10);
+        assert_eq!(t, vec![(3, 3), (5, 4)]);
+    }
+
+    #[test]
+    fn a_full_timeline_drops_points_on_straight_stretches_and_keeps_the_knees() {
+        // Steady 10/ms, a pause, then steady again: the oldest point, the knees and the
+        // newest two survive; the colinear points in between go first.
+        let mut points: Vec<(i64, i64)> = (0..10).map(|i| (i * 10, i)).collect();
+        points.extend((10..20).map(|i| (90, i)));
+        points.extend((20..30).map(|i| (90 + (i - 19) * 10, i)));
+        let t = build(&points, 6);
+        assert_eq!(t.len(), 6);
+        assert_eq!(t[0], (0, 0));
+        assert!(t.contains(&(90, 9)), "{t:?}");
+        assert!(t.contains(&(90, 19)), "{t:?}");
+        assert_eq!(t[5], (190, 29));
+    }
+
+    #[test]
+    fn the_recent_ring_keeps_exactly_intervals_samples() {
+        let mut h = TopicHeads::new(1, 3, 8);
+        for i in 0..5 {
+            h.record(0, s(i, i));
+        }
+        let offsets: Vec<i64> = h.history(0).iter().map(|x| x.offset).collect();
+        assert_eq!(offsets, vec![2, 3, 4]);
+        assert_eq!(h.timeline(0).len(), 5);
+        assert_eq!(h.latest(0), Some(4));
     }
 }

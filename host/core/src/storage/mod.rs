@@ -3,10 +3,12 @@
 //! [`ClusterStore`] per configured cluster, reached through a cloneable [`StorageHandle`].
 //!
 //! Layout: `window.rs` the fixed-size commit rings, `heads.rs` the HEAD-offset histories,
-//! `cluster.rs` the write rules, `snapshot.rs` the read side.
+//! `cluster.rs` the write rules, `snapshot.rs` the read side, `persist.rs` the bytes a restart
+//! resumes from.
 
 mod cluster;
 mod heads;
+mod persist;
 mod snapshot;
 mod window;
 
@@ -20,13 +22,17 @@ use regex::Regex;
 
 pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason};
 pub use heads::HeadSample;
+pub use persist::{Delta, Restored};
 pub use snapshot::{CommitEntry, GroupSnapshot, PartitionSnapshot, TopicSnapshot};
 
 /// Storage rules, resolved from `[storage.NAME]`.
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
-    /// Commits kept per (group, topic, partition), and HEAD offsets kept per partition.
+    /// Commits kept per (group, topic, partition), and recent HEAD offsets kept per partition
+    /// for Burrow's rules.
     pub intervals: u16,
+    /// Points of each partition's compressed HEAD timeline (for lag in seconds).
+    pub head_timeline: u16,
     /// Commits closer than this to the previous one overwrite it (Burrow's `min-distance`).
     pub min_distance_ms: i64,
     /// Groups without a commit for this long are deleted; older commits are ignored.
@@ -42,6 +48,7 @@ impl StorageSettings {
     pub fn burrow_defaults() -> Self {
         StorageSettings {
             intervals: 10,
+            head_timeline: 64,
             min_distance_ms: 0,
             expire_group_ms: 604_800_000,
             allow: None,

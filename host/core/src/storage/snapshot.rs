@@ -32,8 +32,11 @@ pub struct PartitionSnapshot {
     pub client_id: Option<String>,
     /// `max(0, newest HEAD - newest committed offset)`; 0 without commits.
     pub current_lag: u64,
-    /// Recent HEAD offsets of the partition, oldest first.
+    /// Recent HEAD offsets of the partition, oldest first (Burrow's view, `intervals` long).
     pub heads: Vec<HeadSample>,
+    /// The partition's longer, compressed production curve, oldest first (for lag in
+    /// seconds).
+    pub timeline: Vec<HeadSample>,
 }
 
 /// One topic consumed by a group: every partition of the topic, committed or not.
@@ -199,5 +202,6 @@ fn partition_snapshot(
         client_id: owner.map(|o| o.client_id.to_string()),
         current_lag,
         heads: heads.map(|h| h.history(p)).unwrap_or_default(),
+        timeline: heads.map(|h| h.timeline(p).to_vec()).unwrap_or_default(),
     }
 }

@@ -6,6 +6,8 @@
 //! 6-byte [`PartMeta`] per partition, no pointers, no per-commit allocation. At `intervals = 10`
 //! that is 246 bytes per (group, partition) before the per-group bookkeeping.
 
+use super::persist::{Dec, Enc};
+
 /// Lag-at-commit value meaning "unknown" (Burrow's `null`): the commit was not appended at the
 /// newest position, so no HEAD offset of its time was known.
 const LAG_UNKNOWN: u32 = u32::MAX;
@@ -175,6 +177,53 @@ impl TopicWindows {
     /// Heap bytes this block holds (for the memory benchmark and self-metrics).
     pub(crate) fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(&*self.parts) + std::mem::size_of_val(&*self.slots)
+    }
+}
+
+impl TopicWindows {
+    /// Appends the persisted form (see `persist.rs`): partition count, then per partition its
+    /// owner, commit count and commits oldest first.
+    pub(crate) fn encode(&self, out: &mut Enc) {
+        out.u32(self.parts.len() as u32);
+        for (p, meta) in self.parts.iter().enumerate() {
+            out.u16(meta.owner);
+            out.u16(meta.len);
+            for s in self.commits(p) {
+                out.i64(s.offset);
+                out.i64(s.timestamp_ms);
+                out.i32(s.observed_delta_ms);
+                out.u32(s.lag);
+            }
+        }
+    }
+
+    /// Reads what [`TopicWindows::encode`] wrote into windows of `intervals` commits (the
+    /// newest ones are kept if the window was made shorter since).
+    pub(crate) fn decode(d: &mut Dec<'_>, intervals: u16) -> Result<Self, String> {
+        let partitions = d.u32()? as usize;
+        // Each partition takes at least 4 bytes: a count larger than the rest is garbage.
+        if partitions > d.remaining() / 4 {
+            return Err(format!(
+                "{partitions} partitions in {} bytes",
+                d.remaining()
+            ));
+        }
+        let mut w = TopicWindows::new(partitions, intervals);
+        for p in 0..partitions {
+            let owner = d.u16()?;
+            let len = d.u16()?;
+            for _ in 0..len {
+                let slot = Slot {
+                    offset: d.i64()?,
+                    timestamp_ms: d.i64()?,
+                    observed_delta_ms: d.i32()?,
+                    lag: d.u32()?,
+                };
+                w.push(p, slot);
+            }
+            w.parts[p].owner = owner;
+        }
+        Ok(w)
     }
 }
 

@@ -1,0 +1,253 @@
+//! Lag in seconds, and time to catch up: two different quantities that are easy to confuse.
+//!
+//! - **Time lag** (`time_lag_ms`) is an *age*: how long ago the next record the group has not
+//!   consumed was written. It is read off the partition's production curve (the HEAD timeline
+//!   storage keeps): the time at which HEAD passed the committed offset. Between two
+//!   observations that is a linear interpolation, accurate to about one offset-refresh
+//!   interval. Older than the timeline, the curve's average rate is extended backwards by at
+//!   most the timeline's own span, and marked `Extrapolated`; beyond that (or with no rate to
+//!   extend) only the age of the oldest observation is certain, and the answer says
+//!   `AtLeast`. At or past HEAD it is 0 (`CaughtUp`), also when the commit was read after a
+//!   HEAD poll and lies ahead of it. Never negative, never NaN, never "3 years" from 45
+//!   minutes of data (kafka-lag-exporter's failure modes, peers §1.1.4).
+//! - **Catch-up ETA** (`catchup_eta_ms`) is a *duration ahead*: at the current consume and
+//!   produce rates, when the lag reaches zero. Only defined while the group is behind and
+//!   consuming faster than producers write (AWS's `EstimatedTimeLag` is this kind).
+//!
+//! Pure functions: time is passed in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::storage::{CommitEntry, HeadSample};
+
+/// How a time lag was obtained (mirrors WIT `lag-estimate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LagEstimate {
+    /// The committed offset is at HEAD.
+    CaughtUp,
+    /// Between two HEAD observations.
+    Interpolated,
+    /// Older than the HEAD timeline, extended along its rate by at most its span.
+    Extrapolated,
+    /// Older than the HEAD timeline and not extendable: a lower bound.
+    AtLeast,
+}
+
+impl LagEstimate {
+    /// The JSON/metrics spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LagEstimate::CaughtUp => "caught_up",
+            LagEstimate::Interpolated => "interpolated",
+            LagEstimate::Extrapolated => "extrapolated",
+            LagEstimate::AtLeast => "at_least",
+        }
+    }
+}
+
+/// The age of a partition's next unconsumed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeLag {
+    /// Milliseconds; never negative.
+    pub ms: u64,
+    /// How it was estimated.
+    pub estimate: LagEstimate,
+}
+
+/// ETAs beyond this are not "catching up" in any sense an operator can act on.
+const MAX_ETA_MS: f64 = 30.0 * 86_400_000.0;
+
+/// Time lag of `committed` against `timeline` (oldest first, offsets non-decreasing, times
+/// increasing, as storage keeps it). `None` without any HEAD observation.
+pub fn time_lag(timeline: &[HeadSample], committed: i64, now_ms: i64) -> Option<TimeLag> {
+    let newest = *timeline.last()?;
+    let age = |t: f64| (now_ms as f64 - t).max(0.0).round() as u64;
+    if committed >= newest.offset {
+        return Some(TimeLag {
+            ms: 0,
+            estimate: LagEstimate::CaughtUp,
+        });
+    }
+    // The record at `committed` was written when HEAD went from `committed` to `committed+1`:
+    // find the first observation that had already passed it.
+    let j = timeline.partition_point(|s| s.offset <= committed);
+    if j > 0 {
+        let (l, r) = (timeline[j - 1], timeline[j]);
+        let f = (committed + 1 - l.offset) as f64 / (r.offset - l.offset) as f64;
+        let written = l.observed_ms as f64 + f * (r.observed_ms - l.observed_ms) as f64;
+        return Some(TimeLag {
+            ms: age(written),
+            estimate: LagEstimate::Interpolated,
+        });
+    }
+    let oldest = timeline[0];
+    let lower_bound = TimeLag {
+        ms: age(oldest.observed_ms as f64),
+        estimate: LagEstimate::AtLeast,
+    };
+    let span = (newest.observed_ms - oldest.observed_ms) as f64;
+    let produced = (newest.offset - oldest.offset) as f64;
+    if span <= 0.0 || produced <= 0.0 {
+        return Some(lower_bound);
+    }
+    let before = (oldest.offset - committed) as f64 * span / produced;
+    if before > span {
+        return Some(lower_bound);
+    }
+    Some(TimeLag {
+        ms: age(oldest.observed_ms as f64 - before),
+        estimate: LagEstimate::Extrapolated,
+    })
+}
+
+/// Time until `lag` reaches zero at the consume rate seen over the commit window and the
+/// produce rate seen on the timeline over the same stretch. `None` when caught up, with fewer
+/// than two commits, when the group stopped committing (no commit for longer than its window
+/// spans, Burrow's STOP test), or when it does not consume faster than producers write.
+pub fn catchup_eta(
+    commits: &[CommitEntry],
+    timeline: &[HeadSample],
+    lag: u64,
+    now_ms: i64,
+) -> Option<u64> {
+    if lag == 0 {
+        return None;
+    }
+    let (first, last) = (commits.first()?, commits.last()?);
+    let window = last.timestamp_ms - first.timestamp_ms;
+    if window <= 0 || now_ms - last.timestamp_ms > window {
+        return None;
+    }
+    let consumed = (last.offset - first.offset) as f64 / window as f64;
+    let newest = timeline.last()?;
+    let from = head_at(timeline, first.timestamp_ms);
+    let span = newest.observed_ms - first.timestamp_ms.max(timeline[0].observed_ms);
+    let produced = if span > 0 {
+        (newest.offset - from) as f64 / span as f64
+    } else {
+        0.0
+    };
+    let closing = consumed - produced;
+    if closing <= 0.0 {
+        return None;
+    }
+    let eta = lag as f64 / closing;
+    (eta <= MAX_ETA_MS).then(|| eta.round() as u64)
+}
+
+/// HEAD at time `t`, interpolated on the timeline and clamped to its ends.
+fn head_at(timeline: &[HeadSample], t: i64) -> i64 {
+    let j = timeline.partition_point(|s| s.observed_ms <= t);
+    if j == 0 {
+        return timeline.first().map_or(0, |s| s.offset);
+    }
+    let l = timeline[j - 1];
+    let Some(r) = timeline.get(j) else {
+        return l.offset;
+    };
+    let f = (t - l.observed_ms) as f64 / (r.observed_ms - l.observed_ms) as f64;
+    l.offset + (f * (r.offset - l.offset) as f64).round() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tl(points: &[(i64, i64)]) -> Vec<HeadSample> {
+        points
+            .iter()
+            .map(|&(offset, observed_ms)| HeadSample {
+                offset,
+                observed_ms,
+            })
+            .collect()
+    }
+
+    fn c(offset: i64, timestamp_ms: i64) -> CommitEntry {
+        CommitEntry {
+            offset,
+            timestamp_ms,
+            observed_ms: timestamp_ms,
+            lag: None,
+        }
+    }
+
+    #[test]
+    fn no_head_observation_gives_no_estimate() {
+        assert_eq!(time_lag(&[], 5, 1_000), None);
+    }
+
+    #[test]
+    fn at_or_past_head_is_zero_even_when_the_commit_is_ahead_of_the_poll() {
+        let t = tl(&[(0, 0), (100, 10_000)]);
+        for committed in [100, 150] {
+            assert_eq!(
+                time_lag(&t, committed, 20_000),
+                Some(TimeLag {
+                    ms: 0,
+                    estimate: LagEstimate::CaughtUp
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn between_two_observations_the_write_time_is_interpolated() {
+        // 10 records/s from t=0; record 49 was written at ~5 s; now 60 s.
+        let t = tl(&[(0, 0), (100, 10_000), (200, 20_000)]);
+        let lag = time_lag(&t, 49, 60_000).unwrap();
+        assert_eq!(lag.estimate, LagEstimate::Interpolated);
+        assert_eq!(lag.ms, 55_000);
+    }
+
+    #[test]
+    fn a_flat_run_dates_unread_records_to_when_production_resumed() {
+        // Offset 100 seen from 10 s to 50 s, then 110 at 60 s: record 100 was written between
+        // 50 s and 60 s, not at 10 s.
+        let t = tl(&[(0, 0), (100, 10_000), (100, 50_000), (110, 60_000)]);
+        let lag = time_lag(&t, 100, 70_000).unwrap();
+        assert_eq!(lag.ms, 19_000);
+    }
+
+    #[test]
+    fn a_consumer_behind_the_timeline_is_extrapolated_by_at_most_its_span() {
+        let t = tl(&[(1_000, 100_000), (2_000, 200_000)]);
+        // 500 records before the oldest point at 10/s: 50 s earlier.
+        let lag = time_lag(&t, 500, 200_000).unwrap();
+        assert_eq!(lag.estimate, LagEstimate::Extrapolated);
+        assert_eq!(lag.ms, 150_000);
+        // Far further back than the timeline reaches: only the certain part is claimed.
+        let t = tl(&[(5_000, 100_000), (6_000, 200_000)]);
+        let lag = time_lag(&t, 0, 200_000).unwrap();
+        assert_eq!(lag.estimate, LagEstimate::AtLeast);
+        assert_eq!(lag.ms, 100_000);
+    }
+
+    #[test]
+    fn a_single_observation_gives_a_lower_bound_not_nan() {
+        let lag = time_lag(&tl(&[(50, 1_000)]), 10, 31_000).unwrap();
+        assert_eq!(
+            lag,
+            TimeLag {
+                ms: 30_000,
+                estimate: LagEstimate::AtLeast
+            }
+        );
+    }
+
+    #[test]
+    fn the_eta_exists_only_while_consuming_faster_than_producing() {
+        // Producing 10/s all along; the consumer reads 20/s over its window.
+        let t = tl(&[(0, 0), (600, 60_000)]);
+        let fast = [c(0, 30_000), c(600, 60_000)];
+        // Lag 300 closing at 10/s: 30 s.
+        assert_eq!(catchup_eta(&fast, &t, 300, 60_000), Some(30_000));
+        let slow = [c(0, 30_000), c(150, 60_000)];
+        assert_eq!(catchup_eta(&slow, &t, 300, 60_000), None);
+        assert_eq!(catchup_eta(&fast, &t, 0, 60_000), None);
+        // No commit for longer than the window spans: stopped, no ETA.
+        assert_eq!(catchup_eta(&fast, &t, 300, 100_000), None);
+        assert_eq!(catchup_eta(&fast[..1], &t, 300, 60_000), None);
+    }
+}

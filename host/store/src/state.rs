@@ -1,0 +1,151 @@
+//! Collected state: each cluster's group windows, HEAD histories and offsets-topic positions,
+//! as `warren_core::storage` encodes them (`Delta`). The daemon writes a delta every
+//! `snapshot-interval` and at shutdown, in one transaction, so a file holds one consistent
+//! snapshot or the previous one, never half of each; at start it reads a cluster back with
+//! [`Store::load_cluster`].
+//!
+//! Keys are (cluster, name) tuples, so no separator character is reserved in group names.
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use warren_core::storage::Delta;
+
+use crate::{Store, StoreError, db_error};
+
+const GROUPS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("groups");
+const HEADS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("heads");
+const POSITIONS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("positions");
+const SNAPSHOTS: TableDefinition<&str, i64> = TableDefinition::new("snapshots");
+
+pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(GROUPS).map_err(db_error)?;
+    tx.open_table(HEADS).map_err(db_error)?;
+    tx.open_table(POSITIONS).map_err(db_error)?;
+    tx.open_table(SNAPSHOTS).map_err(db_error)?;
+    Ok(())
+}
+
+/// One cluster's persisted state, as stored.
+#[derive(Debug, Default)]
+pub struct SavedCluster {
+    /// (group, encoded state).
+    pub groups: Vec<(String, Vec<u8>)>,
+    /// (topic, encoded HEAD history).
+    pub topics: Vec<(String, Vec<u8>)>,
+    /// (offsets-topic reader, next offset per partition).
+    pub positions: Vec<(String, Vec<i64>)>,
+    /// When the snapshot was written, epoch ms; `None` if never.
+    pub snapshot_ms: Option<i64>,
+}
+
+fn encode_positions(p: &[i64]) -> Vec<u8> {
+    p.iter().flat_map(|o| o.to_le_bytes()).collect()
+}
+
+fn decode_positions(bytes: &[u8]) -> Option<Vec<i64>> {
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect(),
+    )
+}
+
+/// Keys of `table` that belong to `cluster`.
+fn keys_of(
+    table: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    cluster: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut keys = Vec::new();
+    for row in table.range((cluster, "")..).map_err(db_error)? {
+        let (k, _) = row.map_err(db_error)?;
+        let (c, name) = k.value();
+        if c != cluster {
+            break;
+        }
+        keys.push(name.to_owned());
+    }
+    Ok(keys)
+}
+
+impl Store {
+    /// Writes one cluster's snapshot delta at `now_ms`, atomically.
+    pub fn write_snapshot(
+        &self,
+        cluster: &str,
+        delta: &Delta,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db_error)?;
+        {
+            let mut groups = tx.open_table(GROUPS).map_err(db_error)?;
+            for (name, bytes) in &delta.groups {
+                groups
+                    .insert((cluster, name.as_str()), bytes.as_slice())
+                    .map_err(db_error)?;
+            }
+            for name in &delta.removed {
+                groups.remove((cluster, name.as_str())).map_err(db_error)?;
+            }
+            // The delta carries every topic: whatever else is stored was deleted.
+            let mut heads = tx.open_table(HEADS).map_err(db_error)?;
+            let live: std::collections::HashSet<&str> =
+                delta.topics.iter().map(|(t, _)| t.as_str()).collect();
+            for gone in keys_of(&heads, cluster)? {
+                if !live.contains(gone.as_str()) {
+                    heads.remove((cluster, gone.as_str())).map_err(db_error)?;
+                }
+            }
+            for (topic, bytes) in &delta.topics {
+                heads
+                    .insert((cluster, topic.as_str()), bytes.as_slice())
+                    .map_err(db_error)?;
+            }
+            let mut positions = tx.open_table(POSITIONS).map_err(db_error)?;
+            for (consumer, p) in &delta.positions {
+                positions
+                    .insert((cluster, consumer.as_str()), encode_positions(p).as_slice())
+                    .map_err(db_error)?;
+            }
+            let mut snapshots = tx.open_table(SNAPSHOTS).map_err(db_error)?;
+            snapshots.insert(cluster, now_ms).map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    /// Everything stored for `cluster`.
+    pub fn load_cluster(&self, cluster: &str) -> Result<SavedCluster, StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let mut saved = SavedCluster::default();
+        let read = |table: TableDefinition<(&str, &str), &[u8]>| -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+            let t = tx.open_table(table).map_err(db_error)?;
+            let mut out = Vec::new();
+            for row in t.range((cluster, "")..).map_err(db_error)? {
+                let (k, v) = row.map_err(db_error)?;
+                let (c, name) = k.value();
+                if c != cluster {
+                    break;
+                }
+                out.push((name.to_owned(), v.value().to_vec()));
+            }
+            Ok(out)
+        };
+        saved.groups = read(GROUPS)?;
+        saved.topics = read(HEADS)?;
+        for (consumer, bytes) in read(POSITIONS)? {
+            match decode_positions(&bytes) {
+                Some(p) => saved.positions.push((consumer, p)),
+                None => tracing::warn!(cluster, consumer, "skipping undecodable stored positions"),
+            }
+        }
+        saved.snapshot_ms = tx
+            .open_table(SNAPSHOTS)
+            .map_err(db_error)?
+            .get(cluster)
+            .map_err(db_error)?
+            .map(|v| v.value());
+        Ok(saved)
+    }
+}
