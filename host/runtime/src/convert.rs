@@ -115,7 +115,7 @@ pub fn group_status(
     }
     // The host's own time figures, which replace whatever the plugin answered (WIT: the host
     // fills in its estimate).
-    let known: HashMap<(&str, i32), (Option<TimeLag>, Option<u64>)> = input
+    let known: HostTimes<'_> = input
         .partitions
         .iter()
         .map(|p| {

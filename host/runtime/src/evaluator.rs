@@ -10,7 +10,7 @@ use warren_core::storage::GroupSnapshot;
 use wasmtime::component::Component;
 
 use crate::bindings::evaluator::{Evaluator, EvaluatorPre};
-use crate::bindings::types::PluginMetadata;
+use crate::bindings::types::{self as wit, PluginMetadata};
 use crate::convert;
 use crate::engine::{PluginEngine, load_error};
 use crate::error::PluginError;
@@ -69,14 +69,20 @@ impl PluginEvaluator {
         snapshot: &GroupSnapshot,
         now_ms: i64,
     ) -> Result<GroupStatus, PluginError> {
+        self.evaluate_window(&convert::group_window(cluster, snapshot, now_ms))
+    }
+
+    /// Judges a window the caller built itself instead of taking it from storage (tests,
+    /// replays of a recorded window); the answer is checked against `window` as for
+    /// [`evaluate`](Self::evaluate).
+    pub fn evaluate_window(&self, window: &wit::GroupWindow) -> Result<GroupStatus, PluginError> {
         let now = Instant::now();
-        let window = convert::group_window(cluster, snapshot, now_ms);
         let plugin = self.sandbox.name.to_string();
         let result = self
             .sandbox
-            .call(now, |i, s| i.call_evaluate(s, &window))
+            .call(now, |i, s| i.call_evaluate(s, window))
             .and_then(|answer| match answer {
-                Ok(status) => convert::group_status(&window, &status).map_err(|reason| {
+                Ok(status) => convert::group_status(window, &status).map_err(|reason| {
                     PluginError::InvalidOutput {
                         plugin: plugin.clone(),
                         reason,

@@ -37,6 +37,14 @@ mod secrets;
 mod state;
 
 pub use bindings::types::PluginMetadata;
+
+/// The WIT records an evaluator reads, for callers that build a window themselves instead of
+/// taking it from storage ([`PluginEvaluator::evaluate_window`]).
+pub mod wit {
+    pub use crate::bindings::types::{
+        Commit, GroupWindow, HeadSample, LagEstimate, PartitionWindow, TimeLag,
+    };
+}
 pub use builtin::{builtin, builtin_names};
 pub use engine::PluginEngine;
 pub use error::PluginError;

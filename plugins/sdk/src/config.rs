@@ -30,8 +30,11 @@
 
 use std::cell::RefCell;
 use std::fmt::Display;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
+
+use crate::duration;
 
 /// A parsed config object and the problems found in it so far.
 #[derive(Debug)]
@@ -124,6 +127,20 @@ impl<'c> Object<'c> {
             .problem(format!("{}: {message}", self.path(key)));
     }
 
+    /// Where this object is, as messages name it: `""` for the root, `rules[0]`, `default`.
+    pub fn location(&self) -> &str {
+        &self.path
+    }
+
+    /// Records a problem with this object as a whole (`rules[0]: message`).
+    pub fn problem_here(&self, message: impl Display) {
+        if self.path.is_empty() {
+            self.config.problem(message.to_string());
+        } else {
+            self.config.problem(format!("{}: {message}", self.path));
+        }
+    }
+
     /// The raw value of `key`, when present.
     pub fn get(&self, key: &str) -> Option<&'c Value> {
         self.map.get(key)
@@ -157,6 +174,36 @@ impl<'c> Object<'c> {
     pub fn required_u64(&self, key: &str, unit: &str, example: u64) -> Option<u64> {
         self.require(key, example)?;
         self.optional_u64(key, unit)
+    }
+
+    /// A duration as the rest of Warren's config writes it: `"90s"`, `"5m"`, `"1h30m"`, or a
+    /// bare number of seconds (see [`duration`](crate::duration)).
+    pub fn optional_duration(&self, key: &str) -> Option<Duration> {
+        let v = self.get(key)?;
+        let parsed = match v {
+            Value::String(s) => duration::parse(s),
+            Value::Number(n) => match n.as_u64() {
+                Some(secs) => duration::parse(&secs.to_string()),
+                None if n.as_i64().is_some_and(|i| i < 0) => {
+                    Err(format!("must not be negative, got {n}"))
+                }
+                None => Err(format!(
+                    "expected a whole number of seconds or a duration such as \"90s\", got {n}"
+                )),
+            },
+            other => Err(format!(
+                "expected a duration (\"90s\", \"5m\", \"1h30m\"; a bare number is seconds), got {}",
+                describe(other)
+            )),
+        };
+        parsed.map_err(|why| self.problem(key, why)).ok()
+    }
+
+    /// Like [`optional_duration`](Self::optional_duration), and a problem when absent;
+    /// `example` shows a sensible value in the message.
+    pub fn required_duration(&self, key: &str, example: Duration) -> Option<Duration> {
+        self.require(key, format_args!("{:?}", duration::format(example)))?;
+        self.optional_duration(key)
     }
 
     /// A string.
@@ -414,6 +461,50 @@ mod tests {
                 ("to[1].y", "z"),
                 ("url", "u")
             ]
+        );
+    }
+
+    #[test]
+    fn durations_take_units_or_seconds_and_bad_ones_are_named() {
+        let config = Config::parse(
+            r#"{"a": "5m", "b": 90, "c": "soon", "d": -1, "e": 1.5, "f": true, "g": {"h": "1x"}}"#,
+        )
+        .unwrap();
+        let root = config.root();
+        assert_eq!(root.optional_duration("a"), Some(Duration::from_secs(300)));
+        assert_eq!(root.optional_duration("b"), Some(Duration::from_secs(90)));
+        for key in ["c", "d", "e", "f"] {
+            assert_eq!(root.optional_duration(key), None);
+        }
+        assert_eq!(
+            root.optional_object("g").unwrap().optional_duration("h"),
+            None
+        );
+        assert_eq!(root.required_duration("i", Duration::from_secs(600)), None);
+        assert_eq!(
+            config.problems(),
+            [
+                r#"c: expected a duration ("90s", "5m", "1h30m"; a bare number is seconds), got "soon""#,
+                "d: must not be negative, got -1",
+                r#"e: expected a whole number of seconds or a duration such as "90s", got 1.5"#,
+                r#"f: expected a duration ("90s", "5m", "1h30m"; a bare number is seconds), got true"#,
+                r#"g.h: expected a duration ("90s", "5m", "1h30m"; a bare number is seconds), got "1x""#,
+                r#"i: required (example: i = "10m")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_problem_can_name_a_whole_object() {
+        let config = Config::parse(r#"{"rules": [{}]}"#).unwrap();
+        let root = config.root();
+        let rule = &root.required_objects("rules", "[]").unwrap()[0];
+        assert_eq!((root.location(), rule.location()), ("", "rules[0]"));
+        rule.problem_here("needs a topic");
+        root.problem_here("something overall");
+        assert_eq!(
+            config.problems(),
+            ["rules[0]: needs a topic", "something overall"]
         );
     }
 

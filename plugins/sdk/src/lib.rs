@@ -1,8 +1,10 @@
 //! `warren-plugin-sdk`: the one crate a Warren plugin depends on (plus `serde_json`, which its
 //! config helpers speak). It wraps the generated bindings of the three worlds in
 //! `warren:plugin@0.1.0` and adds what every plugin ends up writing anyway: reading its JSON
-//! config while collecting every problem ([`config`]), Burrow's roll-up of partition verdicts
-//! into a group verdict ([`verdict`]), its metadata ([`metadata`]) and log lines ([`log`]).
+//! config while collecting every problem ([`config`], with [`duration`]s written as in the rest
+//! of Warren's config), patterns over topic and group names ([`glob`]), Burrow's roll-up of
+//! partition verdicts into a group verdict ([`verdict`]), its metadata ([`metadata`]) and log
+//! lines ([`log`]).
 //!
 //! A plugin is a `cdylib` (plus `rlib`, so its logic has native unit tests) with a type that
 //! implements [`Plugin`] and one kind trait, exported with the kind's macro:
@@ -46,9 +48,11 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod duration;
 pub mod evaluator;
 mod export;
 pub mod filter;
+pub mod glob;
 pub mod log;
 pub mod metadata;
 pub mod notifier;

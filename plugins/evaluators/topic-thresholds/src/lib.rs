@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Each partition takes the thresholds of the first rule whose `topic` glob matches (`*`, `?`,
-//! `[a-z]`, `[!a-z]`), else the `default`; with neither it is not judged and stays OK.
+//! `[a-z]`, `[!a-z]`; the SDK's `glob`), else the `default`; with neither it is not judged and
+//! stays OK.
 //!
 //! Statuses: a partition whose current lag reaches its `warn` is WARN — also when it reaches
 //! `err`, because the partition statuses Warren shares with Burrow have no ERR, and STOP would
@@ -18,7 +19,6 @@
 //! group is ERR when any partition reaches its `err`, else WARN when any partition is WARN,
 //! else OK. Everything else (total lag, `maxlag`, completeness) is Burrow's roll-up.
 
-pub mod glob;
 pub mod policy;
 
 use warren_plugin_sdk::evaluator::Evaluator;

@@ -4,8 +4,7 @@
 //! its `warn`, a rule after a `*` rule (it can never be chosen), no rule and no default.
 
 use warren_plugin_sdk::config::{Config, Object};
-
-use crate::glob::Glob;
+use warren_plugin_sdk::glob::Glob;
 
 /// Thresholds for one topic, in records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +53,7 @@ pub fn parse(json: &str) -> Result<Policy, Vec<String>> {
         rule.deny_unknown(&["topic", "warn", "err"]);
         let glob = rule
             .required_str("topic", "payments-*")
-            .and_then(|p| Glob::parse(&p).map_err(|e| rule.problem("topic", e)).ok());
+            .and_then(|p| Glob::topic(&p).map_err(|e| rule.problem("topic", e)).ok());
         match (&glob, catch_all) {
             (Some(_), Some(first)) => rule.problem(
                 "topic",

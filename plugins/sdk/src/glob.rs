@@ -1,8 +1,22 @@
-//! Topic globs: `*` (any run, even empty), `?` (one character), `[abc]`, `[a-z]` and `[!a-z]`
-//! (one character in, or not in, the set). Nothing else is special: Kafka topic names only use
-//! letters, digits, `.`, `_` and `-`, so no escape is needed — and a pattern containing any
-//! other character could never match, which [`Glob::parse`] reports instead of silently
-//! accepting a rule that does nothing.
+//! Patterns over topic and consumer-group names, for plugins whose config picks topics or
+//! groups (`"payments-*"`): `*` (any run, even empty), `?` (one character), `[abc]`, `[a-z]` and
+//! `[!a-z]` (one character in, or not in, the set). A pattern matches the whole name.
+//!
+//! The two kinds of name differ in what may appear in them, so they parse differently:
+//!
+//! - [`Glob::topic`]: Kafka topic names only use letters, digits, `.`, `_` and `-`, so no escape
+//!   is needed, and a pattern containing any other character could never match. That is
+//!   reported instead of silently accepting a rule that does nothing.
+//! - [`Glob::group`]: a group id is free text, so every other character is literal; a `*`, `?`
+//!   or `[` in a group id is matched with a class (`[*]`, `[?]`, `[[]`).
+//!
+//! ```
+//! use warren_plugin_sdk::glob::Glob;
+//!
+//! assert!(Glob::topic("payments-*").unwrap().matches("payments-eu"));
+//! assert!(Glob::group("team a/*").unwrap().matches("team a/billing"));
+//! assert!(Glob::topic("pay ments").is_err());
+//! ```
 
 /// A parsed pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,34 +35,32 @@ enum Token {
     },
 }
 
+/// Which names a pattern is written for: what its literals may be, and what messages say.
+#[derive(Debug, Clone, Copy)]
+enum Names {
+    Topics,
+    Groups,
+}
+
 impl Glob {
-    /// Parses `pattern`, or says what is wrong with it.
-    pub fn parse(pattern: &str) -> Result<Self, String> {
-        if pattern.is_empty() {
-            return Err("empty pattern (use \"*\" for every topic)".into());
-        }
-        let mut tokens = Vec::new();
-        let mut chars = pattern.chars();
-        while let Some(c) = chars.next() {
-            tokens.push(match c {
-                '*' => Token::Star,
-                '?' => Token::One,
-                '[' => class(&mut chars)?,
-                ']' => return Err("']' without a matching '['".into()),
-                c => Token::Literal(topic_char(c)?),
-            });
-        }
-        Ok(Self { tokens })
+    /// Parses a pattern over topic names, or says what is wrong with it.
+    pub fn topic(pattern: &str) -> Result<Self, String> {
+        parse(pattern, Names::Topics)
     }
 
-    /// Whether the pattern matches every topic name (only `*`s).
+    /// Parses a pattern over consumer-group names, or says what is wrong with it.
+    pub fn group(pattern: &str) -> Result<Self, String> {
+        parse(pattern, Names::Groups)
+    }
+
+    /// Whether the pattern matches every name (only `*`s).
     pub fn matches_everything(&self) -> bool {
         self.tokens.iter().all(|t| *t == Token::Star)
     }
 
-    /// Whether `topic` matches the whole pattern.
-    pub fn matches(&self, topic: &str) -> bool {
-        let text: Vec<char> = topic.chars().collect();
+    /// Whether `name` matches the whole pattern.
+    pub fn matches(&self, name: &str) -> bool {
+        let text: Vec<char> = name.chars().collect();
         let (mut t, mut p) = (0, 0);
         // Where to resume after the last `*`: (pattern index after it, text index it covers up to).
         let mut star: Option<(usize, usize)> = None;
@@ -77,6 +89,28 @@ impl Glob {
     }
 }
 
+fn parse(pattern: &str, names: Names) -> Result<Glob, String> {
+    if pattern.is_empty() {
+        let every = match names {
+            Names::Topics => "topic",
+            Names::Groups => "group",
+        };
+        return Err(format!("empty pattern (use \"*\" for every {every})"));
+    }
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        tokens.push(match c {
+            '*' => Token::Star,
+            '?' => Token::One,
+            '[' => class(&mut chars, names)?,
+            ']' => return Err("']' without a matching '['".into()),
+            c => Token::Literal(names.literal(c)?),
+        });
+    }
+    Ok(Glob { tokens })
+}
+
 impl Token {
     fn matches_one(&self, c: char) -> bool {
         match self {
@@ -91,7 +125,7 @@ impl Token {
 }
 
 /// The rest of a `[...]` class, after its `[`.
-fn class(chars: &mut std::str::Chars<'_>) -> Result<Token, String> {
+fn class(chars: &mut std::str::Chars<'_>, names: Names) -> Result<Token, String> {
     let mut body: Vec<char> = Vec::new();
     loop {
         match chars.next() {
@@ -108,9 +142,9 @@ fn class(chars: &mut std::str::Chars<'_>) -> Result<Token, String> {
     let mut ranges = Vec::new();
     let mut i = 0;
     while i < body.len() {
-        let lo = topic_char(body[i])?;
+        let lo = names.literal(body[i])?;
         if body.get(i + 1) == Some(&'-') && i + 2 < body.len() {
-            let hi = topic_char(body[i + 2])?;
+            let hi = names.literal(body[i + 2])?;
             if hi < lo {
                 return Err(format!("range '{lo}-{hi}' is backwards"));
             }
@@ -124,13 +158,16 @@ fn class(chars: &mut std::str::Chars<'_>) -> Result<Token, String> {
     Ok(Token::Class { negated, ranges })
 }
 
-fn topic_char(c: char) -> Result<char, String> {
-    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-        Ok(c)
-    } else {
-        Err(format!(
-            "{c:?} can never match: Kafka topic names contain only letters, digits, '.', '_' and '-'"
-        ))
+impl Names {
+    /// `c` as a literal of this kind of name, or why it can never match one.
+    fn literal(self, c: char) -> Result<char, String> {
+        match self {
+            Names::Groups => Ok(c),
+            Names::Topics if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') => Ok(c),
+            Names::Topics => Err(format!(
+                "{c:?} can never match: Kafka topic names contain only letters, digits, '.', '_' and '-'"
+            )),
+        }
     }
 }
 
@@ -139,7 +176,7 @@ mod tests {
     use super::*;
 
     fn matches(pattern: &str, topic: &str) -> bool {
-        Glob::parse(pattern).unwrap().matches(topic)
+        Glob::topic(pattern).unwrap().matches(topic)
     }
 
     #[test]
@@ -178,9 +215,9 @@ mod tests {
     }
 
     #[test]
-    fn bad_patterns_say_what_is_wrong() {
+    fn bad_topic_patterns_say_what_is_wrong() {
         for (pattern, problem) in [
-            ("", "empty pattern"),
+            ("", "empty pattern (use \"*\" for every topic)"),
             ("pay[", "without a closing"),
             ("pay]", "without a matching"),
             ("[]", "empty character class"),
@@ -188,15 +225,32 @@ mod tests {
             ("[z-a]", "backwards"),
             ("pay ments", "can never match"),
             ("pay/*", "can never match"),
+            ("[a/]", "can never match"),
         ] {
-            let err = Glob::parse(pattern).unwrap_err();
+            let err = Glob::topic(pattern).unwrap_err();
             assert!(err.contains(problem), "{pattern:?}: {err}");
         }
     }
 
     #[test]
+    fn group_patterns_take_any_character_literally() {
+        let g = |p: &str| Glob::group(p).unwrap();
+        assert!(g("team a/*").matches("team a/billing"));
+        assert!(g("svc:[*]").matches("svc:*"));
+        assert!(!g("svc:[*]").matches("svc:x"));
+        assert!(g("*").matches("console-consumer-4711"));
+        assert!(!g("payments-*").matches("orders"));
+        assert_eq!(
+            Glob::group("").unwrap_err(),
+            "empty pattern (use \"*\" for every group)"
+        );
+        assert!(Glob::group("a[").is_err(), "the syntax is the same");
+    }
+
+    #[test]
     fn only_stars_match_everything() {
-        assert!(Glob::parse("**").unwrap().matches_everything());
-        assert!(!Glob::parse("*-x").unwrap().matches_everything());
+        assert!(Glob::topic("**").unwrap().matches_everything());
+        assert!(!Glob::topic("*-x").unwrap().matches_everything());
+        assert!(Glob::group("*").unwrap().matches_everything());
     }
 }
