@@ -126,6 +126,8 @@ impl ConsumerProgress {
 pub struct Health {
     clusters: BTreeMap<String, Arc<ClusterHealth>>,
     consumers: BTreeMap<String, Arc<ConsumerProgress>>,
+    /// Consumer name → the cluster its commits belong to.
+    cluster_of: BTreeMap<String, String>,
 }
 
 impl Health {
@@ -137,7 +139,45 @@ impl Health {
         Health {
             clusters: clusters.into_iter().map(|c| (c, Arc::default())).collect(),
             consumers: consumers.into_iter().map(|c| (c, Arc::default())).collect(),
+            cluster_of: BTreeMap::new(),
         }
+    }
+
+    /// Says which cluster each consumer feeds, so readiness can be asked per cluster.
+    pub fn with_consumer_clusters(
+        mut self,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        self.cluster_of.extend(pairs);
+        self
+    }
+
+    /// Whether `cluster`'s collectors have caught up: every consumer feeding it has read its
+    /// source up to where it stood at start (which needs a HEAD poll first). Until then its
+    /// windows may be missing commits (a restart resumed from a snapshot, a first start reads
+    /// the offsets topic), and judging them would report STOPs that are not true.
+    pub fn cluster_ready(&self, cluster: &str) -> bool {
+        self.cluster_of
+            .iter()
+            .filter(|(_, c)| c.as_str() == cluster)
+            .all(|(consumer, _)| self.consumers.get(consumer).is_none_or(|p| p.is_ready()))
+    }
+
+    /// One line per consumer still catching up: name, percent and records (for STARTING).
+    pub fn starting_progress(&self) -> Vec<String> {
+        self.consumers
+            .iter()
+            .filter(|(_, p)| !p.is_ready())
+            .map(|(name, p)| {
+                let (pos, target) = p.progress();
+                let percent = if target == 0 {
+                    0.0
+                } else {
+                    100.0 * pos as f64 / target as f64
+                };
+                format!("{name}: {percent:.1}% ({pos} of {target} records)")
+            })
+            .collect()
     }
 
     /// One cluster's poller health.
@@ -163,5 +203,33 @@ impl Health {
     /// READY in Burrow's sense, made honest: every consumer has caught up with its source.
     pub fn is_ready(&self) -> bool {
         self.consumers.values().all(|c| c.is_ready())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_is_ready_once_every_consumer_feeding_it_caught_up() {
+        let h = Health::new(
+            ["a".to_string(), "b".to_string()],
+            ["a-1".to_string(), "a-2".to_string(), "b-1".to_string()],
+        )
+        .with_consumer_clusters([
+            ("a-1".to_string(), "a".to_string()),
+            ("a-2".to_string(), "a".to_string()),
+            ("b-1".to_string(), "b".to_string()),
+        ]);
+        h.consumer("a-1").unwrap().mark_ready();
+        h.consumer("b-1").unwrap().set_progress(25, 100);
+        assert!(!h.cluster_ready("a"));
+        h.consumer("a-2").unwrap().mark_ready();
+        assert!(h.cluster_ready("a"));
+        assert!(!h.cluster_ready("b"));
+        assert_eq!(
+            h.starting_progress(),
+            vec!["b-1: 25.0% (25 of 100 records)".to_string()]
+        );
     }
 }

@@ -76,11 +76,19 @@ pub async fn serve_with(
     let health = Health::new(
         config.clusters.keys().cloned(),
         config.consumers.keys().cloned(),
+    )
+    .with_consumer_clusters(
+        config
+            .consumers
+            .iter()
+            .map(|(name, c)| (name.clone(), c.cluster.clone())),
     );
     let cancel = CancellationToken::new();
 
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
+    // Before anything reads or writes storage: a restart resumes where the snapshot stands.
+    crate::persist::restore(&storage, &store, warren_kafka::now_ms());
     let admin: Arc<dyn PluginAdmin> = plugins.clone();
     let state = AppState::with_plugins(
         &config,
@@ -99,7 +107,7 @@ pub async fn serve_with(
             evaluator: state.evaluator.clone(),
             storage: storage.clone(),
             health: health.clone(),
-            store,
+            store: store.clone(),
         },
         &tracker,
         &cancel,
@@ -129,6 +137,12 @@ pub async fn serve_with(
     let reloads = tokio::spawn(reload_on_hangup(plugins.clone(), cancel.clone()));
     let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);
     tracker.spawn(crate::progress::report(health.clone(), cancel.clone()));
+    let snapshots = tokio::spawn(crate::persist::run(
+        storage.clone(),
+        store.clone(),
+        config.storage.snapshot_interval,
+        cancel.clone(),
+    ));
     let expiry = tokio::spawn(expire_groups(
         storage.clone(),
         config.storage.expire_group,
@@ -144,6 +158,8 @@ pub async fn serve_with(
     info!("shutting down");
     cancel.cancel();
     collectors.join().await;
+    let _ = snapshots.await;
+    crate::persist::last_snapshot(storage.clone(), store.clone()).await;
     let _ = expiry.await;
     let _ = reloads.await;
     tracker.close();

@@ -221,18 +221,22 @@ pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
         .map(|p| p.offsets.iter().map(commit_entry).collect())
         .collect();
     let timelines: Vec<Vec<HeadSample>> = input.partitions.iter().map(|p| p.timeline()).collect();
-    let inputs = input.partitions.iter().zip(&commits).zip(&timelines).map(|((p, commits), timeline)| {
-        PartitionInput {
-            topic: &p.topic,
-            partition: p.partition,
-            commits,
-            heads: &p.broker_offsets,
-            timeline,
-            current_lag: p.current_lag.unwrap_or_else(|| p.derived_lag(commits)),
-            owner: p.owner.as_deref(),
-            client_id: p.client_id.as_deref(),
-        }
-    });
+    let inputs =
+        input
+            .partitions
+            .iter()
+            .zip(&commits)
+            .zip(&timelines)
+            .map(|((p, commits), timeline)| PartitionInput {
+                topic: &p.topic,
+                partition: p.partition,
+                commits,
+                heads: &p.broker_offsets,
+                timeline,
+                current_lag: p.current_lag.unwrap_or_else(|| p.derived_lag(commits)),
+                owner: p.owner.as_deref(),
+                client_id: p.client_id.as_deref(),
+            });
     let status = evaluate_group(&input.cluster, &input.group, inputs, &settings, input.now);
     warren_http::group_status_json(&status)
 }

@@ -7,6 +7,7 @@ pub mod dev;
 pub mod evaluate;
 pub mod load;
 pub mod notify;
+pub mod persist;
 pub mod plugin_cli;
 pub mod plugins;
 pub mod progress;

@@ -11,11 +11,18 @@ pub(crate) async fn healthcheck() -> &'static str {
     "GOOD"
 }
 
-/// `GET /burrow/admin/ready`: 200 READY, or 503 STARTING while collectors catch up.
-pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+/// `GET /burrow/admin/ready`: 200 READY, or 503 STARTING while collectors catch up, followed
+/// by one progress line per consumer still reading (Burrow clients look at the status code and
+/// the first word).
+pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
     if state.health.is_ready() {
-        (StatusCode::OK, "READY")
+        (StatusCode::OK, "READY".into())
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "STARTING")
+        let mut body = String::from("STARTING");
+        for line in state.health.starting_progress() {
+            body.push('\n');
+            body.push_str(&line);
+        }
+        (StatusCode::SERVICE_UNAVAILABLE, body)
     }
 }

@@ -52,6 +52,18 @@ pub(crate) fn not_found(state: &AppState, uri: &Uri, message: &str) -> Response 
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
+/// 503 with Burrow's error envelope: the cluster's collectors are still catching up, so any
+/// verdict now could be a STOP that is not true.
+pub(crate) fn starting(state: &AppState, uri: &Uri, cluster: &str) -> Response {
+    let mut message = format!("cluster {cluster} is starting: its collectors are catching up");
+    for line in state.health.starting_progress() {
+        message.push_str("; ");
+        message.push_str(&line);
+    }
+    let body = json!({ "error": true, "message": message, "request": request_info(state, uri) });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
 fn request_info(state: &AppState, uri: &Uri) -> Value {
     json!({ "url": uri.path(), "host": &*state.hostname })
 }

@@ -75,6 +75,11 @@ pub(crate) async fn metrics(State(s): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Milliseconds as Prometheus seconds.
+fn seconds(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
 /// A `# HELP` / `# TYPE` header.
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -200,7 +205,14 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
     for store in state.storage.clusters() {
         let cluster = store.name().to_string();
-        groups.push((cluster.clone(), state.evaluator.all(store, now)));
+        // A cluster still catching up exports no verdicts: a scrape then would hand
+        // Prometheus the false STOPs a restart must never produce.
+        let verdicts = if state.health.cluster_ready(&cluster) {
+            state.evaluator.all(store, now)
+        } else {
+            Vec::new()
+        };
+        groups.push((cluster.clone(), verdicts));
         for topic in store.topic_names() {
             for (p, h) in store.head_offsets(&topic).unwrap_or_default() {
                 heads.push((cluster.clone(), topic.clone(), p, h));
@@ -316,6 +328,50 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "kafka_partition_latest_offset",
         LAG_EXPORTER,
         &heads,
+    );
+
+    // Lag in seconds: kafka-lag-exporter's names, and Warren's catch-up ETA. Series whose
+    // figure is unknown are left out, never exported as NaN.
+    if options.partitions {
+        partition_gauge(
+            &mut out,
+            "kafka_consumergroup_group_lag_seconds",
+            "Age of the next record the group has not consumed on the partition, in seconds.",
+            LAG_EXPORTER,
+            &groups,
+            |p| p.time_lag.map(|t| seconds(t.ms)),
+        );
+    }
+    gauge(
+        &mut out,
+        "kafka_consumergroup_group_max_lag_seconds",
+        "Greatest time lag of any partition of the group, in seconds.",
+        each_group(&groups).filter_map(|(c, g)| {
+            g.max_time_lag_ms
+                .map(|ms| (group_labels(LAG_EXPORTER, c, g), seconds(ms)))
+        }),
+    );
+    gauge(
+        &mut out,
+        "warren_consumergroup_topic_max_lag_seconds",
+        "Greatest time lag of the group's partitions of one topic, in seconds.",
+        each_group(&groups).flat_map(|(c, g)| {
+            g.topic_max_time_lag_ms().into_iter().map(move |(t, ms)| {
+                (
+                    format!("{},topic=\"{}\"", group_labels(LAG_EXPORTER, c, g), esc(t)),
+                    seconds(ms),
+                )
+            })
+        }),
+    );
+    gauge(
+        &mut out,
+        "warren_consumergroup_catchup_eta_seconds",
+        "Time until the group's lag reaches zero at its current consume and produce rates; absent unless it is behind and closing in.",
+        each_group(&groups).filter_map(|(c, g)| {
+            g.catchup_eta_ms
+                .map(|ms| (group_labels(LAG_EXPORTER, c, g), seconds(ms)))
+        }),
     );
 
     health(&mut out, state, &groups);

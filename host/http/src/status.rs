@@ -16,7 +16,7 @@ use warren_core::evaluator::{GroupStatus, PartitionStatus};
 use warren_core::model::Status;
 
 use crate::AppState;
-use crate::envelope::{envelope_bytes, json_response, not_found, reply};
+use crate::envelope::{envelope_bytes, json_response, not_found, reply, starting};
 use crate::v3::offset_json;
 
 /// Burrow's `ConsumerGroupStatus` JSON, plus `evaluator` (which plugin judged, and why Burrow's
@@ -119,6 +119,9 @@ pub(crate) async fn consumer_status(
     uri: Uri,
     Path((cluster, group)): Path<(String, String)>,
 ) -> Response {
+    if !s.health.cluster_ready(&cluster) {
+        return starting(&s, &uri, &cluster);
+    }
     let status = evaluate(&s, &cluster, &group);
     status_reply(&s, &uri, &status, |g| group_status_json(&g.only_problems()))
 }
@@ -129,6 +132,9 @@ pub(crate) async fn consumer_lag(
     uri: Uri,
     Path((cluster, group)): Path<(String, String)>,
 ) -> Response {
+    if !s.health.cluster_ready(&cluster) {
+        return starting(&s, &uri, &cluster);
+    }
     let status = evaluate(&s, &cluster, &group);
     status_reply(&s, &uri, &status, group_status_json)
 }
@@ -142,6 +148,9 @@ pub(crate) async fn cluster_status(
     let Some(store) = s.storage.cluster(&cluster) else {
         return not_found(&s, &uri, "cluster not found");
     };
+    if !s.health.cluster_ready(&cluster) {
+        return starting(&s, &uri, &cluster);
+    }
     let statuses: Vec<Value> = s
         .evaluator
         .all(store, (s.now_ms)())

@@ -48,7 +48,11 @@ pub(crate) async fn run(
     };
     // Orders only need to grow; the poll sequence times a stride leaves room for every
     // partition of a poll.
-    let order = Arc::new(AtomicI64::new(0));
+    // Orders must keep growing across restarts, or a restored group would drop every poll as
+    // a replay: start from the clock (µs), one step per commit.
+    let order = Arc::new(AtomicI64::new(
+        crate::client::now_ms().saturating_mul(1_000),
+    ));
     let mut backoff = Backoff::new();
     loop {
         let delay = if !cluster_health.heads_ready() {

@@ -3,6 +3,10 @@
 //! not hop between tasks: records are decoded in place (no copies of keys or values) and
 //! applied to storage in batches under one write lock.
 //!
+//! Resuming: storage records, with every batch, the next offset of each partition (persisted
+//! with the windows it produced), and the reader starts from there when it has one: after a
+//! restart it replays only what was written while Warren was down, not the whole topic.
+//!
 //! Readiness: the reader is "caught up" once every partition has reported end-of-partition at
 //! least once; until then `/burrow/admin/ready` says STARTING. The reader waits for the
 //! cluster's first HEAD poll before reading, since storage drops commits it cannot compute lag
@@ -83,13 +87,10 @@ impl Reader {
             .set("queued.max.messages.kbytes", "16384")
             // When the queue is full the fetcher waits this long before looking again; the
             // default (1 s) leaves the reader idle half the time while it catches up.
-            .set("fetch.queue.backoff.ms", "10");
+            .set("fetch.queue.backoff.ms", "10")
+            // A stored position that retention has since deleted: read what is left.
+            .set("auto.offset.reset", "earliest");
         let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
-        let start = if self.start_latest {
-            Offset::End
-        } else {
-            Offset::Beginning
-        };
         let mut assigned = 0usize;
         let mut eof: Vec<bool> = Vec::new();
         let mut targets: Vec<i64> = Vec::new();
@@ -103,24 +104,23 @@ impl Reader {
                 last_discovery = Instant::now();
                 let count = self.partition_count(&consumer)?;
                 if count > assigned {
+                    let resume = self.store.positions(&self.consumer.name);
+                    let (high, low) = self.partition_bounds(&consumer, assigned..count)?;
                     let mut tpl = TopicPartitionList::new();
-                    for p in assigned..count {
+                    for (i, p) in (assigned..count).enumerate() {
+                        let stored = resume.get(p).copied().filter(|o| *o >= 0);
                         // Partitions found after start are read from their beginning.
-                        let offset = if assigned == 0 {
-                            start
-                        } else {
-                            Offset::Beginning
+                        let (offset, from) = match stored {
+                            Some(o) => (Offset::Offset(o), o.max(low[i])),
+                            None if self.start_latest && assigned == 0 => (Offset::End, high[i]),
+                            None => (Offset::Beginning, low[i]),
                         };
                         tpl.add_partition_offset(&self.topic, p as i32, offset)?;
+                        targets.push((high[i] - from).max(0));
                     }
-                    let sizes = self.partition_sizes(&consumer, assigned..count)?;
-                    targets.extend(sizes.into_iter().map(|n| {
-                        if self.start_latest && assigned == 0 {
-                            0
-                        } else {
-                            n
-                        }
-                    }));
+                    if resume.iter().any(|o| *o >= 0) {
+                        info!(consumer = %self.consumer.name, behind = targets.iter().sum::<i64>(), "resuming the offsets topic from stored positions");
+                    }
                     consumer.incremental_assign(&tpl)?;
                     info!(consumer = %self.consumer.name, topic = %self.topic, partitions = count, "reading offsets topic");
                     eof.resize(count, false);
@@ -143,7 +143,10 @@ impl Reader {
             let mut n = 0;
             while let Some(item) = next {
                 match item {
-                    Ok(msg) => self.apply(&mut writer, &msg, now),
+                    Ok(msg) => {
+                        self.apply(&mut writer, &msg, now);
+                        writer.set_position(&self.consumer.name, msg.partition(), msg.offset() + 1);
+                    }
                     Err(KafkaError::PartitionEOF(p)) => {
                         if let Some(e) = usize::try_from(p).ok().and_then(|p| eof.get_mut(p)) {
                             *e = true;
@@ -176,13 +179,13 @@ impl Reader {
         }
     }
 
-    /// Records in each of `partitions` (HEAD minus earliest), asked in two batched ListOffsets
+    /// (HEAD, earliest offset) of each of `partitions`, asked in two batched ListOffsets
     /// rounds rather than two requests per partition.
-    fn partition_sizes(
+    fn partition_bounds(
         &self,
         consumer: &BaseConsumer<WarrenContext>,
         partitions: std::ops::Range<usize>,
-    ) -> Result<Vec<i64>, KafkaError> {
+    ) -> Result<(Vec<i64>, Vec<i64>), KafkaError> {
         let ask = |at: Offset| -> Result<Vec<i64>, KafkaError> {
             let mut tpl = TopicPartitionList::new();
             for p in partitions.clone() {
@@ -202,8 +205,7 @@ impl Reader {
                 })
                 .collect())
         };
-        let (high, low) = (ask(Offset::End)?, ask(Offset::Beginning)?);
-        Ok(high.iter().zip(&low).map(|(h, l)| (h - l).max(0)).collect())
+        Ok((ask(Offset::End)?, ask(Offset::Beginning)?))
     }
 
     fn partition_count(&self, consumer: &BaseConsumer<WarrenContext>) -> Result<usize, KafkaError> {

@@ -1,0 +1,345 @@
+//! A crash, not a clean stop: the daemon runs as a child process with its state under a
+//! data-dir, a group is ERR with an incident open at a webhook receiver, and the daemon is
+//! killed with SIGKILL. The broker (librdkafka's mock cluster, in this process) and the
+//! traffic go on while it is down. After a restart: the group's window is the one from before
+//! the crash, the offsets topic is resumed from the stored positions rather than re-read, no
+//! alarm is raised for the healthy group, no second one for the stuck group, and when the
+//! stuck consumer recovers the incident closes once, with the id it was opened with.
+//!
+//! The child is this test binary itself, re-run on the ignored `daemon_child` test with the
+//! config path in `WARREN_CHILD_CONFIG`: the real daemon wiring, in a process that can be
+//! killed.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use serde_json::Value;
+use warren_integration_tests::receiver::Receiver;
+use warren_integration_tests::{commit_offset, free_port, now_ms, producer, unique, wait_until};
+
+/// Runs the daemon on `WARREN_CHILD_CONFIG` until killed; does nothing without it.
+#[test]
+#[ignore = "the restart test's child process"]
+fn daemon_child() {
+    let Some(path) = std::env::var_os("WARREN_CHILD_CONFIG") else {
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    let text = std::fs::read_to_string(&path).expect("config");
+    let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok()).expect("config");
+    warren_daemon::telemetry::init(&loaded.config.logging);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(warren_daemon::app::serve_with(
+        loaded.config,
+        Some(path),
+        std::future::pending::<()>(),
+    ))
+    .expect("daemon");
+}
+
+/// A producer writing to both topics every 50 ms; each group commits what was written every
+/// 300 ms while its flag is set.
+struct Traffic {
+    stuck_commits: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Traffic {
+    fn start(bootstrap: &str, topics: [&str; 2], groups: [&str; 2]) -> Traffic {
+        let stuck_commits = Arc::new(AtomicBool::new(true));
+        let stop = Arc::new(AtomicBool::new(false));
+        let p: BaseProducer = producer(bootstrap);
+        let topics = topics.map(str::to_string);
+        let groups = groups.map(str::to_string);
+        let (c, s) = (stuck_commits.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut written = [0i64; 2];
+            let mut last_commit = Instant::now();
+            while !s.load(Ordering::Relaxed) {
+                for (i, t) in topics.iter().enumerate() {
+                    if p.send(BaseRecord::<(), str>::to(t).partition(0).payload("x"))
+                        .is_ok()
+                    {
+                        written[i] += 1;
+                    }
+                }
+                p.poll(Duration::ZERO);
+                if last_commit.elapsed() >= Duration::from_millis(300) {
+                    let _ = p.flush(Duration::from_secs(2));
+                    // Group 0 is the healthy one, group 1 the one that gets stuck.
+                    commit_offset(&p, &groups[0], &topics[0], 0, written[0], now_ms());
+                    if c.load(Ordering::Relaxed) {
+                        commit_offset(&p, &groups[1], &topics[1], 0, written[1], now_ms());
+                    }
+                    let _ = p.flush(Duration::from_secs(2));
+                    last_commit = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        Traffic {
+            stuck_commits,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Traffic {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The daemon as a child process, SIGKILLed on drop.
+struct ChildDaemon {
+    child: Child,
+    base: String,
+}
+
+impl ChildDaemon {
+    async fn start(config: &Path, port: u16, log: &Path) -> ChildDaemon {
+        let log = std::fs::File::create(log).expect("log file");
+        let child = Command::new(std::env::current_exe().expect("test binary"))
+            .args(["--ignored", "--exact", "daemon_child", "--nocapture"])
+            .env("WARREN_CHILD_CONFIG", config)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn the daemon");
+        let d = ChildDaemon {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        wait_until(Duration::from_secs(30), "HTTP listener up", || async {
+            reqwest::get(format!("{}/burrow/admin", d.base))
+                .await
+                .is_ok()
+        })
+        .await;
+        d
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        match reqwest::get(format!("{}{path}", self.base)).await {
+            Ok(r) => {
+                let code = r.status().as_u16();
+                let text = r.text().await.unwrap_or_default();
+                (
+                    code,
+                    serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                )
+            }
+            Err(e) => (0, Value::String(e.to_string())),
+        }
+    }
+
+    async fn status(&self, group: &str) -> String {
+        let (_, v) = self
+            .get(&format!("/v3/kafka/prod/consumer/{group}/lag"))
+            .await;
+        v["status"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// SIGKILL: no shutdown snapshot, no goodbye.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChildDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(bootstrap: &str, port: u16, data: &Path, hook: &Receiver) -> String {
+    format!(
+        r#"
+[general]
+[cluster.prod]
+servers = ["{bootstrap}"]
+offset-refresh = "300ms"
+topic-refresh = "5s"
+[consumer.prod]
+class-name = "kafka"
+cluster = "prod"
+[storage.default]
+intervals = 3
+data-dir = "{data}"
+snapshot-interval = "1s"
+[evaluator.default]
+expire-cache = "0s"
+minimum-complete = 1.0
+[httpserver.test]
+address = "127.0.0.1:{port}"
+[plugin.hook]
+kind = "notifier"
+path = "builtin:webhook"
+allowed-outbound-hosts = ["{authority}"]
+allow-private-addresses = true
+config = {{ url = "{base}/hook" }}
+[notifier.hook]
+plugin = "hook"
+interval = "300ms"
+threshold = "ERR"
+send-interval = "1h"
+"#,
+        data = data.display(),
+        authority = hook.authority,
+        base = hook.base,
+    )
+}
+
+/// (kind, group, incident id) of every request the webhook received, in order.
+fn events(hook: &Receiver) -> Vec<(String, String, String)> {
+    hook.requests("/hook")
+        .into_iter()
+        .map(|r| {
+            let b = r.body;
+            if let Some(e) = b["events"].get(0) {
+                let group = e["event"]["group"].as_str().unwrap_or_default().to_string();
+                (
+                    "open".into(),
+                    group,
+                    e["id"].as_str().unwrap_or_default().to_string(),
+                )
+            } else {
+                let id = b["ids"][0].as_str().unwrap_or_default().to_string();
+                ("close".into(), String::new(), id)
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alarm_and_closes_the_open_incident_once()
+ {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let (fine_topic, stuck_topic) = (unique("orders"), unique("payments"));
+    for t in [&fine_topic, &stuck_topic] {
+        mock.create_topic(t, 1, 1).expect("topic");
+    }
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let (fine, stuck) = (unique("fine"), unique("stuck"));
+    let traffic = Traffic::start(
+        &mock.bootstrap_servers(),
+        [&fine_topic, &stuck_topic],
+        [&fine, &stuck],
+    );
+    let hook = Receiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = dir.path().join("warren.toml");
+    std::fs::write(
+        &file,
+        config(
+            &mock.bootstrap_servers(),
+            port,
+            &dir.path().join("data"),
+            &hook,
+        ),
+    )
+    .unwrap();
+
+    let first = ChildDaemon::start(&file, port, &dir.path().join("first.log")).await;
+    for g in [&fine, &stuck] {
+        wait_until(Duration::from_secs(40), &format!("{g} OK, window full"), || async {
+            let (_, v) = first.get(&format!("/v3/kafka/prod/consumer/{g}/lag")).await;
+            v["status"]["status"] == "OK" && v["status"]["complete"] == 1.0
+        })
+        .await;
+    }
+    traffic.stuck_commits.store(false, Ordering::Relaxed);
+    let waited = tokio::time::timeout(Duration::from_secs(30), async {
+        while events(&hook).is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    if waited.is_err() {
+        let log = std::fs::read_to_string(dir.path().join("first.log")).unwrap_or_default();
+        let (_, lag) = first.get(&format!("/v3/kafka/prod/consumer/{stuck}/lag")).await;
+        let (_, n) = first.get("/v3/admin/notifiers").await;
+        panic!("no incident opened\nlag: {lag}\nnotifiers: {n}\nlog:\n{log}");
+    }
+    let opened = events(&hook);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    assert_eq!(
+        (opened[0].0.as_str(), opened[0].1.as_str()),
+        ("open", stuck.as_str())
+    );
+    let incident_id = opened[0].2.clone();
+    assert_eq!(first.status(&stuck).await, "ERR");
+    // Two snapshot intervals, so the stopped window is on disk.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let (_, before) = first
+        .get(&format!("/v3/kafka/prod/consumer/{stuck}/lag"))
+        .await;
+    let window_before = before["status"]["partitions"][0].clone();
+    first.kill();
+
+    // Down for a while; the healthy group goes on committing into the offsets topic.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let second = ChildDaemon::start(&file, port, &dir.path().join("second.log")).await;
+    wait_until(
+        Duration::from_secs(30),
+        "READY after the restart",
+        || async { second.get("/burrow/admin/ready").await.0 == 200 },
+    )
+    .await;
+    let log = std::fs::read_to_string(dir.path().join("second.log")).unwrap_or_default();
+    assert!(log.contains("restored stored state"), "{log}");
+    assert!(
+        log.contains("resuming the offsets topic from stored positions"),
+        "{log}"
+    );
+
+    // The history survived: the stuck group's window is the one from before the crash.
+    let (_, after) = second
+        .get(&format!("/v3/kafka/prod/consumer/{stuck}/lag"))
+        .await;
+    let window_after = &after["status"]["partitions"][0];
+    assert_eq!(window_after["start"], window_before["start"], "{after}");
+    assert_eq!(window_after["end"], window_before["end"], "{after}");
+    assert_eq!(after["status"]["status"], "ERR", "{after}");
+    assert_eq!(second.status(&fine).await, "OK");
+
+    // A few notifier ticks: nothing for the healthy group, no second open for the stuck one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(events(&hook).len(), 1, "{:?}", events(&hook));
+    assert_eq!(second.status(&fine).await, "OK");
+
+    // Recovery closes the incident opened before the crash, once.
+    traffic.stuck_commits.store(true, Ordering::Relaxed);
+    wait_until(Duration::from_secs(30), "the incident closed", || async {
+        events(&hook).len() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let all = events(&hook);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(
+        (all[1].0.as_str(), all[1].2.as_str()),
+        ("close", incident_id.as_str())
+    );
+    assert_eq!(second.status(&stuck).await, "OK");
+    drop(second);
+    drop(traffic);
+}
