@@ -46,8 +46,6 @@ pub(crate) async fn run(
             return;
         }
     };
-    // Orders only need to grow; the poll sequence times a stride leaves room for every
-    // partition of a poll.
     // Orders must keep growing across restarts, or a restored group would drop every poll as
     // a replay: start from the clock (µs), one step per commit.
     let order = Arc::new(AtomicI64::new(
