@@ -75,6 +75,8 @@ async fn groups(base: &str, clusters: &[String], colour: bool) -> Result<String,
         "STATUS".into(),
         "PARTITIONS".into(),
         "TOTAL LAG".into(),
+        "LAG TIME".into(),
+        "CATCH-UP".into(),
         "WORST PARTITION".into(),
     ]];
     for c in clusters {
@@ -112,6 +114,8 @@ async fn groups(base: &str, clusters: &[String], colour: bool) -> Result<String,
                     format!("{bad} of {count} not ok")
                 },
                 s["totallag"].to_string(),
+                duration(&s["max_time_lag_ms"]),
+                duration(&s["catchup_eta_ms"]),
                 worst,
             ]);
         }
@@ -128,9 +132,11 @@ async fn partitions(
     let body = get(&format!("{base}/v3/kafka/{cluster}/consumer/{group}/lag")).await?;
     let s = &body["status"];
     let mut out = format!(
-        "{cluster}/{group}: {} (total lag {}, {} partitions)\n",
+        "{cluster}/{group}: {} (total lag {}, lag time {}, catch-up {}, {} partitions)\n",
         paint(s["status"].as_str().unwrap_or(""), colour),
         s["totallag"],
+        duration(&s["max_time_lag_ms"]),
+        duration(&s["catchup_eta_ms"]),
         s["partition_count"]
     );
     if let Some(note) = s["evaluator"].as_object() {
@@ -147,6 +153,8 @@ async fn partitions(
         "PARTITION".into(),
         "STATUS".into(),
         "LAG".into(),
+        "LAG TIME".into(),
+        "CATCH-UP".into(),
         "OFFSET".into(),
         "OWNER".into(),
         "CLIENT".into(),
@@ -157,6 +165,8 @@ async fn partitions(
             p["partition"].to_string(),
             p["status"].as_str().unwrap_or("").to_string(),
             p["current_lag"].to_string(),
+            lag_time(p),
+            duration(&p["catchup_eta_ms"]),
             p["end"]["offset"].to_string(),
             p["owner"].as_str().unwrap_or("").to_string(),
             p["client_id"].as_str().unwrap_or("").to_string(),
@@ -164,6 +174,31 @@ async fn partitions(
     }
     out.push_str(&table(&rows, 2, colour));
     Ok(out)
+}
+
+/// A duration in ms as `4m12s`; `-` when absent (unknown, or no ETA).
+fn duration(ms: &Value) -> String {
+    let Some(ms) = ms.as_u64() else {
+        return "-".into();
+    };
+    let s = ms / 1000;
+    match s {
+        0 => format!("{ms}ms"),
+        1..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+/// A partition's time lag, with `>=` for a lower bound and `~` for an extrapolation.
+fn lag_time(p: &Value) -> String {
+    let d = duration(&p["time_lag_ms"]);
+    match p["time_lag_estimate"].as_str() {
+        Some("at_least") => format!(">={d}"),
+        Some("extrapolated") => format!("~{d}"),
+        _ => d,
+    }
 }
 
 /// Left-aligned columns; the status column (`status_col`) coloured.
@@ -221,5 +256,18 @@ mod tests {
             "A          STATUS  X\nlong-name  ERR     1\n"
         );
         assert!(table(&rows, 1, true).contains("\x1b[31mERR\x1b[0m"));
+    }
+
+    #[test]
+    fn durations_read_like_an_operator_writes_them_and_unknown_is_a_dash() {
+        let d = |v: Value| duration(&v);
+        assert_eq!(d(Value::Null), "-");
+        assert_eq!(d(350.into()), "350ms");
+        assert_eq!(d(59_999.into()), "59s");
+        assert_eq!(d(252_000.into()), "4m12s");
+        assert_eq!(d(5_400_000.into()), "1h30m");
+        assert_eq!(d(90_000_000.into()), "1d01h");
+        let p = serde_json::json!({"time_lag_ms": 60_000, "time_lag_estimate": "at_least"});
+        assert_eq!(lag_time(&p), ">=1m00s");
     }
 }
