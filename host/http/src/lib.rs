@@ -1,8 +1,10 @@
 //! The HTTP API: Burrow's v3 routes, read side, over storage snapshots. Handlers only read;
 //! the one write (`DELETE` of a group) goes through storage's writer like a collector's.
 //! `router(state)` is all a caller needs; tests drive it with `oneshot`, the daemon serves it.
+//! `/` is the built-in dashboard (`dashboard.rs`), a static app over these same routes.
 
 mod admin;
+mod dashboard;
 mod envelope;
 pub mod metrics;
 mod plugins;
@@ -23,6 +25,8 @@ pub use status::group_status_json;
 pub fn router(state: AppState) -> Router {
     let cors = state.cors.clone();
     Router::new()
+        .route("/", get(dashboard::index))
+        .route("/ui/{*path}", get(dashboard::asset))
         .route("/burrow/admin", get(admin::healthcheck))
         .route("/burrow/admin/ready", get(admin::ready))
         .route("/metrics", get(metrics::metrics))
@@ -39,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v3/kafka/{cluster}/status", get(status::cluster_status))
         .route("/v3/kafka/{cluster}/consumer", get(v3::consumer_list))
+        .route(
+            "/v3/kafka/{cluster}/consumer-status",
+            get(dashboard::consumer_status),
+        )
         .route(
             "/v3/kafka/{cluster}/consumer/{group}",
             get(v3::consumer_detail).delete(v3::consumer_delete),

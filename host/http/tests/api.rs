@@ -162,6 +162,7 @@ golden_get! {
     lag_of_unknown_cluster_is_404_notfound: "/v3/kafka/nope/consumer/audit/lag";
     cluster_status_summarises_every_group: "/v3/kafka/local/status";
     cluster_status_unknown_cluster_is_404: "/v3/kafka/nope/status";
+    consumer_status_unknown_cluster_is_404: "/v3/kafka/nope/consumer-status";
 }
 
 #[tokio::test]
@@ -171,6 +172,27 @@ async fn ready_turns_ready_when_every_consumer_caught_up() {
     golden(
         "ready_after_catch_up",
         &call(s, Method::GET, "/burrow/admin/ready").await,
+    );
+}
+
+#[tokio::test]
+async fn consumer_status_lists_every_group_without_partitions_once_caught_up() {
+    let s = state();
+    s.health.consumer("local").unwrap().mark_ready();
+    golden(
+        "consumer_status_has_every_group_without_partitions",
+        &call(s, Method::GET, "/v3/kafka/local/consumer-status").await,
+    );
+}
+
+#[tokio::test]
+async fn consumer_status_is_503_while_the_cluster_catches_up() {
+    let mut s = state();
+    s.health = Health::new(["local".to_string()], ["local".to_string()])
+        .with_consumer_clusters([("local".to_string(), "local".to_string())]);
+    golden(
+        "consumer_status_is_503_while_the_cluster_catches_up",
+        &call(s, Method::GET, "/v3/kafka/local/consumer-status").await,
     );
 }
 

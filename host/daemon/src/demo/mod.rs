@@ -97,9 +97,10 @@ address = "{listen}"
 
     let base = format!("http://{}", options.listen);
     println!("Warren demo: embedded broker at {bootstrap}");
-    println!("  API:     {base}/v3/kafka/demo/consumer");
-    println!("  status:  {base}/v3/kafka/demo/status");
-    println!("  a group: {base}/v3/kafka/demo/consumer/demo-slow/lag");
+    println!("  dashboard: {base}/");
+    println!("  API:       {base}/v3/kafka/demo/consumer");
+    println!("  status:    {base}/v3/kafka/demo/status");
+    println!("  a group:   {base}/v3/kafka/demo/consumer/demo-slow/lag");
     println!("Ctrl-C stops the demo.");
     let table = options
         .table

@@ -20,7 +20,7 @@ pub(crate) async fn refresh(base: String, running: Arc<AtomicBool>) {
         };
         let mut out = String::from("\x1b[2J\x1b[H");
         out.push_str(&format!(
-            "Warren demo — API {base}/v3/kafka/demo/consumer   (Ctrl-C to stop)\n"
+            "Warren demo — dashboard {base}/   API {base}/v3/kafka/demo/consumer   (Ctrl-C to stop)\n"
         ));
         out.push_str(&format!("status of every group: {url}\n\n"));
         out.push_str(&format!(
