@@ -260,10 +260,14 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
 
     let first = ChildDaemon::start(&file, port, &dir.path().join("first.log")).await;
     for g in [&fine, &stuck] {
-        wait_until(Duration::from_secs(40), &format!("{g} OK, window full"), || async {
-            let (_, v) = first.get(&format!("/v3/kafka/prod/consumer/{g}/lag")).await;
-            v["status"]["status"] == "OK" && v["status"]["complete"] == 1.0
-        })
+        wait_until(
+            Duration::from_secs(40),
+            &format!("{g} OK, window full"),
+            || async {
+                let (_, v) = first.get(&format!("/v3/kafka/prod/consumer/{g}/lag")).await;
+                v["status"]["status"] == "OK" && v["status"]["complete"] == 1.0
+            },
+        )
         .await;
     }
     traffic.stuck_commits.store(false, Ordering::Relaxed);
@@ -275,7 +279,9 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     .await;
     if waited.is_err() {
         let log = std::fs::read_to_string(dir.path().join("first.log")).unwrap_or_default();
-        let (_, lag) = first.get(&format!("/v3/kafka/prod/consumer/{stuck}/lag")).await;
+        let (_, lag) = first
+            .get(&format!("/v3/kafka/prod/consumer/{stuck}/lag"))
+            .await;
         let (_, n) = first.get("/v3/admin/notifiers").await;
         panic!("no incident opened\nlag: {lag}\nnotifiers: {n}\nlog:\n{log}");
     }
