@@ -42,8 +42,10 @@ fn load(config: &str) -> Result<PluginEvaluator, PluginError> {
     )
 }
 
-/// One partition per entry: topic, current lag, time lag (ms and how it was estimated).
-fn window(group: &str, partitions: &[(&str, u64, Option<(u64, LagEstimate)>)]) -> GroupWindow {
+/// One partition: topic, current lag, time lag (ms and how it was estimated).
+type Part<'a> = (&'a str, u64, Option<(u64, LagEstimate)>);
+
+fn window(group: &str, partitions: &[Part<'_>]) -> GroupWindow {
     GroupWindow {
         cluster: "prod".into(),
         group: group.into(),
