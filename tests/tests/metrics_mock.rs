@@ -149,6 +149,51 @@ cluster = "prod"
         ) >= Some(4.0)
     );
     assert!(body.contains("# TYPE warren_metrics_render_seconds gauge"));
+    // Lag in seconds: 30 records behind a HEAD first seen when Warren started, so an age of
+    // at least the time since then; never NaN.
+    let seconds = value(
+        &body,
+        &[
+            "kafka_consumergroup_group_lag_seconds{",
+            &kgroup,
+            "partition=\"0\"",
+        ],
+    );
+    assert!(seconds.is_some_and(|s| s >= 0.0), "{seconds:?}");
+    assert!(
+        value(
+            &body,
+            &["kafka_consumergroup_group_max_lag_seconds{", &kgroup]
+        ) >= seconds
+    );
+    assert!(!body.contains("NaN"));
+    assert!(
+        value(
+            &body,
+            &["warren_storage_commits_total{", "outcome=\"stored\""]
+        ) >= Some(4.0)
+    );
+    assert!(value(&body, &["warren_evaluation_seconds{cluster=\"prod\"}"]).is_some());
+    assert_eq!(
+        value(&body, &["warren_consumer_lag_records{consumer=\"prod\"}"]).map(|v| v >= 0.0),
+        Some(true)
+    );
+    wait_until(
+        Duration::from_secs(10),
+        "the API's own requests counted",
+        || async {
+            value(
+                &scrape(&d).await,
+                &[
+                    "warren_http_requests_total{",
+                    "route=\"/metrics\"",
+                    "code=\"200\"",
+                ],
+            ) >= Some(1.0)
+        },
+    )
+    .await;
+    let body = scrape(&d).await;
 
     promtool_accepts(&body);
 

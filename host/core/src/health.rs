@@ -59,6 +59,7 @@ pub struct ConsumerProgress {
     skipped: AtomicU64,
     position: AtomicU64,
     target: AtomicU64,
+    backlog: AtomicU64,
     decode_errors: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -98,6 +99,16 @@ impl ConsumerProgress {
     pub fn set_progress(&self, position: u64, target: u64) {
         self.position.store(position, Ordering::Relaxed);
         self.target.store(target, Ordering::Relaxed);
+    }
+
+    /// Sets how many records of its source the consumer has not read yet.
+    pub fn set_backlog(&self, records: u64) {
+        self.backlog.store(records, Ordering::Relaxed);
+    }
+
+    /// Records of its source not read yet, as last sampled.
+    pub fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::Relaxed)
     }
 
     /// (records read, records skipped, decode errors by kind).

@@ -9,6 +9,7 @@ mod envelope;
 pub mod metrics;
 mod plugins;
 mod rendered;
+mod requests;
 mod state;
 mod status;
 mod v3;
@@ -18,6 +19,7 @@ use axum::routing::{get, post};
 
 pub use plugins::{PluginAdmin, ReloadReport, Report};
 pub use rendered::RenderedCache;
+pub use requests::RequestCounts;
 pub use state::AppState;
 pub use status::group_status_json;
 
@@ -59,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             "/v3/kafka/{cluster}/consumer/{group}/lag",
             get(status::consumer_lag),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            requests::count,
+        ))
         .fallback(envelope::unknown_route)
         .with_state(state)
         .layer(axum::middleware::map_response(

@@ -203,15 +203,18 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     let now = (state.now_ms)();
     let mut groups: Vec<(String, Vec<Arc<GroupStatus>>)> = Vec::new();
     let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
+    let mut evaluation: Vec<(String, f64)> = Vec::new();
     for store in state.storage.clusters() {
         let cluster = store.name().to_string();
         // A cluster still catching up exports no verdicts: a scrape then would hand
         // Prometheus the false STOPs a restart must never produce.
+        let started = Instant::now();
         let verdicts = if state.health.cluster_ready(&cluster) {
             state.evaluator.all(store, now)
         } else {
             Vec::new()
         };
+        evaluation.push((cluster.clone(), started.elapsed().as_secs_f64()));
         groups.push((cluster.clone(), verdicts));
         for topic in store.topic_names() {
             for (p, h) in store.head_offsets(&topic).unwrap_or_default() {
@@ -375,7 +378,77 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     );
 
     health(&mut out, state, &groups);
+    traffic(&mut out, state, &evaluation);
     out
+}
+
+/// What flows through Warren: commits by what storage did with them, the time the last
+/// render took to judge each cluster, the offsets-topic readers' lag, the API's requests.
+fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
+    family(
+        out,
+        "warren_storage_commits_total",
+        "counter",
+        "Commits handed to storage, by what it did with them (stored, merged, unchanged, or why dropped).",
+    );
+    for store in state.storage.clusters() {
+        for (outcome, n) in store.commit_outcomes() {
+            let _ = writeln!(
+                out,
+                "warren_storage_commits_total{{cluster=\"{}\",outcome=\"{}\"}} {n}",
+                esc(store.name()),
+                outcome.as_str()
+            );
+        }
+    }
+    gauge(
+        out,
+        "warren_evaluation_seconds",
+        "Time the last metrics render spent judging every group of the cluster (cached verdicts included).",
+        evaluation
+            .iter()
+            .map(|(c, secs)| (format!("cluster=\"{}\"", esc(c)), format!("{secs:.6}"))),
+    );
+    gauge(
+        out,
+        "warren_consumer_lag_records",
+        "Records of the offsets topic not yet read by the consumer (sampled every 10 s; 0 for the Admin API).",
+        state
+            .health
+            .consumers()
+            .map(|(n, c)| (format!("consumer=\"{}\"", esc(n)), c.backlog().to_string())),
+    );
+    let requests = state.requests.snapshot();
+    family(
+        out,
+        "warren_http_requests_total",
+        "counter",
+        "HTTP API requests by route template and status code.",
+    );
+    for (route, code, n, _) in &requests {
+        let _ = writeln!(
+            out,
+            "warren_http_requests_total{{route=\"{}\",code=\"{code}\"}} {n}",
+            esc(route)
+        );
+    }
+    family(
+        out,
+        "warren_http_request_seconds_total",
+        "counter",
+        "Time spent answering HTTP API requests, by route template.",
+    );
+    let mut by_route: std::collections::BTreeMap<&str, f64> = Default::default();
+    for (route, _, _, secs) in &requests {
+        *by_route.entry(route).or_default() += secs;
+    }
+    for (route, secs) in by_route {
+        let _ = writeln!(
+            out,
+            "warren_http_request_seconds_total{{route=\"{}\"}} {secs:.6}",
+            esc(route)
+        );
+    }
 }
 
 /// Warren's own health: collectors, ingest, readiness, plugins and notifications.

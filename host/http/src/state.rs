@@ -37,6 +37,8 @@ pub struct AppState {
     pub notifiers: Option<Arc<dyn crate::Report>>,
     /// The `/metrics` body, rendered in the background.
     pub metrics: crate::metrics::MetricsCache,
+    /// The API's own requests, for `/metrics`.
+    pub requests: crate::RequestCounts,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
             plugins,
             notifiers: None,
             metrics: Default::default(),
+            requests: Default::default(),
         }
     }
 

@@ -36,6 +36,8 @@ const POLL: Duration = Duration::from_millis(100);
 const HEADS_WAIT: Duration = Duration::from_millis(5);
 const BATCH: usize = 2048;
 const DISCOVERY_EVERY: Duration = Duration::from_secs(30);
+/// How often the reader samples its own lag (two batched ListOffsets).
+const LAG_EVERY: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Everything the reader thread needs.
@@ -95,6 +97,7 @@ impl Reader {
         let mut eof: Vec<bool> = Vec::new();
         let mut targets: Vec<i64> = Vec::new();
         let mut last_discovery = Instant::now() - DISCOVERY_EVERY;
+        let mut last_lag = Instant::now();
         let mut backfilled = false;
         loop {
             if self.cancel.is_cancelled() {
@@ -133,6 +136,10 @@ impl Reader {
                     backfilled = true;
                     self.progress.mark_ready();
                 }
+            }
+            if assigned > 0 && last_lag.elapsed() >= LAG_EVERY {
+                last_lag = Instant::now();
+                self.sample_lag(&consumer, assigned);
             }
             let Some(first) = consumer.poll(POLL) else {
                 continue;
@@ -177,6 +184,26 @@ impl Reader {
                     .set_progress((pos + n as u64).min(target), target);
             }
         }
+    }
+
+    /// Records not yet read: HEAD minus the next position (or the earliest offset, before the
+    /// first record of a partition). A failed sample keeps the previous figure.
+    fn sample_lag(&self, consumer: &BaseConsumer<WarrenContext>, partitions: usize) {
+        let Ok((high, low)) = self.partition_bounds(consumer, 0..partitions) else {
+            return;
+        };
+        let positions = self.store.positions(&self.consumer.name);
+        let backlog: i64 = (0..partitions)
+            .map(|p| {
+                let at = positions
+                    .get(p)
+                    .copied()
+                    .filter(|o| *o >= 0)
+                    .unwrap_or(low[p]);
+                (high[p] - at.max(low[p])).max(0)
+            })
+            .sum();
+        self.progress.set_backlog(backlog as u64);
     }
 
     /// (HEAD, earliest offset) of each of `partitions`, asked in two batched ListOffsets
