@@ -349,3 +349,68 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     drop(second);
     drop(traffic);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_store_is_kept_aside_and_the_daemon_starts_fresh() {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("orders");
+    mock.create_topic(&topic, 1, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let garbage = b"this is not a redb file, whatever a disk did to it".repeat(100);
+    std::fs::write(data.join("warren.redb"), &garbage).unwrap();
+    let p = producer(&mock.bootstrap_servers());
+    let group = unique("billing");
+    warren_integration_tests::produce(&p, &topic, 1, 10);
+    commit_offset(&p, &group, &topic, 0, 10, now_ms());
+    rdkafka::producer::Producer::flush(&p, Duration::from_secs(5)).unwrap();
+
+    let d = warren_integration_tests::Daemon::start(&format!(
+        r#"
+[cluster.prod]
+servers = ["{}"]
+offset-refresh = "300ms"
+[consumer.prod]
+class-name = "kafka"
+cluster = "prod"
+[storage.default]
+data-dir = "{}"
+snapshot-interval = "300ms"
+"#,
+        mock.bootstrap_servers(),
+        data.display()
+    ))
+    .await;
+    wait_until(Duration::from_secs(30), "the group is judged", || async {
+        d.get(&format!("/v3/kafka/prod/consumer/{group}/lag"))
+            .await
+            .0
+            == 200
+    })
+    .await;
+    d.stop().await;
+
+    // The damaged file is kept, byte for byte, beside a new store that holds the group.
+    let aside: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("warren.redb.unusable-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read(aside[0].path()).unwrap(), garbage);
+    let (store, opened) = warren_store::Store::open(&data).expect("the new store opens");
+    assert_eq!(opened, warren_store::Opened::Existing);
+    let saved = store.load_cluster("prod").unwrap();
+    assert!(
+        saved.groups.iter().any(|(g, _)| *g == group),
+        "{:?}",
+        saved.groups.len()
+    );
+}
