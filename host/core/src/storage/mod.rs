@@ -22,7 +22,7 @@ use regex::Regex;
 
 pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason};
 pub use heads::HeadSample;
-pub use persist::{Delta, Restored};
+pub use persist::{Delta, Restored, SLICE as SNAPSHOT_SLICE};
 pub use snapshot::{CommitEntry, GroupSnapshot, PartitionSnapshot, TopicSnapshot};
 
 /// Storage rules, resolved from `[storage.NAME]`.

@@ -182,17 +182,20 @@ impl TopicWindows {
 
 impl TopicWindows {
     /// Appends the persisted form (see `persist.rs`): partition count, then per partition its
-    /// owner, commit count and commits oldest first.
+    /// owner, commit count and commits oldest first, each as zig-zag deltas from the one
+    /// before (offset, timestamp), its observation delay and its lag as varints.
     pub(crate) fn encode(&self, out: &mut Enc) {
         out.u32(self.parts.len() as u32);
         for (p, meta) in self.parts.iter().enumerate() {
             out.u16(meta.owner);
             out.u16(meta.len);
+            let (mut offset, mut ts) = (0i64, 0i64);
             for s in self.commits(p) {
-                out.i64(s.offset);
-                out.i64(s.timestamp_ms);
-                out.i32(s.observed_delta_ms);
-                out.u32(s.lag);
+                out.zig(s.offset.wrapping_sub(offset));
+                out.zig(s.timestamp_ms.wrapping_sub(ts));
+                out.zig(i64::from(s.observed_delta_ms));
+                out.var(u64::from(s.lag));
+                (offset, ts) = (s.offset, s.timestamp_ms);
             }
         }
     }
@@ -212,14 +215,22 @@ impl TopicWindows {
         for p in 0..partitions {
             let owner = d.u16()?;
             let len = d.u16()?;
+            let (mut offset, mut ts) = (0i64, 0i64);
             for _ in 0..len {
-                let slot = Slot {
-                    offset: d.i64()?,
-                    timestamp_ms: d.i64()?,
-                    observed_delta_ms: d.i32()?,
-                    lag: d.u32()?,
-                };
-                w.push(p, slot);
+                offset = offset.wrapping_add(d.zig()?);
+                ts = ts.wrapping_add(d.zig()?);
+                let delay =
+                    i32::try_from(d.zig()?).map_err(|_| "observation delay out of range")?;
+                let lag = u32::try_from(d.var()?).map_err(|_| "lag out of range")?;
+                w.push(
+                    p,
+                    Slot {
+                        offset,
+                        timestamp_ms: ts,
+                        observed_delta_ms: delay,
+                        lag,
+                    },
+                );
             }
             w.parts[p].owner = owner;
         }
