@@ -13,10 +13,13 @@ use axum::response::Response;
 
 use crate::AppState;
 
+/// (route template, status code) → (requests, seconds spent).
+type Counts = BTreeMap<(String, u16), (u64, f64)>;
+
 /// Per (route, status code): requests and seconds spent.
 #[derive(Clone, Default)]
 pub struct RequestCounts {
-    inner: Arc<Mutex<BTreeMap<(String, u16), (u64, f64)>>>,
+    inner: Arc<Mutex<Counts>>,
 }
 
 impl RequestCounts {
