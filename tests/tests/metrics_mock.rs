@@ -167,6 +167,17 @@ cluster = "prod"
         ) >= seconds
     );
     assert!(!body.contains("NaN"));
+    assert_eq!(
+        value(
+            &body,
+            &[
+                "kafka_partition_earliest_offset{",
+                &topic,
+                "partition=\"1\""
+            ]
+        ),
+        Some(0.0)
+    );
     assert!(
         value(
             &body,

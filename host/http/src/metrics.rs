@@ -175,17 +175,20 @@ fn partition_gauge(
     );
 }
 
-/// A family of HEAD offsets.
+const HEAD_HELP: &str = "HEAD (high watermark) of the partition.";
+
+/// A family of per-partition broker offsets (HEADs, earliest offsets).
 fn head_gauge(
     out: &mut String,
     name: &str,
+    help: &str,
     (cluster_label, _): Vocabulary,
     heads: &[(String, String, i32, i64)],
 ) {
     gauge(
         out,
         name,
-        "HEAD (high watermark) of the partition.",
+        help,
         heads.iter().map(|(c, t, p, h)| {
             (
                 format!(
@@ -203,6 +206,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     let now = (state.now_ms)();
     let mut groups: Vec<(String, Vec<Arc<GroupStatus>>)> = Vec::new();
     let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
+    let mut earliest: Vec<(String, String, i32, i64)> = Vec::new();
     let mut evaluation: Vec<(String, f64)> = Vec::new();
     for store in state.storage.clusters() {
         let cluster = store.name().to_string();
@@ -219,6 +223,9 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         for topic in store.topic_names() {
             for (p, h) in store.head_offsets(&topic).unwrap_or_default() {
                 heads.push((cluster.clone(), topic.clone(), p, h));
+            }
+            for (p, e) in store.earliest_offsets(&topic).unwrap_or_default() {
+                earliest.push((cluster.clone(), topic.clone(), p, e));
             }
         }
     }
@@ -270,6 +277,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     head_gauge(
         &mut out,
         "burrow_kafka_topic_partition_offset",
+        HEAD_HELP,
         BURROW,
         &heads,
     );
@@ -329,8 +337,16 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
     head_gauge(
         &mut out,
         "kafka_partition_latest_offset",
+        HEAD_HELP,
         LAG_EXPORTER,
         &heads,
+    );
+    head_gauge(
+        &mut out,
+        "kafka_partition_earliest_offset",
+        "Earliest offset still in the partition (retention's edge), polled every topic-refresh.",
+        LAG_EXPORTER,
+        &earliest,
     );
 
     // Lag in seconds: kafka-lag-exporter's names, and Warren's catch-up ETA. Series whose

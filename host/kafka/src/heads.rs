@@ -1,7 +1,8 @@
 //! The cluster side of collection: metadata every `topic-refresh` and HEAD offsets of every
 //! partition every `offset-refresh`. HEADs are read with one ListOffsets request per leader
 //! broker (librdkafka's `offsets_for_times` with the LATEST sentinel groups partitions by
-//! leader), not one request per partition.
+//! leader), not one request per partition. Earliest offsets (EARLIEST sentinel) are read the
+//! same way with every metadata refresh.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,11 +116,23 @@ async fn poll_once(
     }
     let c = consumer.clone();
     let asked = layout.clone();
-    let heads = tokio::task::spawn_blocking(move || fetch_heads(&c, &asked)).await??;
+    let heads =
+        tokio::task::spawn_blocking(move || fetch_offsets(&c, &asked, Offset::End)).await??;
+    // Earliest offsets move only with retention: one more round per metadata refresh.
+    let earliest = if fresh {
+        let c = consumer.clone();
+        let asked = layout.clone();
+        tokio::task::spawn_blocking(move || fetch_offsets(&c, &asked, Offset::Beginning)).await??
+    } else {
+        Vec::new()
+    };
     let now = now_ms();
     let mut writer = store.writer();
     for (topic, partitions) in &heads {
         writer.record_heads(topic, partitions, now);
+    }
+    for (topic, partitions) in &earliest {
+        writer.record_earliest(topic, partitions);
     }
     drop(writer);
     debug!(cluster = %store.name(), topics = heads.len(), "HEAD offsets recorded");
@@ -162,14 +175,16 @@ fn fetch_layout(consumer: &BaseConsumer<WarrenContext>) -> Result<TopicLayout, K
     Ok(layout)
 }
 
-fn fetch_heads(
+/// HEAD (`Offset::End`) or earliest (`Offset::Beginning`) offsets of every led partition.
+fn fetch_offsets(
     consumer: &BaseConsumer<WarrenContext>,
     layout: &TopicLayout,
+    at: Offset,
 ) -> Result<Heads, KafkaError> {
     let mut tpl = TopicPartitionList::new();
     for (topic, _, partitions) in layout {
         for &p in partitions {
-            tpl.add_partition_offset(topic, p, Offset::End)?;
+            tpl.add_partition_offset(topic, p, at)?;
         }
     }
     if tpl.count() == 0 {

@@ -466,6 +466,18 @@ impl ClusterWriter<'_> {
         }
     }
 
+    /// Records polled earliest offsets of one topic's partitions.
+    pub fn record_earliest(&mut self, topic: &str, offsets: &[(i32, i64)]) {
+        let Some(t) = self.state.topics.get_mut(topic) else {
+            return;
+        };
+        for &(p, offset) in offsets {
+            if let Some(e) = usize::try_from(p).ok().and_then(|p| t.earliest.get_mut(p)) {
+                *e = offset;
+            }
+        }
+    }
+
     /// Deletes groups whose newest commit is older than `expire-group`. Returns their names.
     pub fn expire_groups(&mut self, now_ms: i64) -> Vec<String> {
         let cutoff = now_ms.saturating_sub(self.store.settings.expire_group_ms);

@@ -36,6 +36,8 @@ pub(crate) struct PartitionHeads {
 #[derive(Debug, Clone)]
 pub(crate) struct TopicHeads {
     pub(crate) partitions: Vec<PartitionHeads>,
+    /// Earliest offset of each partition (retention's edge), `-1` until polled.
+    pub(crate) earliest: Vec<i64>,
     recent: usize,
     timeline: usize,
 }
@@ -44,6 +46,7 @@ impl TopicHeads {
     pub(crate) fn new(partitions: usize, recent: u16, timeline: u16) -> Self {
         TopicHeads {
             partitions: vec![PartitionHeads::default(); partitions],
+            earliest: vec![-1; partitions],
             recent: usize::from(recent.max(1)),
             // Three points is the least that can hold a flat run after a slope.
             timeline: usize::from(timeline.max(3)),
@@ -60,6 +63,7 @@ impl TopicHeads {
         if partitions > self.partitions.len() {
             self.partitions
                 .resize(partitions, PartitionHeads::default());
+            self.earliest.resize(partitions, -1);
         }
     }
 

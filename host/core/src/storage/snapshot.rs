@@ -94,6 +94,21 @@ impl ClusterStore {
         )
     }
 
+    /// (partition, earliest offset) of every partition of `topic` whose earliest offset was
+    /// polled. `None` when the topic is unknown.
+    pub fn earliest_offsets(&self, topic: &str) -> Option<Vec<(i32, i64)>> {
+        let state = self.read();
+        let t = state.topics.get(topic)?;
+        Some(
+            t.earliest
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o >= 0)
+                .map(|(p, o)| (p as i32, *o))
+                .collect(),
+        )
+    }
+
     /// Partition count of `topic`, if known.
     pub fn partition_count(&self, topic: &str) -> Option<usize> {
         self.read().topics.get(topic).map(|t| t.partition_count())
