@@ -1,6 +1,6 @@
 //! The built-in web dashboard (issue #7): a static single-page app served at `/`, with its
-//! assets under `/ui/`. It sits beside the v3 routes and reads only them (plus the one route
-//! below), so it shows exactly what the API serves and needs no build step: the HTML, CSS and
+//! assets under `/ui/`. It sits beside the v3 routes and reads only them (the group table uses
+//! `/v3/kafka/:cluster/consumer-status`, in `status.rs`), so it shows exactly what the API serves and needs no build step: the HTML, CSS and
 //! ES modules in `host/http/assets/` and the vendored chart library (uPlot, see
 //! `assets/vendor/README.md`) are compiled into the binary with `include_bytes!`.
 //!
@@ -8,25 +8,13 @@
 //! (so a browser revalidates with a 304 instead of running an old dashboard after an upgrade),
 //! `X-Content-Type-Options: nosniff`, and a Content-Security-Policy that allows scripts,
 //! styles and connections to this origin only.
-//!
-//! `GET /v3/kafka/:cluster/consumer-status` is the route the group table needs: every
-//! monitored group's status object, as `/lag` returns it but without `partitions`, plus the
-//! group's `state`, `last_commit` and `partition_statuses` (count per partition status). It is
-//! built on [`group_status_json`], so it carries whatever that object gains, and like the other
-//! status routes it answers 503 while the cluster is still catching up.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
-
-use crate::AppState;
-use crate::envelope::{not_found, reply, starting};
-use crate::status::group_status_json;
 
 /// One embedded file, served at `/ui/<path>` (`index.html` also at `/`).
 struct Asset {
@@ -142,58 +130,6 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
         );
     }
     res
-}
-
-/// `GET /v3/kafka/:cluster/consumer-status`: every monitored group's status without its
-/// partitions, plus what storage knows of the group (state, newest commit), sorted by group.
-pub(crate) async fn consumer_status(
-    State(s): State<AppState>,
-    uri: Uri,
-    Path(cluster): Path<String>,
-) -> Response {
-    let Some(store) = s.storage.cluster(&cluster) else {
-        return not_found(&s, &uri, "cluster not found");
-    };
-    // Like `/status`: no verdict while the cluster's collectors catch up (a false STOP).
-    if !s.health.cluster_ready(&cluster) {
-        return starting(&s, &uri, &cluster);
-    }
-    let statuses: Vec<Value> = s
-        .evaluator
-        .all(store, (s.now_ms)())
-        .iter()
-        .map(|g| {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for p in &g.partitions {
-                *counts.entry(p.status.as_str()).or_default() += 1;
-            }
-            let mut head = (**g).clone();
-            head.partitions = Vec::new();
-            let mut value = group_status_json(&head);
-            // A copy of the group's windows; storage has no cheaper way to read the state.
-            let stored = store.group(&g.group);
-            if let Some(object) = value.as_object_mut() {
-                object.remove("partitions");
-                object.insert("partition_statuses".into(), json!(counts));
-                object.insert(
-                    "state".into(),
-                    json!(stored.as_ref().and_then(|s| s.state.clone())),
-                );
-                object.insert(
-                    "last_commit".into(),
-                    json!(stored.map(|s| s.last_commit_ms).filter(|t| *t > 0)),
-                );
-            }
-            value
-        })
-        .collect();
-    reply(
-        &s,
-        &uri,
-        StatusCode::OK,
-        "consumer group statuses returned",
-        Some(("statuses", Value::Array(statuses))),
-    )
 }
 
 #[cfg(test)]

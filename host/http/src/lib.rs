@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v3/kafka/{cluster}/consumer", get(v3::consumer_list))
         .route(
             "/v3/kafka/{cluster}/consumer-status",
-            get(dashboard::consumer_status),
+            get(status::cluster_consumer_status),
         )
         .route(
             "/v3/kafka/{cluster}/consumer/{group}",

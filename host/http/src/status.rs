@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use warren_core::evaluator::{GroupStatus, PartitionStatus};
 use warren_core::model::Status;
+use warren_core::storage::ClusterStore;
 
 use crate::AppState;
 use crate::envelope::{envelope_bytes, json_response, not_found, reply, starting};
@@ -139,38 +140,82 @@ pub(crate) async fn consumer_lag(
     status_reply(&s, &uri, &status, group_status_json)
 }
 
-/// `GET /v3/kafka/:cluster/status`: one summary per group, sorted by group.
-pub(crate) async fn cluster_status(
-    State(s): State<AppState>,
-    uri: Uri,
-    Path(cluster): Path<String>,
+/// The answer of a cluster-wide status route: one object per monitored group, sorted by
+/// group; 404 for an unknown cluster, 503 while its collectors catch up.
+fn cluster_wide(
+    s: &AppState,
+    uri: &Uri,
+    cluster: &str,
+    each: impl Fn(&ClusterStore, &GroupStatus) -> Value,
 ) -> Response {
-    let Some(store) = s.storage.cluster(&cluster) else {
-        return not_found(&s, &uri, "cluster not found");
+    let Some(store) = s.storage.cluster(cluster) else {
+        return not_found(s, uri, "cluster not found");
     };
-    if !s.health.cluster_ready(&cluster) {
-        return starting(&s, &uri, &cluster);
+    if !s.health.cluster_ready(cluster) {
+        return starting(s, uri, cluster);
     }
     let statuses: Vec<Value> = s
         .evaluator
         .all(store, (s.now_ms)())
         .iter()
-        .map(|g| summary_json(g))
+        .map(|g| each(store, g))
         .collect();
     reply(
-        &s,
-        &uri,
+        s,
+        uri,
         StatusCode::OK,
         "consumer group statuses returned",
         Some(("statuses", Value::Array(statuses))),
     )
 }
 
-fn summary_json(g: &GroupStatus) -> Value {
+/// `GET /v3/kafka/:cluster/status`: one summary per group.
+pub(crate) async fn cluster_status(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path(cluster): Path<String>,
+) -> Response {
+    cluster_wide(&s, &uri, &cluster, |_, g| summary_json(g))
+}
+
+/// `GET /v3/kafka/:cluster/consumer-status` (for the dashboard): every group's status as
+/// `/lag` has it but without partitions, with their statuses counted, and what storage
+/// knows of the group (state, newest commit).
+pub(crate) async fn cluster_consumer_status(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path(cluster): Path<String>,
+) -> Response {
+    cluster_wide(&s, &uri, &cluster, |store, g| {
+        let mut value = group_status_json(&GroupStatus {
+            partitions: Vec::new(),
+            ..g.clone()
+        });
+        let (state, last_commit) = store.group_state(&g.group).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.remove("partitions");
+            object.insert("partition_statuses".into(), json!(status_counts(g)));
+            object.insert("state".into(), json!(state));
+            object.insert(
+                "last_commit".into(),
+                json!(Some(last_commit).filter(|t| *t > 0)),
+            );
+        }
+        value
+    })
+}
+
+/// Partitions per status.
+fn status_counts(g: &GroupStatus) -> BTreeMap<&str, usize> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &g.partitions {
         *counts.entry(p.status.as_str()).or_default() += 1;
     }
+    counts
+}
+
+fn summary_json(g: &GroupStatus) -> Value {
+    let counts = status_counts(g);
     let mut value = json!({
         "cluster": g.cluster,
         "group": g.group,

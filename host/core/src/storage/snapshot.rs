@@ -158,6 +158,14 @@ impl ClusterStore {
             .sum()
     }
 
+    /// The group's state (as a source reported it) and newest commit time, without copying
+    /// its windows; `None` when the group is unknown.
+    pub fn group_state(&self, group: &str) -> Option<(Option<String>, i64)> {
+        let state = self.read();
+        let g = state.groups.get(group)?;
+        Some((g.state().map(str::to_string), g.last_commit_ms))
+    }
+
     /// A copy of everything stored about `group`, or `None` when the group is unknown.
     pub fn group(&self, group: &str) -> Option<GroupSnapshot> {
         let state = self.read();
