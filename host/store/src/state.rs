@@ -53,21 +53,22 @@ fn decode_positions(bytes: &[u8]) -> Option<Vec<i64>> {
     )
 }
 
-/// Keys of `table` that belong to `cluster`.
-fn keys_of(
+/// `each(name, value)` of every row of `table` that belongs to `cluster`.
+fn rows_of<T>(
     table: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
     cluster: &str,
-) -> Result<Vec<String>, StoreError> {
-    let mut keys = Vec::new();
+    each: impl Fn(&str, &[u8]) -> T,
+) -> Result<Vec<T>, StoreError> {
+    let mut rows = Vec::new();
     for row in table.range((cluster, "")..).map_err(db_error)? {
-        let (k, _) = row.map_err(db_error)?;
+        let (k, v) = row.map_err(db_error)?;
         let (c, name) = k.value();
         if c != cluster {
             break;
         }
-        keys.push(name.to_owned());
+        rows.push(each(name, v.value()));
     }
-    Ok(keys)
+    Ok(rows)
 }
 
 impl Store {
@@ -93,7 +94,7 @@ impl Store {
             let mut heads = tx.open_table(HEADS).map_err(db_error)?;
             let live: std::collections::HashSet<&str> =
                 delta.topics.iter().map(|(t, _)| t.as_str()).collect();
-            for gone in keys_of(&heads, cluster)? {
+            for gone in rows_of(&heads, cluster, |name, _| name.to_owned())? {
                 if !live.contains(gone.as_str()) {
                     heads.remove((cluster, gone.as_str())).map_err(db_error)?;
                 }
@@ -119,18 +120,10 @@ impl Store {
     pub fn load_cluster(&self, cluster: &str) -> Result<SavedCluster, StoreError> {
         let tx = self.db.begin_read().map_err(db_error)?;
         let mut saved = SavedCluster::default();
-        let read = |table: TableDefinition<(&str, &str), &[u8]>| -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-            let t = tx.open_table(table).map_err(db_error)?;
-            let mut out = Vec::new();
-            for row in t.range((cluster, "")..).map_err(db_error)? {
-                let (k, v) = row.map_err(db_error)?;
-                let (c, name) = k.value();
-                if c != cluster {
-                    break;
-                }
-                out.push((name.to_owned(), v.value().to_vec()));
-            }
-            Ok(out)
+        let read = |table: TableDefinition<(&str, &str), &[u8]>| {
+            rows_of(&tx.open_table(table).map_err(db_error)?, cluster, |n, v| {
+                (n.to_owned(), v.to_vec())
+            })
         };
         saved.groups = read(GROUPS)?;
         saved.topics = read(HEADS)?;
