@@ -5,31 +5,12 @@
 use std::time::Duration;
 
 use rdkafka::ClientConfig;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::admin::AdminOptions;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use serde_json::Value;
-use warren_integration_tests::{Daemon, Noida, produce, producer, unique, wait_until};
-
-fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
-    ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .expect("admin client")
-}
-
-async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
-    let res = admin(bootstrap)
-        .create_topics(
-            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
-        .await
-        .expect("create topics");
-    res.into_iter().for_each(|r| {
-        r.expect("topic created");
-    });
-}
+use warren_integration_tests::{
+    Daemon, Noida, admin, create_topic, produce, producer, unique, wait_until,
+};
 
 /// Consumes everything currently in `topic` as `group` and commits synchronously.
 fn consume_and_commit(bootstrap: &str, group: &str, topic: &str, expected: usize) -> BaseConsumer {

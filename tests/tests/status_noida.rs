@@ -7,12 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rdkafka::ClientConfig;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::producer::{BaseRecord, Producer};
 use serde_json::Value;
-use warren_integration_tests::{Daemon, Noida, producer, unique, wait_until};
+use warren_integration_tests::{Daemon, Noida, create_topic, producer, unique, wait_until};
 
 struct Flags {
     producing: AtomicBool,
@@ -79,20 +77,7 @@ async fn stopped_consumer_goes_from_ok_to_err_stop_and_back_to_ok_when_it_resume
     let broker = Noida::start();
     let bs = broker.bootstrap.clone();
     let topic = unique("payments");
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", &bs)
-        .create()
-        .expect("admin");
-    for r in admin
-        .create_topics(
-            &[NewTopic::new(&topic, 1, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
-        .await
-        .expect("create")
-    {
-        r.expect("topic created");
-    }
+    create_topic(&bs, &topic, 1).await;
     let group = unique("settlement");
     let flags = Arc::new(Flags {
         producing: AtomicBool::new(true),

@@ -12,13 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::BaseRecord;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use warren_integration_tests::{Daemon, Noida, now_ms, producer, unique, wait_until};
+use warren_integration_tests::{Daemon, Noida, create_topic, now_ms, producer, unique, wait_until};
 
 const PRODUCE_PER_SEC: u32 = 20;
 const REFRESH_MS: i64 = 500;
@@ -117,20 +115,7 @@ async fn lag_in_seconds_tracks_the_true_age_of_the_next_unconsumed_record() {
     let broker = Noida::start();
     let bs = broker.bootstrap.clone();
     let topic = unique("clicks");
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", &bs)
-        .create()
-        .expect("admin");
-    for r in admin
-        .create_topics(
-            &[NewTopic::new(&topic, 1, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
-        .await
-        .expect("create")
-    {
-        r.expect("topic created");
-    }
+    create_topic(&bs, &topic, 1).await;
     let group = unique("slow-reader");
     let load = Arc::new(Load {
         consume_per_sec: AtomicU32::new(PRODUCE_PER_SEC / 2),
