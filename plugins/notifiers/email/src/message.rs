@@ -116,6 +116,9 @@ fn facts(event: &IncidentEvent) -> Vec<(&'static str, String)> {
         ("Status", status_name(g.status).to_string()),
         ("Total lag", render::thousands(g.total_lag)),
     ];
+    if let Some(ms) = g.max_time_lag_ms {
+        facts.push(("Time lag", render::duration(ms as i64)));
+    }
     if event.kind != IncidentKind::Resolved {
         facts.push((
             "Partitions",
@@ -341,6 +344,7 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("Total lag:  612,331\n"), "{t}");
+        assert!(t.contains("Time lag:   6 min\n"), "{t}");
         assert!(t.contains("Partitions: 2 of 12 not OK\n"), "{t}");
         assert!(t.contains("Started:    2025-11-20 10:04 UTC\n"), "{t}");
         let stall = t

@@ -145,6 +145,11 @@ fn fields(event: &IncidentEvent) -> Vec<Value> {
     let mut fields = vec![
         ("Status", status_name(g.status).to_string()),
         ("Total lag", render::thousands(g.total_lag)),
+    ];
+    if let Some(ms) = g.max_time_lag_ms {
+        fields.push(("Time lag", render::duration(ms as i64)));
+    }
+    fields.extend([
         (
             "Partitions not OK",
             format!("{} of {}", g.partitions.len(), g.partition_count),
@@ -153,7 +158,7 @@ fn fields(event: &IncidentEvent) -> Vec<Value> {
             "Incident start",
             format!("{}{ago}", render::human_time(event.started_ms)),
         ),
-    ];
+    ]);
     if let Some(m) = &g.maxlag {
         fields.push((
             "Max lag",
@@ -278,6 +283,7 @@ mod tests {
             [
                 "*Status*\nERR",
                 "*Total lag*\n612,331",
+                "*Time lag*\n6 min",
                 "*Partitions not OK*\n2 of 12",
                 "*Incident start*\n2025-11-20 10:04 UTC",
                 "*Max lag*\npayments[7] · 402,118",
@@ -312,7 +318,7 @@ mod tests {
         );
         assert!(v["text"].as_str().unwrap().contains("(update)"));
         assert_eq!(
-            blocks(&v)[1]["fields"][3]["text"],
+            blocks(&v)[1]["fields"][4]["text"],
             "*Incident start*\n2025-11-20 10:04 UTC (12 min ago)"
         );
     }

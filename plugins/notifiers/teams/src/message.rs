@@ -104,6 +104,9 @@ fn body(event: &IncidentEvent) -> Vec<Value> {
         ("Status", status_name(g.status).to_string()),
         ("Total lag", render::thousands(g.total_lag)),
     ];
+    if let Some(ms) = g.max_time_lag_ms {
+        facts.push(("Time lag", render::duration(ms as i64)));
+    }
     if event.kind != IncidentKind::Resolved {
         facts.push((
             "Partitions not OK",
@@ -238,6 +241,7 @@ mod tests {
                 f("Group", "payments-consumer"),
                 f("Status", "ERR"),
                 f("Total lag", "612,331"),
+                f("Time lag", "6 min"),
                 f("Partitions not OK", "2 of 12"),
                 f("Incident start", "2025-11-20 10:04 UTC"),
             ]
