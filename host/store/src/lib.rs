@@ -27,6 +27,8 @@ use redb::{Database, ReadableTable, TableDefinition};
 pub const SCHEMA_VERSION: u64 = 1;
 
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// `open_file`'s reason when another process holds the file.
+const IN_USE: &str = "in use";
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +83,12 @@ impl Store {
         let path = dir.join("warren.redb");
         let existed = path.exists();
         match Self::open_file(&path) {
+            // Another Warren holds the file: a mistake to report, not a damaged store to move
+            // aside (which would take the state away from the process using it).
+            Err(reason) if reason == IN_USE => Err(StoreError::Db(format!(
+                "{} is in use by another process (another Warren on the same data-dir?)",
+                path.display()
+            ))),
             Ok(store) => Ok((
                 store,
                 if existed {
@@ -120,7 +128,10 @@ impl Store {
     }
 
     fn open_file(path: &Path) -> Result<Store, String> {
-        let db = Database::create(path).map_err(|e| e.to_string())?;
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => IN_USE.to_string(),
+            other => other.to_string(),
+        })?;
         let store = Store {
             db,
             path: Some(path.to_path_buf()),

@@ -199,3 +199,19 @@ fn snapshots_accumulate_per_cluster_and_survive_reopening() {
     assert_eq!(other.groups.len(), 1);
     assert_eq!(store.load_cluster("none").unwrap().snapshot_ms, None);
 }
+
+#[test]
+fn a_store_in_use_is_an_error_and_is_not_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_held, _) = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).err().expect("second open refused");
+    assert!(
+        err.to_string().contains("in use by another process"),
+        "{err}"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["warren.redb".to_string()]);
+}
