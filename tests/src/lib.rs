@@ -130,6 +130,15 @@ impl Daemon {
         )
     }
 
+    /// Waits until every consumer has caught up (`/burrow/admin/ready` is 200): before that,
+    /// status routes answer 503 rather than judge windows that may be missing commits.
+    pub async fn wait_ready(&self) {
+        wait_until(Duration::from_secs(30), "READY", || async {
+            self.get("/burrow/admin/ready").await.0 == 200
+        })
+        .await;
+    }
+
     /// Stops the daemon and waits for a clean shutdown.
     pub async fn stop(mut self) {
         if let Some(s) = self.stop.take() {

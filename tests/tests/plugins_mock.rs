@@ -131,6 +131,7 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
         a == 200 && b == 200
     })
     .await;
+    d.wait_ready().await;
 
     // The evaluator plugin judges: lag 160 per partition is over err (50).
     let (code, status) = d
