@@ -35,7 +35,7 @@ pub struct PartitionSnapshot {
     /// Recent HEAD offsets of the partition, oldest first (Burrow's view, `intervals` long).
     pub heads: Vec<HeadSample>,
     /// The partition's longer, compressed production curve, oldest first (for lag in
-    /// seconds).
+    /// seconds): as much of it as the window's time figures need (`timelag::needed_timeline`).
     pub timeline: Vec<HeadSample>,
 }
 
@@ -219,12 +219,15 @@ fn partition_snapshot(
         (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
         _ => 0,
     };
+    let timeline = heads
+        .map(|h| crate::evaluator::timelag::needed_timeline(h.timeline(p), commits.first()))
+        .unwrap_or_default();
     PartitionSnapshot {
         commits,
         owner: owner.map(|o| o.host.to_string()),
         client_id: owner.map(|o| o.client_id.to_string()),
         current_lag,
         heads: heads.map(|h| h.history(p)).unwrap_or_default(),
-        timeline: heads.map(|h| h.timeline(p).to_vec()).unwrap_or_default(),
+        timeline,
     }
 }
