@@ -8,7 +8,8 @@
 //!
 //! The child is this test binary itself, re-run on the ignored `daemon_child` test with the
 //! config path in `WARREN_CHILD_CONFIG`: the real daemon wiring, in a process that can be
-//! killed.
+//! killed, or sent SIGHUP (the plugin-reload test below). Also here: a corrupt store file is
+//! kept aside and the daemon starts fresh.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -413,4 +414,71 @@ snapshot-interval = "300ms"
         "{:?}",
         saved.groups.len()
     );
+}
+
+/// `[plugin.skip]` on `builtin:skip-empty` with `empty-for-secs`, on a cluster with no broker
+/// behind it (reload does not need one).
+fn reload_config(port: u16, empty_for_secs: &str) -> String {
+    format!(
+        r#"
+[cluster.prod]
+servers = ["127.0.0.1:1"]
+group-filters = ["skip"]
+[httpserver.test]
+address = "127.0.0.1:{port}"
+[plugin.skip]
+kind = "group-filter"
+path = "builtin:skip-empty"
+config = {{ empty-for-secs = {empty_for_secs} }}
+"#
+    )
+}
+
+async fn plugin_entry(d: &ChildDaemon) -> Value {
+    let (_, v) = d.get("/v3/admin/plugins").await;
+    v["plugins"]
+        .as_array()
+        .and_then(|list| list.iter().find(|p| p["name"] == "skip").cloned())
+        .unwrap_or(Value::Null)
+}
+
+fn hangup(d: &ChildDaemon) {
+    let status = Command::new("kill")
+        .args(["-HUP", &d.child.id().to_string()])
+        .status()
+        .expect("kill -HUP");
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_a_changed_plugin_and_keeps_the_old_one_when_the_new_config_is_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = dir.path().join("warren.toml");
+    std::fs::write(&file, reload_config(port, "3600")).unwrap();
+    let d = ChildDaemon::start(&file, port, &dir.path().join("daemon.log")).await;
+    let first = plugin_entry(&d).await;
+    let loaded = first["loaded-at"].as_i64().expect("loaded-at");
+
+    // A changed config: the plugin is loaded afresh.
+    std::fs::write(&file, reload_config(port, "60")).unwrap();
+    hangup(&d);
+    wait_until(Duration::from_secs(20), "the plugin reloaded", || async {
+        plugin_entry(&d).await["loaded-at"].as_i64() > Some(loaded)
+    })
+    .await;
+    let reloaded = plugin_entry(&d).await;
+    assert_eq!(reloaded["reload-error"], Value::Null, "{reloaded}");
+
+    // A config the plugin refuses: the previous version keeps running, and says why.
+    std::fs::write(&file, reload_config(port, "\"soon\"")).unwrap();
+    hangup(&d);
+    wait_until(Duration::from_secs(20), "the reload refused", || async {
+        plugin_entry(&d).await["reload-error"].is_string()
+    })
+    .await;
+    let kept = plugin_entry(&d).await;
+    assert_eq!(kept["loaded-at"], reloaded["loaded-at"], "{kept}");
+    let log = std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+    assert!(log.contains("SIGHUP: reloading plugins"), "{log}");
 }
