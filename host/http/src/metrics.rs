@@ -153,26 +153,40 @@ fn group_labels((cluster_label, group_label): Vocabulary, c: &str, g: &GroupStat
     )
 }
 
+/// Every group's partitions with their labels in one vocabulary, formatted once per render
+/// and shared by that vocabulary's per-partition families (escaping and formatting a million
+/// label sets per family was most of a large render).
+type PartitionRows<'a> = Vec<(&'a GroupStatus, Vec<String>)>;
+
+fn partition_rows(vocabulary: Vocabulary, groups: &Groups) -> PartitionRows<'_> {
+    each_group(groups)
+        .map(|(c, g)| {
+            let labels = g
+                .partitions
+                .iter()
+                .map(|p| partition_labels(vocabulary, c, g, p))
+                .collect();
+            (g, labels)
+        })
+        .collect()
+}
+
 /// A per-partition family: one series per partition for which `value` has something to say.
 fn partition_gauge(
     out: &mut String,
     name: &str,
     help: &str,
-    vocabulary: Vocabulary,
-    groups: &Groups,
+    rows: &PartitionRows<'_>,
     value: impl Fn(&PartitionStatus) -> Option<String>,
 ) {
-    let value = &value;
-    gauge(
-        out,
-        name,
-        help,
-        each_group(groups).flat_map(|(c, g)| {
-            g.partitions
-                .iter()
-                .filter_map(move |p| value(p).map(|v| (partition_labels(vocabulary, c, g, p), v)))
-        }),
-    );
+    family(out, name, "gauge", help);
+    for (g, labels) in rows {
+        for (p, l) in g.partitions.iter().zip(labels) {
+            if let Some(v) = value(p) {
+                let _ = writeln!(out, "{name}{{{l}}} {v}");
+            }
+        }
+    }
 }
 
 const HEAD_HELP: &str = "HEAD (high watermark) of the partition.";
@@ -230,6 +244,14 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         }
     }
     let mut out = String::with_capacity(1 << 16);
+    let (burrow_rows, lag_exporter_rows) = if options.partitions {
+        (
+            partition_rows(BURROW, &groups),
+            partition_rows(LAG_EXPORTER, &groups),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
 
     // Burrow's names.
     gauge(
@@ -249,16 +271,14 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             &mut out,
             "burrow_kafka_consumer_partition_lag",
             "Current lag of the partition.",
-            BURROW,
-            &groups,
+            &burrow_rows,
             |p| Some(p.current_lag.to_string()),
         );
         partition_gauge(
             &mut out,
             "burrow_kafka_consumer_current_offset",
             "Newest committed offset of the partition (only once its window is complete, as Burrow).",
-            BURROW,
-            &groups,
+            &burrow_rows,
             |p| {
                 p.end
                     .filter(|_| p.complete >= 1.0)
@@ -269,8 +289,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             &mut out,
             "burrow_kafka_topic_partition_status",
             "Partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (once its window is complete).",
-            BURROW,
-            &groups,
+            &burrow_rows,
             |p| (p.complete >= 1.0).then(|| p.status.code().to_string()),
         );
     }
@@ -288,16 +307,14 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             &mut out,
             "kafka_consumergroup_group_lag",
             "Current lag of the group on the partition, in records.",
-            LAG_EXPORTER,
-            &groups,
+            &lag_exporter_rows,
             |p| Some(p.current_lag.to_string()),
         );
         partition_gauge(
             &mut out,
             "kafka_consumergroup_group_offset",
             "Newest committed offset of the group on the partition.",
-            LAG_EXPORTER,
-            &groups,
+            &lag_exporter_rows,
             |p| p.end.map(|e| e.offset.to_string()),
         );
     }
@@ -356,8 +373,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             &mut out,
             "kafka_consumergroup_group_lag_seconds",
             "Age of the next record the group has not consumed on the partition, in seconds.",
-            LAG_EXPORTER,
-            &groups,
+            &lag_exporter_rows,
             |p| p.time_lag.map(|t| seconds(t.ms)),
         );
     }
