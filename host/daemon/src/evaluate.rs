@@ -183,7 +183,7 @@ pub fn snapshot(input: &EvaluateInput) -> GroupSnapshot {
                     observed_ms: input.now,
                 })
                 .collect(),
-            timeline: p.timeline(),
+            timeline: p.timeline().into(),
             commits,
         };
     }

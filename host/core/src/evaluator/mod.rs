@@ -190,12 +190,16 @@ impl GroupStatus {
             .iter()
             .filter_map(|p| p.time_lag.map(|t| t.ms))
             .max();
-        let behind = self.partitions.iter().filter(|p| p.current_lag > 0);
-        self.catchup_eta_ms = behind
-            .map(|p| p.catchup_eta_ms.ok_or(()))
-            .collect::<Result<Vec<u64>, ()>>()
-            .ok()
-            .and_then(|etas| etas.into_iter().max());
+        // The longest ETA of the partitions behind; none as soon as one of them has none.
+        self.catchup_eta_ms = self
+            .partitions
+            .iter()
+            .filter(|p| p.current_lag > 0)
+            .try_fold(None, |max: Option<u64>, p| {
+                p.catchup_eta_ms
+                    .map(|eta| Some(max.map_or(eta, |m| m.max(eta))))
+            })
+            .flatten();
     }
 
     /// Copy keeping only partitions whose status is not OK (Burrow's ShowAll=false, used by

@@ -312,7 +312,7 @@ fn snapshot_maps_partition_ids_owners_heads_and_intervals() {
                     observed_ms: T,
                 })
                 .collect(),
-            timeline: Vec::new(),
+            timeline: Default::default(),
         };
     let snapshot = GroupSnapshot {
         group: "g".into(),
@@ -372,4 +372,41 @@ fn serializes_statuses_as_burrow_strings() {
         serde_json::to_value(GroupStatus::not_found("c", "g")).unwrap_or_default()["status"],
         "NOTFOUND"
     );
+}
+
+#[test]
+fn a_group_takes_the_longest_catch_up_of_its_partitions_behind_and_none_if_one_is_not_closing_in() {
+    let part = |lag: u64, eta: Option<u64>, time: Option<u64>| PartitionStatus {
+        topic: "t".into(),
+        partition: 0,
+        owner: String::new(),
+        client_id: String::new(),
+        status: Status::Ok,
+        start: None,
+        end: None,
+        current_lag: lag,
+        complete: 1.0,
+        time_lag: time.map(|ms| TimeLag {
+            ms,
+            estimate: LagEstimate::Interpolated,
+        }),
+        catchup_eta_ms: eta,
+    };
+    let mut g = GroupStatus::not_found("c", "g");
+    g.partitions = vec![
+        part(10, Some(10_000), Some(4_000)),
+        part(50, Some(30_000), Some(9_000)),
+        part(0, None, Some(0)),
+    ];
+    g.roll_up_time_lag();
+    assert_eq!(
+        (g.catchup_eta_ms, g.max_time_lag_ms),
+        (Some(30_000), Some(9_000))
+    );
+    g.partitions.push(part(5, None, None));
+    g.roll_up_time_lag();
+    assert_eq!((g.catchup_eta_ms, g.max_time_lag_ms), (None, Some(9_000)));
+    g.partitions = vec![part(0, None, None)];
+    g.roll_up_time_lag();
+    assert_eq!((g.catchup_eta_ms, g.max_time_lag_ms), (None, None));
 }

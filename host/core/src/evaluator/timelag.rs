@@ -136,25 +136,6 @@ pub fn catchup_eta(
     (eta <= MAX_ETA_MS).then(|| eta.round() as u64)
 }
 
-/// The part of `timeline` that [`time_lag`] and [`catchup_eta`] can need for a window whose
-/// oldest commit is `first`: the oldest point (it bounds extrapolation) and everything from
-/// the last point before that commit, by offset or by time. Both answers are the same on it as
-/// on the whole timeline, and a caught-up group's snapshot copies a few points instead of all.
-pub fn needed_timeline(timeline: &[HeadSample], first: Option<&CommitEntry>) -> Vec<HeadSample> {
-    let Some(first) = first else {
-        return Vec::new();
-    };
-    let by_offset = timeline.partition_point(|s| s.offset <= first.offset);
-    let by_time = timeline.partition_point(|s| s.observed_ms <= first.timestamp_ms);
-    let from = by_offset.min(by_time).saturating_sub(1);
-    let mut out = Vec::with_capacity(timeline.len() - from + 1);
-    if from > 0 {
-        out.push(timeline[0]);
-    }
-    out.extend_from_slice(&timeline[from..]);
-    out
-}
-
 /// HEAD at time `t`, interpolated on the timeline and clamped to its ends.
 fn head_at(timeline: &[HeadSample], t: i64) -> i64 {
     let j = timeline.partition_point(|s| s.observed_ms <= t);
@@ -190,54 +171,6 @@ mod tests {
             observed_ms: timestamp_ms,
             lag: None,
         }
-    }
-
-    #[test]
-    fn the_needed_part_of_a_timeline_gives_the_same_answers_as_all_of_it() {
-        // A long curve with a pause; windows at several places along it.
-        let mut points = Vec::new();
-        for i in 0..40 {
-            points.push((i * 100, i * 10_000));
-        }
-        for i in 40..50 {
-            points.push((3_900, i * 10_000));
-        }
-        for i in 50..64 {
-            points.push((3_900 + (i - 49) * 50, i * 10_000));
-        }
-        let t = tl(&points);
-        let now = 640_000;
-        for (first, last) in [
-            (0, 5_000),
-            (1_000, 2_000),
-            (3_900, 4_500),
-            (4_400, 4_600),
-            (-50, 100),
-        ] {
-            for window in [
-                vec![c(first, 100_000), c(last, 600_000)],
-                vec![c(first, 500_000), c(last, 630_000)],
-                vec![c(last, 630_000)],
-            ] {
-                let lag = (4_600 - window.last().unwrap().offset).max(0) as u64;
-                let needed = needed_timeline(&t, window.first());
-                assert!(needed.len() <= t.len());
-                let newest = window.last().unwrap().offset;
-                assert_eq!(
-                    time_lag(&needed, newest, now),
-                    time_lag(&t, newest, now),
-                    "{window:?}"
-                );
-                assert_eq!(
-                    catchup_eta(&window, &needed, lag, now),
-                    catchup_eta(&window, &t, lag, now),
-                    "{window:?}"
-                );
-            }
-        }
-        // A caught-up group's recent window needs only the end of the curve.
-        let recent = [c(4_500, 620_000), c(4_600, 635_000)];
-        assert!(needed_timeline(&t, recent.first()).len() <= 4);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! starts a new curve instead of freezing the old one.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// One observation of a partition's HEAD (high watermark).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,7 +30,9 @@ pub struct HeadSample {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PartitionHeads {
     pub(crate) recent: VecDeque<HeadSample>,
-    pub(crate) timeline: Vec<HeadSample>,
+    /// Shared with the snapshots readers take (every group consuming the partition reads the
+    /// same curve), and copied on write only while one is held.
+    pub(crate) timeline: Arc<Vec<HeadSample>>,
 }
 
 /// HEAD histories of every partition of one topic.
@@ -74,7 +77,7 @@ impl TopicHeads {
                 p.recent.pop_front();
             }
             p.recent.push_back(sample);
-            add_to_timeline(&mut p.timeline, sample, timeline);
+            add_to_timeline(Arc::make_mut(&mut p.timeline), sample, timeline);
         }
     }
 
@@ -93,10 +96,11 @@ impl TopicHeads {
             .iter()
             .copied()
             .collect();
-        p.timeline.clear();
+        let mut curve = Vec::new();
         for s in timeline {
-            add_to_timeline(&mut p.timeline, *s, tn);
+            add_to_timeline(&mut curve, *s, tn);
         }
+        p.timeline = Arc::new(curve);
     }
 
     /// Newest HEAD of `partition`, if one was observed.
@@ -116,11 +120,12 @@ impl TopicHeads {
             .unwrap_or_default()
     }
 
-    /// The compressed production curve of `partition`, oldest first.
-    pub(crate) fn timeline(&self, partition: usize) -> &[HeadSample] {
+    /// The compressed production curve of `partition`, shared rather than copied.
+    pub(crate) fn timeline_shared(&self, partition: usize) -> Arc<Vec<HeadSample>> {
         self.partitions
             .get(partition)
-            .map_or(&[], |p| p.timeline.as_slice())
+            .map(|p| p.timeline.clone())
+            .unwrap_or_default()
     }
 
     /// Heap bytes held (for the memory benchmark).
@@ -243,7 +248,7 @@ mod tests {
         }
         let offsets: Vec<i64> = h.history(0).iter().map(|x| x.offset).collect();
         assert_eq!(offsets, vec![2, 3, 4]);
-        assert_eq!(h.timeline(0).len(), 5);
+        assert_eq!(h.timeline_shared(0).len(), 5);
         assert_eq!(h.latest(0), Some(4));
     }
 }

@@ -2,6 +2,8 @@
 //! read lock and use after releasing it. Shapes follow what Burrow's storage returns
 //! (reference §1b), with partition index = partition id.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::cluster::{ClusterStore, Group};
@@ -35,8 +37,8 @@ pub struct PartitionSnapshot {
     /// Recent HEAD offsets of the partition, oldest first (Burrow's view, `intervals` long).
     pub heads: Vec<HeadSample>,
     /// The partition's longer, compressed production curve, oldest first (for lag in
-    /// seconds): as much of it as the window's time figures need (`timelag::needed_timeline`).
-    pub timeline: Vec<HeadSample>,
+    /// seconds); shared with storage and every other group on the partition, not copied.
+    pub timeline: Arc<Vec<HeadSample>>,
 }
 
 /// One topic consumed by a group: every partition of the topic, committed or not.
@@ -219,9 +221,7 @@ fn partition_snapshot(
         (Some(h), Some(c)) => u64::try_from(h.saturating_sub(c.offset)).unwrap_or(0),
         _ => 0,
     };
-    let timeline = heads
-        .map(|h| crate::evaluator::timelag::needed_timeline(h.timeline(p), commits.first()))
-        .unwrap_or_default();
+    let timeline = heads.map(|h| h.timeline_shared(p)).unwrap_or_default();
     PartitionSnapshot {
         commits,
         owner: owner.map(|o| o.host.to_string()),
