@@ -358,7 +358,9 @@ impl ClusterStore {
 
     /// Loads a persisted snapshot into empty storage: HEAD histories first (windows need
     /// their topics), then groups and offsets-topic positions. Damaged records are skipped
-    /// and listed; a group whose topics all vanished is dropped.
+    /// and listed (and left in the store); a group whose topics all vanished, or that the
+    /// allow/deny lists now keep out, is dropped and deleted from the store with the next
+    /// snapshot.
     pub fn restore<'a>(
         &self,
         topics: impl IntoIterator<Item = (&'a str, &'a [u8])>,
@@ -384,8 +386,10 @@ impl ClusterStore {
                 .get_key_value(t)
                 .map_or_else(|| t.into(), |(k, _)| k.clone())
         };
+        let mut dropped: Vec<Box<str>> = Vec::new();
         for (name, bytes) in groups {
             if !settings.accepts(name) {
+                dropped.push(name.into());
                 continue;
             }
             match decode_group(bytes, settings.intervals, &mut intern) {
@@ -394,11 +398,14 @@ impl ClusterStore {
                     if !g.topics.is_empty() || !g.owners().is_empty() {
                         state.groups.insert(name.into(), g);
                         report.groups += 1;
+                    } else {
+                        dropped.push(name.into());
                     }
                 }
                 Err(e) => report.damaged.push((format!("group {name}"), e)),
             }
         }
+        state.removed.extend(dropped);
         for (consumer, p) in positions {
             state.positions.insert(consumer.into(), p);
         }
@@ -547,6 +554,30 @@ mod tests {
         s.mark_changed(&d);
         let again = s.take_delta(false);
         assert_eq!((again.groups.len(), again.removed.len()), (1, 1));
+    }
+
+    #[test]
+    fn groups_left_out_at_restore_are_deleted_with_the_next_snapshot() {
+        let h = store();
+        fill(&h);
+        let delta = h.cluster("c").unwrap().take_delta(true);
+        let deny_b = StorageHandle::new(
+            ["c".to_string()],
+            StorageSettings {
+                deny: Some(regex::Regex::new("^b$").unwrap()),
+                ..StorageSettings::burrow_defaults()
+            },
+        );
+        let s = deny_b.cluster("c").unwrap();
+        let report = s.restore(
+            delta.topics.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+            delta.groups.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+            [],
+        );
+        assert_eq!(report.groups, 1);
+        let next = s.take_delta(false);
+        assert!(next.groups.is_empty());
+        assert_eq!(next.removed, vec!["b".to_string()]);
     }
 
     #[test]
