@@ -195,11 +195,13 @@ impl Reader {
         let positions = self.store.positions(&self.consumer.name);
         let backlog: i64 = (0..partitions)
             .map(|p| {
+                // Nothing read yet: from the end with `start-latest`, else from the start.
+                let start = if self.start_latest { high[p] } else { low[p] };
                 let at = positions
                     .get(p)
                     .copied()
                     .filter(|o| *o >= 0)
-                    .unwrap_or(low[p]);
+                    .unwrap_or(start);
                 (high[p] - at.max(low[p])).max(0)
             })
             .sum();
