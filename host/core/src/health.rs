@@ -174,11 +174,15 @@ impl Health {
             .all(|(consumer, _)| self.consumers.get(consumer).is_none_or(|p| p.is_ready()))
     }
 
-    /// One line per consumer still catching up: name, percent and records (for STARTING).
-    pub fn starting_progress(&self) -> Vec<String> {
+    /// One line per consumer still catching up (of `cluster`, or of all): name, percent and
+    /// records (for STARTING).
+    pub fn starting_progress(&self, cluster: Option<&str>) -> Vec<String> {
         self.consumers
             .iter()
             .filter(|(_, p)| !p.is_ready())
+            .filter(|(name, _)| {
+                cluster.is_none_or(|c| self.cluster_of.get(*name).is_some_and(|of| of == c))
+            })
             .map(|(name, p)| {
                 let (pos, target) = p.progress();
                 let percent = if target == 0 {
@@ -239,8 +243,9 @@ mod tests {
         assert!(h.cluster_ready("a"));
         assert!(!h.cluster_ready("b"));
         assert_eq!(
-            h.starting_progress(),
+            h.starting_progress(None),
             vec!["b-1: 25.0% (25 of 100 records)".to_string()]
         );
+        assert!(h.starting_progress(Some("a")).is_empty());
     }
 }

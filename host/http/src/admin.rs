@@ -19,7 +19,7 @@ pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, String)
         (StatusCode::OK, "READY".into())
     } else {
         let mut body = String::from("STARTING");
-        for line in state.health.starting_progress() {
+        for line in state.health.starting_progress(None) {
             body.push('\n');
             body.push_str(&line);
         }

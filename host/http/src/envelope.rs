@@ -56,7 +56,7 @@ pub(crate) fn not_found(state: &AppState, uri: &Uri, message: &str) -> Response 
 /// verdict now could be a STOP that is not true.
 pub(crate) fn starting(state: &AppState, uri: &Uri, cluster: &str) -> Response {
     let mut message = format!("cluster {cluster} is starting: its collectors are catching up");
-    for line in state.health.starting_progress() {
+    for line in state.health.starting_progress(Some(cluster)) {
         message.push_str("; ");
         message.push_str(&line);
     }
