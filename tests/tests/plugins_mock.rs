@@ -204,6 +204,11 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
         serde_json::json!(["judged"])
     );
     assert!(plugin(&plugins, "skip-idle")["health"]["calls"]["ok"].as_u64() >= Some(1));
+    // A looping evaluator runs into its 100 ms deadline: at least that long was spent in it.
+    assert!(
+        looping["health"]["call_micros"].as_u64() >= Some(90_000),
+        "{looping}"
+    );
     let loaded_at = plugin(&plugins, "skip-idle")["loaded-at"].clone();
 
     // Reload with new thresholds: the changed plugin is replaced, the others keep running, and

@@ -592,6 +592,21 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
                 }
             }
         }
+        family(
+            out,
+            "warren_plugin_call_seconds_total",
+            "counter",
+            "Time spent in plugin calls (calls skipped by the breaker excluded).",
+        );
+        for p in &list {
+            let micros = p["health"]["call_micros"].as_u64().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "warren_plugin_call_seconds_total{{plugin=\"{}\"}} {:.6}",
+                esc(p["name"].as_str().unwrap_or_default()),
+                micros as f64 / 1e6
+            );
+        }
         gauge(
             out,
             "warren_plugin_disabled",

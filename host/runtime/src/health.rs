@@ -18,6 +18,7 @@ struct Inner {
     open_until: Option<Instant>,
     pause: Option<Duration>,
     last_error: Option<String>,
+    call_micros: u64,
 }
 
 /// Health of one plugin.
@@ -38,6 +39,8 @@ pub struct HealthSnapshot {
     pub disabled: bool,
     /// The most recent failure.
     pub last_error: Option<String>,
+    /// Time spent in calls that ran (not those skipped by the breaker), in microseconds.
+    pub call_micros: u64,
 }
 
 impl PluginHealth {
@@ -86,6 +89,14 @@ impl PluginHealth {
         *inner.calls.entry(event).or_default() += 1;
     }
 
+    /// Adds the time one call took.
+    pub fn time(&self, took: Duration) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.call_micros = inner
+            .call_micros
+            .saturating_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX));
+    }
+
     /// Counts a call skipped because the breaker is open.
     pub fn skipped(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -100,6 +111,7 @@ impl PluginHealth {
             consecutive_failures: inner.consecutive_failures,
             disabled: inner.open_until.is_some_and(|u| u > now),
             last_error: inner.last_error.clone(),
+            call_micros: inner.call_micros,
         }
     }
 }

@@ -212,6 +212,12 @@ impl PluginNotifier {
     /// plugin's: they do not move the breaker.
     fn record(&self, result: &Result<(), NotifyError>, now: Instant) {
         let plugin = &*self.name;
+        if !matches!(
+            result,
+            Err(NotifyError::Plugin(PluginError::Disabled { .. }))
+        ) {
+            self.health.time(now.elapsed());
+        }
         match result {
             Ok(()) => self.health.success(),
             Err(NotifyError::Transient { message, .. }) => {

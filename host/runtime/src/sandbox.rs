@@ -150,6 +150,9 @@ impl<I: Send> Sandbox<I> {
 
     /// Counts a call's outcome; a failure is logged with what the caller does instead.
     pub(crate) fn record<T>(&self, result: &Result<T, PluginError>, now: Instant, instead: &str) {
+        if !matches!(result, Err(PluginError::Disabled { .. })) {
+            self.health.time(now.elapsed());
+        }
         match result {
             Ok(_) => self.health.success(),
             Err(PluginError::Disabled { .. }) => {}
