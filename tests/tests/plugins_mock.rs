@@ -204,9 +204,10 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
         serde_json::json!(["judged"])
     );
     assert!(plugin(&plugins, "skip-idle")["health"]["calls"]["ok"].as_u64() >= Some(1));
-    // A looping evaluator runs into its 100 ms deadline: at least that long was spent in it.
+    // A looping evaluator runs until its deadline (50 ms, counted in 10 ms epoch ticks): tens
+    // of milliseconds were spent in it, where a well-behaved call takes microseconds.
     assert!(
-        looping["health"]["call_micros"].as_u64() >= Some(90_000),
+        looping["health"]["call_micros"].as_u64() >= Some(20_000),
         "{looping}"
     );
     let loaded_at = plugin(&plugins, "skip-idle")["loaded-at"].clone();
