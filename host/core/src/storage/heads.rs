@@ -159,19 +159,22 @@ pub(crate) fn add_to_timeline(t: &mut Vec<HeadSample>, s: HeadSample, cap: usize
         // Room for the whole timeline at once: it fills up on any partition that is written.
         t.reserve_exact(cap);
     }
-    t.push(s);
-    if t.len() > cap {
+    if t.len() >= cap {
+        // Room first, so the curve never grows past `cap` (nor reallocates: a copy made while
+        // a snapshot shared it has no spare capacity).
         let i = least_informative(t);
         t.remove(i);
     }
+    t.push(s);
 }
 
 /// Index of the interior point whose removal moves the curve least: the time error, at that
-/// point's offset, of interpolating between its neighbours instead. The newest two points are
-/// never chosen (they carry the current flat run), nor the oldest (it bounds the history).
+/// point's offset, of interpolating between its neighbours instead. Called before a new point
+/// is appended: the newest point is never chosen (with the new one it carries the current flat
+/// run), nor the oldest (it bounds the history).
 fn least_informative(t: &[HeadSample]) -> usize {
     let mut best = (1, f64::INFINITY);
-    for i in 1..t.len().saturating_sub(2) {
+    for i in 1..t.len().saturating_sub(1) {
         let (l, m, r) = (t[i - 1], t[i], t[i + 1]);
         let error = if r.offset == l.offset {
             // Inside a flat run: the run is defined by its ends.
@@ -238,6 +241,19 @@ mod tests {
         assert!(t.contains(&(90, 9)), "{t:?}");
         assert!(t.contains(&(90, 19)), "{t:?}");
         assert_eq!(t[5], (190, 29));
+    }
+
+    #[test]
+    fn a_full_curve_never_grows_past_its_size_even_after_a_copy() {
+        let mut t: Vec<HeadSample> = (0..8).map(|i| s(i * 10, i)).collect();
+        // What `Arc::make_mut` leaves after copying a shared curve: no spare capacity.
+        t.shrink_to_fit();
+        for i in 8..100 {
+            add_to_timeline(&mut t, s(i * 10 + i % 3, i), 8);
+            assert_eq!(t.len(), 8);
+        }
+        assert_eq!(t.capacity(), 8);
+        assert_eq!((t[0], t[7]), (s(0, 0), s(99 * 10, 99)));
     }
 
     #[test]
