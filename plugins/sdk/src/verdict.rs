@@ -9,7 +9,11 @@
 //! lag, ties going to the lowest (topic, partition); `complete` is the fraction of partitions
 //! whose window is full (at least `intervals` commits).
 //!
-//! Time lags are left `None`: the host fills in its own estimate.
+//! A partition verdict carries the window's time lag (the host's estimate; the host puts its
+//! own there again whatever a plugin answers).
+//!
+//! [`by_thresholds`] is the whole policy of a threshold evaluator: a figure per partition
+//! against a `warn`/`err` pair.
 
 use crate::types::{GroupStatus, GroupWindow, PartitionStatus, PartitionWindow, Status};
 
@@ -97,6 +101,37 @@ pub fn group(window: &GroupWindow, partitions: Vec<PartitionStatus>) -> GroupSta
         max_time_lag_ms: partitions.iter().filter_map(|p| p.time_lag_ms).max(),
         partitions,
     }
+}
+
+/// Judges each partition by `measure`, which gives its figure and its `(warn, err)` pair, or
+/// `None` when the partition is not judged (it stays OK). A partition whose figure reaches
+/// `warn` is WARN, also when it reaches `err`: partition statuses have no ERR, and STOP would
+/// send operators hunting for a consumer that stopped committing when it is only behind. The
+/// group is ERR when any partition reaches its `err`, else the roll-up of [`group`].
+pub fn by_thresholds<T: PartialOrd>(
+    window: &GroupWindow,
+    measure: impl Fn(&PartitionWindow) -> Option<(T, T, T)>,
+) -> GroupStatus {
+    let mut reached_err = false;
+    let partitions = window
+        .partitions
+        .iter()
+        .map(|p| {
+            let status = match measure(p) {
+                Some((figure, warn, err)) if figure >= warn => {
+                    reached_err |= figure >= err;
+                    Status::Warn
+                }
+                _ => Status::Ok,
+            };
+            partition(p, window.intervals, status)
+        })
+        .collect();
+    let mut group = group(window, partitions);
+    if reached_err {
+        group.status = Status::Err;
+    }
+    group
 }
 
 /// Badness at group level, in Burrow's order.

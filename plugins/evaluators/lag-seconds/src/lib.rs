@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use warren_plugin_sdk::evaluator::Evaluator;
 use warren_plugin_sdk::types::{
-    GroupStatus, GroupWindow, LagEstimate, PartitionWindow, PluginMetadata, Status,
+    GroupStatus, GroupWindow, LagEstimate, PartitionWindow, PluginMetadata,
 };
 use warren_plugin_sdk::{Plugin, host, metadata, verdict};
 
@@ -44,26 +44,10 @@ pub use policy::{Policy, Slo, parse};
 
 /// Judges a group window with the policy (see the crate docs for the statuses).
 pub fn judge(policy: &Policy, w: &GroupWindow) -> GroupStatus {
-    let mut reached_err = false;
-    let partitions = w
-        .partitions
-        .iter()
-        .map(|p| {
-            let status = match (policy.slo_for(&w.group, &p.topic), time_lag(p)) {
-                (Some(slo), Some(lag)) if lag >= slo.warn => {
-                    reached_err |= lag >= slo.err;
-                    Status::Warn
-                }
-                _ => Status::Ok,
-            };
-            verdict::partition(p, w.intervals, status)
-        })
-        .collect();
-    let mut group = verdict::group(w, partitions);
-    if reached_err {
-        group.status = Status::Err;
-    }
-    group
+    verdict::by_thresholds(w, |p| {
+        let slo = policy.slo_for(&w.group, &p.topic)?;
+        Some((time_lag(p)?, slo.warn, slo.err))
+    })
 }
 
 /// The time lag a partition is judged by; `None` when the host has no estimate.
@@ -132,6 +116,7 @@ warren_plugin_sdk::export_evaluator!(LagSeconds);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::types::Status;
     use warren_plugin_sdk::types::TimeLag;
 
     /// A partition's time lag: ms and how the host estimated it; `None` for no estimate.

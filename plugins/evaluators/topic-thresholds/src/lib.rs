@@ -22,33 +22,17 @@
 pub mod policy;
 
 use warren_plugin_sdk::evaluator::Evaluator;
-use warren_plugin_sdk::types::{GroupStatus, GroupWindow, PluginMetadata, Status};
+use warren_plugin_sdk::types::{GroupStatus, GroupWindow, PluginMetadata};
 use warren_plugin_sdk::{Plugin, host, metadata, verdict};
 
 pub use policy::{Policy, Thresholds, parse};
 
 /// Judges a group window with the policy (see the crate docs for the statuses).
 pub fn judge(policy: &Policy, w: &GroupWindow) -> GroupStatus {
-    let mut reached_err = false;
-    let partitions = w
-        .partitions
-        .iter()
-        .map(|p| {
-            let status = match policy.thresholds_for(&p.topic) {
-                Some(t) if p.current_lag >= t.warn => {
-                    reached_err |= p.current_lag >= t.err;
-                    Status::Warn
-                }
-                _ => Status::Ok,
-            };
-            verdict::partition(p, w.intervals, status)
-        })
-        .collect();
-    let mut group = verdict::group(w, partitions);
-    if reached_err {
-        group.status = Status::Err;
-    }
-    group
+    verdict::by_thresholds(w, |p| {
+        let t = policy.thresholds_for(&p.topic)?;
+        Some((p.current_lag, t.warn, t.err))
+    })
 }
 
 struct TopicThresholds;
@@ -99,6 +83,7 @@ warren_plugin_sdk::export_evaluator!(TopicThresholds);
 mod tests {
     use super::*;
     use warren_plugin_sdk::types::PartitionWindow;
+    use warren_plugin_sdk::types::Status;
 
     fn window(partitions: &[(&str, u64)]) -> GroupWindow {
         GroupWindow {
