@@ -3,6 +3,7 @@
 //! (`warren_daemon::app::serve`) listening on 127.0.0.1.
 
 pub mod receiver;
+pub mod traffic;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

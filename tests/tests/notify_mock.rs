@@ -7,73 +7,13 @@
 //! a plugin whose host is not on its allow-list.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use serde_json::Value;
 use warren_integration_tests::receiver::{Receiver, Reply};
-use warren_integration_tests::{
-    Daemon, commit_offset, free_port, now_ms, producer, unique, wait_until,
-};
-
-/// A producer writing a record every 50 ms and a simulated consumer committing what was
-/// written every 300 ms while `committing` is set.
-struct Traffic {
-    committing: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Traffic {
-    fn start(bootstrap: &str, topic: &str, group: &str) -> Traffic {
-        let committing = Arc::new(AtomicBool::new(true));
-        let stop = Arc::new(AtomicBool::new(false));
-        let p: BaseProducer = producer(bootstrap);
-        let (topic, group) = (topic.to_string(), group.to_string());
-        let (c, s) = (committing.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let mut written: i64 = 0;
-            let mut last_commit = Instant::now();
-            while !s.load(Ordering::Relaxed) {
-                let rec = BaseRecord::<(), str>::to(&topic).partition(0).payload("x");
-                if p.send(rec).is_ok() {
-                    written += 1;
-                }
-                p.poll(Duration::from_millis(0));
-                if c.load(Ordering::Relaxed) && last_commit.elapsed() >= Duration::from_millis(300)
-                {
-                    let _ = p.flush(Duration::from_secs(2));
-                    commit_offset(&p, &group, &topic, 0, written, now_ms());
-                    let _ = p.flush(Duration::from_secs(2));
-                    last_commit = Instant::now();
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = p.flush(Duration::from_secs(2));
-        });
-        Traffic {
-            committing,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn commits(&self, on: bool) {
-        self.committing.store(on, Ordering::Relaxed);
-    }
-}
-
-impl Drop for Traffic {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
+use warren_integration_tests::traffic::Traffic;
+use warren_integration_tests::{Daemon, free_port, unique, wait_until};
 
 /// A broker with the topic and offsets topic, traffic started, and the group's name.
 fn broker() -> (
@@ -87,7 +27,7 @@ fn broker() -> (
     mock.create_topic("__consumer_offsets", 1, 1)
         .expect("offsets topic");
     let group = unique("billing");
-    let traffic = Traffic::start(&mock.bootstrap_servers(), &topic, &group);
+    let traffic = Traffic::start(&mock.bootstrap_servers(), &[(&topic, &group)]);
     (mock, traffic, group)
 }
 
@@ -249,7 +189,7 @@ async fn a_stopped_group_notifies_each_receiver_once_and_closes_once_with_the_sa
     let d = start(&mock, dir.path(), &notifiers).await;
 
     wait_ok_and_full(&d, &group).await;
-    traffic.commits(false);
+    traffic.commits(0, false);
     wait_status(&d, &group, "ERR", Duration::from_secs(30)).await;
 
     let slack_path = "/services/T000/B000/XXXX";
@@ -296,7 +236,7 @@ async fn a_stopped_group_notifies_each_receiver_once_and_closes_once_with_the_sa
         "Bearer s3cr3t"
     );
 
-    traffic.commits(true);
+    traffic.commits(0, true);
     wait_status(&d, &group, "OK", Duration::from_secs(30)).await;
     let pd_all = wait_requests(&pd, "/v2/enqueue", 2, Duration::from_secs(15)).await;
     assert_eq!(pd_all[1]["event_action"], "resolve", "{}", pd_all[1]);
@@ -353,7 +293,7 @@ async fn one_webhook(
     ) + extra_plugin;
     let d = start(&mock, dir.path(), &n).await;
     wait_ok_and_full(&d, &group).await;
-    traffic.commits(false);
+    traffic.commits(0, false);
     (mock, traffic, group, hook, d, dir)
 }
 
@@ -417,7 +357,7 @@ async fn a_close_after_a_restart_carries_the_id_of_the_open() {
         .to_string();
     d.stop().await;
 
-    traffic.commits(true);
+    traffic.commits(0, true);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let file = dir.path().join("warren.toml");
     let port = free_port();
@@ -623,12 +563,12 @@ send-interval = "1h"
     );
     let d = start(&mock, dir.path(), &notifiers).await;
     wait_ok_and_full(&d, &group).await;
-    traffic.commits(false);
+    traffic.commits(0, false);
     wait_until(Duration::from_secs(30), "the opening mail", || async {
         !smtp.messages().is_empty()
     })
     .await;
-    traffic.commits(true);
+    traffic.commits(0, true);
     wait_until(Duration::from_secs(30), "the closing mail", || async {
         smtp.messages().len() >= 2
     })

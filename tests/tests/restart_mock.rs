@@ -13,14 +13,12 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rdkafka::mocking::MockCluster;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use serde_json::Value;
 use warren_integration_tests::receiver::Receiver;
+use warren_integration_tests::traffic::Traffic;
 use warren_integration_tests::{commit_offset, free_port, now_ms, producer, unique, wait_until};
 
 /// Runs the daemon on `WARREN_CHILD_CONFIG` until killed; does nothing without it.
@@ -41,64 +39,6 @@ fn daemon_child() {
         std::future::pending::<()>(),
     ))
     .expect("daemon");
-}
-
-/// A producer writing to both topics every 50 ms; each group commits what was written every
-/// 300 ms while its flag is set.
-struct Traffic {
-    stuck_commits: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Traffic {
-    fn start(bootstrap: &str, topics: [&str; 2], groups: [&str; 2]) -> Traffic {
-        let stuck_commits = Arc::new(AtomicBool::new(true));
-        let stop = Arc::new(AtomicBool::new(false));
-        let p: BaseProducer = producer(bootstrap);
-        let topics = topics.map(str::to_string);
-        let groups = groups.map(str::to_string);
-        let (c, s) = (stuck_commits.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let mut written = [0i64; 2];
-            let mut last_commit = Instant::now();
-            while !s.load(Ordering::Relaxed) {
-                for (i, t) in topics.iter().enumerate() {
-                    if p.send(BaseRecord::<(), str>::to(t).partition(0).payload("x"))
-                        .is_ok()
-                    {
-                        written[i] += 1;
-                    }
-                }
-                p.poll(Duration::ZERO);
-                if last_commit.elapsed() >= Duration::from_millis(300) {
-                    let _ = p.flush(Duration::from_secs(2));
-                    // Group 0 is the healthy one, group 1 the one that gets stuck.
-                    commit_offset(&p, &groups[0], &topics[0], 0, written[0], now_ms());
-                    if c.load(Ordering::Relaxed) {
-                        commit_offset(&p, &groups[1], &topics[1], 0, written[1], now_ms());
-                    }
-                    let _ = p.flush(Duration::from_secs(2));
-                    last_commit = Instant::now();
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        });
-        Traffic {
-            stuck_commits,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Traffic {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 /// The daemon as a child process, SIGKILLed on drop.
@@ -239,10 +179,10 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     mock.create_topic("__consumer_offsets", 1, 1)
         .expect("offsets topic");
     let (fine, stuck) = (unique("fine"), unique("stuck"));
+    // Pair 0 is the healthy group, pair 1 the one that gets stuck.
     let traffic = Traffic::start(
         &mock.bootstrap_servers(),
-        [&fine_topic, &stuck_topic],
-        [&fine, &stuck],
+        &[(&fine_topic, &fine), (&stuck_topic, &stuck)],
     );
     let hook = Receiver::start().await;
     let dir = tempfile::tempdir().unwrap();
@@ -271,7 +211,7 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
         )
         .await;
     }
-    traffic.stuck_commits.store(false, Ordering::Relaxed);
+    traffic.commits(1, false);
     let waited = tokio::time::timeout(Duration::from_secs(30), async {
         while events(&hook).is_empty() {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -334,7 +274,7 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     assert_eq!(second.status(&fine).await, "OK");
 
     // Recovery closes the incident opened before the crash, once.
-    traffic.stuck_commits.store(true, Ordering::Relaxed);
+    traffic.commits(1, true);
     wait_until(Duration::from_secs(30), "the incident closed", || async {
         events(&hook).len() >= 2
     })
