@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -256,6 +257,21 @@ pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
     for r in res {
         r.expect("topic created");
     }
+}
+
+/// A real consumer-group member of `group` subscribed to `topic`, reading from the earliest
+/// offset and committing only when told (`commit_consumer_state`).
+pub fn group_consumer(bootstrap: &str, group: &str, client_id: &str, topic: &str) -> BaseConsumer {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .set("client.id", client_id)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .expect("consumer");
+    c.subscribe(&[topic]).expect("subscribe");
+    c
 }
 
 /// A producer on `bootstrap` that sends each record on its own (no batching surprises).

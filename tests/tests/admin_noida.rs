@@ -4,25 +4,16 @@
 
 use std::time::Duration;
 
-use rdkafka::ClientConfig;
 use rdkafka::admin::AdminOptions;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use serde_json::Value;
 use warren_integration_tests::{
-    Daemon, Noida, admin, create_topic, produce, producer, unique, wait_until,
+    Daemon, Noida, admin, create_topic, group_consumer, produce, producer, unique, wait_until,
 };
 
 /// Consumes everything currently in `topic` as `group` and commits synchronously.
 fn consume_and_commit(bootstrap: &str, group: &str, topic: &str, expected: usize) -> BaseConsumer {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", group)
-        .set("client.id", "lag-test-consumer")
-        .set("enable.auto.commit", "false")
-        .set("auto.offset.reset", "earliest")
-        .create()
-        .expect("consumer");
-    c.subscribe(&[topic]).expect("subscribe");
+    let c = group_consumer(bootstrap, group, "lag-test-consumer", topic);
     let mut seen = 0;
     let start = std::time::Instant::now();
     while seen < expected {

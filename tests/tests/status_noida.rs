@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rdkafka::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::producer::{BaseRecord, Producer};
 use serde_json::Value;
-use warren_integration_tests::{Daemon, Noida, create_topic, producer, unique, wait_until};
+use warren_integration_tests::{
+    Daemon, Noida, create_topic, group_consumer, producer, unique, wait_until,
+};
 
 struct Flags {
     producing: AtomicBool,
@@ -40,14 +41,7 @@ fn spawn_consumer(
     flags: Arc<Flags>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        let c: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &bs)
-            .set("group.id", &group)
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .create()
-            .expect("consumer");
-        c.subscribe(&[&topic]).expect("subscribe");
+        let c = group_consumer(&bs, &group, "settlement-1", &topic);
         let mut last_commit = std::time::Instant::now();
         while !flags.done.load(Ordering::Relaxed) {
             if !flags.consuming.load(Ordering::Relaxed) {

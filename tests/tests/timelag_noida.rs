@@ -16,7 +16,9 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::BaseRecord;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use warren_integration_tests::{Daemon, Noida, create_topic, now_ms, producer, unique, wait_until};
+use warren_integration_tests::{
+    Daemon, Noida, create_topic, group_consumer, now_ms, producer, unique, wait_until,
+};
 
 const PRODUCE_PER_SEC: u32 = 20;
 const REFRESH_MS: i64 = 500;
@@ -52,14 +54,7 @@ fn spawn_consumer(
     load: Arc<Load>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        let c: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &bs)
-            .set("group.id", &group)
-            .set("enable.auto.commit", "false")
-            .set("auto.offset.reset", "earliest")
-            .create()
-            .expect("consumer");
-        c.subscribe(&[&topic]).expect("subscribe");
+        let c = group_consumer(&bs, &group, "slow-reader-1", &topic);
         let mut last_commit = Instant::now();
         let mut next = Instant::now();
         while !load.done.load(Ordering::Relaxed) {
