@@ -98,6 +98,9 @@ impl Reader {
         let mut targets: Vec<i64> = Vec::new();
         let mut last_discovery = Instant::now() - DISCOVERY_EVERY;
         let mut last_lag = Instant::now();
+        // Next offset per partition read in the current batch (-1: none), recorded in storage
+        // once per batch rather than once per record.
+        let mut batch_next: Vec<i64> = Vec::new();
         let mut backfilled = false;
         loop {
             if self.cancel.is_cancelled() {
@@ -146,13 +149,20 @@ impl Reader {
             };
             let now = now_ms();
             let mut writer = self.store.writer();
+            batch_next.clear();
+            batch_next.resize(assigned, -1);
             let mut next = Some(first);
             let mut n = 0;
             while let Some(item) = next {
                 match item {
                     Ok(msg) => {
                         self.apply(&mut writer, &msg, now);
-                        writer.set_position(&self.consumer.name, msg.partition(), msg.offset() + 1);
+                        if let Some(at) = usize::try_from(msg.partition())
+                            .ok()
+                            .and_then(|p| batch_next.get_mut(p))
+                        {
+                            *at = msg.offset() + 1;
+                        }
                     }
                     Err(KafkaError::PartitionEOF(p)) => {
                         if let Some(e) = usize::try_from(p).ok().and_then(|p| eof.get_mut(p)) {
@@ -176,6 +186,11 @@ impl Reader {
                 } else {
                     None
                 };
+            }
+            for (p, &at) in batch_next.iter().enumerate() {
+                if at >= 0 {
+                    writer.set_position(&self.consumer.name, p as i32, at);
+                }
             }
             drop(writer);
             if !self.progress.is_ready() {
