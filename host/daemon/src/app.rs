@@ -43,7 +43,7 @@ pub fn storage_settings(config: &Config) -> StorageSettings {
     let s = &config.storage;
     StorageSettings {
         intervals: s.intervals,
-        head_timeline: s.head_history,
+        head_history: s.head_history,
         min_distance_ms: s.min_distance.as_millis() as i64,
         expire_group_ms: s.expire_group.as_millis().min(i64::MAX as u128) as i64,
         allow: s.groups.allow.clone(),

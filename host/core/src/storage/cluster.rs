@@ -407,7 +407,7 @@ impl ClusterWriter<'_> {
     pub fn set_topics(&mut self, topics: &[(String, usize)]) -> Vec<String> {
         let (intervals, timeline) = (
             self.store.settings.intervals,
-            self.store.settings.head_timeline,
+            self.store.settings.head_history,
         );
         let state = &mut *self.state;
         let live: std::collections::HashSet<&str> =

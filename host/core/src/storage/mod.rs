@@ -32,7 +32,7 @@ pub struct StorageSettings {
     /// for Burrow's rules.
     pub intervals: u16,
     /// Points of each partition's compressed HEAD timeline (for lag in seconds).
-    pub head_timeline: u16,
+    pub head_history: u16,
     /// Commits closer than this to the previous one overwrite it (Burrow's `min-distance`).
     pub min_distance_ms: i64,
     /// Groups without a commit for this long are deleted; older commits are ignored.
@@ -48,7 +48,7 @@ impl StorageSettings {
     pub fn burrow_defaults() -> Self {
         StorageSettings {
             intervals: 10,
-            head_timeline: 64,
+            head_history: 64,
             min_distance_ms: 0,
             expire_group_ms: 604_800_000,
             allow: None,

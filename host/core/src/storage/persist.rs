@@ -372,7 +372,7 @@ impl ClusterStore {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let state = &mut *state;
         for (name, bytes) in topics {
-            match decode_heads(bytes, settings.intervals, settings.head_timeline) {
+            match decode_heads(bytes, settings.intervals, settings.head_history) {
                 Ok(h) => {
                     state.topics.insert(name.into(), h);
                     report.topics += 1;
