@@ -2,6 +2,7 @@
 //! noida-db as a process), real librdkafka producers and consumers, and the real daemon wiring
 //! (`warren_daemon::app::serve`) listening on 127.0.0.1.
 
+pub mod kafka;
 pub mod receiver;
 pub mod traffic;
 
@@ -247,9 +248,14 @@ pub fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
 /// Creates `topic` with `partitions` through the Admin API (brokers that support
 /// CreateTopics, i.e. not the mock cluster) and waits until it exists.
 pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
+    create_topic_replicated(bootstrap, topic, partitions, 1).await
+}
+
+/// As [`create_topic`], with `replicas` copies of each partition.
+pub async fn create_topic_replicated(bootstrap: &str, topic: &str, partitions: i32, replicas: i32) {
     let res = admin(bootstrap)
         .create_topics(
-            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
+            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(replicas))],
             &AdminOptions::new(),
         )
         .await

@@ -1,0 +1,454 @@
+//! Apache Kafka itself for the real-broker tier: KRaft clusters started by `scripts/kafka`
+//! (jars from Maven Central), Kafka's own Java clients for what librdkafka cannot do (KIP-848
+//! consumers of the Java client, transactional offset commits), and the broker's ground truth
+//! (Admin `ListConsumerGroupOffsets` and `ListOffsets`) to compare Warren's answers with.
+//!
+//! One cluster per test binary ([`KafkaCluster::shared`]) keeps the tier within CI's time;
+//! fault tests, which kill and pause nodes, start their own ([`KafkaCluster::start`]).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// `scripts/kafka` in this checkout.
+pub fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/kafka")
+}
+
+/// A running KRaft cluster: N combined broker+controller nodes on 127.0.0.1.
+pub struct KafkaCluster {
+    /// `127.0.0.1:PORT,...`, one address per node.
+    pub bootstrap: String,
+    /// The cluster's state folder (node logs under `nodeN/server.log`).
+    pub dir: PathBuf,
+    /// Stop the nodes when dropped (not for the shared cluster, which a watcher stops).
+    owned: bool,
+}
+
+impl KafkaCluster {
+    /// Starts a cluster of `nodes` with `offsets_partitions` offsets-topic partitions. The
+    /// nodes go down when this value is dropped, or when the test process exits.
+    pub fn start(nodes: usize, offsets_partitions: u32) -> KafkaCluster {
+        Self::start_with(nodes, offsets_partitions, &[])
+    }
+
+    /// As [`start`](Self::start), with extra broker properties (`KEY=VALUE`).
+    pub fn start_with(nodes: usize, offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
+        let mut c = Self::up(nodes, offsets_partitions, props);
+        c.owned = true;
+        c
+    }
+
+    /// A one-node cluster with 50 offsets-topic partitions (Kafka's default) shared by every
+    /// test of this binary: the one `scripts/test` started for the whole run when
+    /// `WARREN_KAFKA_BOOTSTRAP` and `WARREN_KAFKA_DIR` name it, else one started on first use
+    /// and stopped when the process exits.
+    pub fn shared() -> &'static KafkaCluster {
+        static SHARED: OnceLock<KafkaCluster> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            match (
+                std::env::var("WARREN_KAFKA_BOOTSTRAP"),
+                std::env::var_os("WARREN_KAFKA_DIR"),
+            ) {
+                (Ok(bootstrap), Some(dir)) if !bootstrap.is_empty() => KafkaCluster {
+                    bootstrap,
+                    dir: dir.into(),
+                    owned: false,
+                },
+                _ => Self::up(1, 50, &[]),
+            }
+        })
+    }
+
+    fn up(nodes: usize, offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
+        let dir = tempfile::Builder::new()
+            .prefix("warren-kafka-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        let mut cmd = Command::new("bash");
+        cmd.arg(script())
+            .args(["up", "--nodes", &nodes.to_string()])
+            .args(["--offsets-partitions", &offsets_partitions.to_string()])
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--owner", &std::process::id().to_string()]);
+        for p in props {
+            cmd.args(["--prop", p]);
+        }
+        let out = cmd
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run scripts/kafka up");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "scripts/kafka up failed ({}): {stdout}",
+            out.status
+        );
+        let bootstrap = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("BOOTSTRAP="))
+            .expect("BOOTSTRAP= line")
+            .to_string();
+        KafkaCluster {
+            bootstrap,
+            dir,
+            owned: false,
+        }
+    }
+
+    /// `scripts/kafka OP NODE --dir D`: `kill` (SIGKILL), `stop` (SIGSTOP), `cont`, `start`.
+    pub fn node(&self, op: &str, node: usize) {
+        let status = Command::new("bash")
+            .arg(script())
+            .args([op, &node.to_string(), "--dir"])
+            .arg(&self.dir)
+            .status()
+            .expect("run scripts/kafka");
+        assert!(status.success(), "scripts/kafka {op} {node} failed");
+    }
+
+    /// The address of node `node` (1-based).
+    pub fn node_address(&self, node: usize) -> &str {
+        self.bootstrap.split(',').nth(node - 1).expect("node")
+    }
+
+    /// Runs a command of the Java test tool (`tests/kafka/java/KafkaTool.java`) to its end and
+    /// returns its stdout.
+    pub fn tool(&self, args: &[&str]) -> String {
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("tool")
+            .args(args)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run the Java tool");
+        assert!(
+            out.status.success(),
+            "KafkaTool {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts a long-running command of the Java test tool; it is killed on drop.
+    pub fn spawn_tool(&self, args: &[&str]) -> JavaProcess {
+        let mut child = Command::new("bash")
+            .arg(script())
+            .arg("tool")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .expect("spawn the Java tool");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        JavaProcess {
+            child,
+            lines,
+            reaped: false,
+        }
+    }
+
+    /// The broker's own answer: committed offset and HEAD of every partition of `groups`
+    /// (every consumer group when empty), from Admin `ListConsumerGroupOffsets` and
+    /// `ListOffsets`.
+    pub fn truth(&self, groups: &[&str]) -> BTreeMap<(String, String, i32), Truth> {
+        let mut args = vec!["truth", self.bootstrap.as_str()];
+        args.extend_from_slice(groups);
+        self.tool(&args)
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                let [group, topic, partition, committed, head] = f[..] else {
+                    return None;
+                };
+                Some((
+                    (group.to_string(), topic.to_string(), partition.parse().ok()?),
+                    Truth {
+                        committed: committed.parse().ok()?,
+                        head: head.parse().ok()?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// A Java `KafkaConsumer` in `group` subscribed to `topic` with `protocol` (`classic` or
+    /// `consumer`, KIP-848), committing every `commit_ms`, reading at most `rate` records/s
+    /// (0: unbounded; -1: stalled after its first commit); returns once it has partitions.
+    pub fn java_consumer(
+        &self,
+        group: &str,
+        topic: &str,
+        protocol: &str,
+        commit_ms: u64,
+        rate: i32,
+    ) -> JavaProcess {
+        let mut p = self.spawn_tool(&[
+            "consume",
+            &self.bootstrap,
+            group,
+            topic,
+            protocol,
+            &commit_ms.to_string(),
+            &rate.to_string(),
+        ]);
+        p.expect_line("assigned", Duration::from_secs(60));
+        p
+    }
+}
+
+impl Drop for KafkaCluster {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = Command::new("bash")
+                .arg(script())
+                .args(["down", "--dir"])
+                .arg(&self.dir)
+                .status();
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// One partition of a group as the broker sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Truth {
+    pub committed: i64,
+    pub head: i64,
+}
+
+/// A Java test-tool process (its whole process group is killed on drop).
+pub struct JavaProcess {
+    child: Child,
+    lines: Receiver<String>,
+    reaped: bool,
+}
+
+impl JavaProcess {
+    /// Reads stdout until a line starting with `prefix`, panicking after `timeout`.
+    pub fn expect_line(&mut self, prefix: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("no '{prefix}' line from the Java tool within {timeout:?}")
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!("the Java tool exited before printing '{prefix}'")
+                }
+            }
+        }
+    }
+
+    /// Kills the process group at once (SIGKILL): a consumer that dies without leaving.
+    pub fn kill(&mut self) {
+        if self.reaped {
+            return;
+        }
+        // The group, not only `bash`: the JVM is its child. A signal by group id, never
+        // through `kill(1)`, whose parsing of a negative id is easy to get fatally wrong.
+        let group = libc::pid_t::try_from(self.child.id()).expect("pid");
+        // SAFETY: killpg has no memory effects; the group is the child's own (process_group(0)).
+        unsafe {
+            libc::killpg(group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+        self.reaped = true;
+    }
+}
+
+impl Drop for JavaProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Warren's view of `group` on `cluster`: per (topic, partition), the newest committed offset
+/// in its window and its current lag (`None` for a partition with no commit in the window).
+pub async fn warren_offsets(
+    daemon: &crate::Daemon,
+    cluster: &str,
+    group: &str,
+) -> BTreeMap<(String, i32), (Option<i64>, i64)> {
+    let (status, detail) = daemon
+        .get(&format!("/v3/kafka/{cluster}/consumer/{group}"))
+        .await;
+    let mut out = BTreeMap::new();
+    if status != 200 {
+        return out;
+    }
+    let Some(topics) = detail["topics"].as_object() else {
+        return out;
+    };
+    for (topic, partitions) in topics {
+        for (p, part) in partitions.as_array().into_iter().flatten().enumerate() {
+            let newest = part["offsets"]
+                .as_array()
+                .and_then(|o| o.iter().rev().find(|c| !c.is_null()))
+                .and_then(|c| c["offset"].as_i64());
+            let lag = part["current-lag"].as_i64().unwrap_or(-1);
+            out.insert((topic.clone(), p as i32), (newest, lag));
+        }
+    }
+    out
+}
+
+/// Waits until Warren's committed offset and lag of every partition of `groups` equal the
+/// broker's ground truth, panicking with both views after `timeout`.
+pub async fn assert_matches_truth(
+    kafka: &KafkaCluster,
+    daemon: &crate::Daemon,
+    cluster: &str,
+    groups: &[&str],
+    timeout: Duration,
+) {
+    let truth = kafka.truth(groups);
+    assert!(
+        groups
+            .iter()
+            .all(|g| truth.keys().any(|(tg, _, _)| tg == g)),
+        "the broker has no committed offsets for some of {groups:?}: {truth:?}"
+    );
+    let start = Instant::now();
+    loop {
+        let mut diffs = Vec::new();
+        for group in groups {
+            let seen = warren_offsets(daemon, cluster, group).await;
+            for ((g, topic, partition), t) in truth.iter().filter(|((g, _, _), _)| g == group) {
+                let want = (Some(t.committed), t.head - t.committed);
+                let got = seen.get(&(topic.clone(), *partition)).copied();
+                if got != Some(want) {
+                    diffs.push(format!(
+                        "{g} {topic}/{partition}: broker (offset, lag) = {want:?}, Warren {got:?}"
+                    ));
+                }
+            }
+        }
+        if diffs.is_empty() {
+            return;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "Warren differs from the broker after {timeout:?}:\n{}",
+            diffs.join("\n")
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// A librdkafka consumer in `group` subscribed to `topic`, with the classic protocol or
+/// KIP-848's (`protocol` = `classic` | `consumer`), committing only when told.
+pub fn rdkafka_consumer(
+    bootstrap: &str,
+    group: &str,
+    topic: &str,
+    protocol: &str,
+) -> rdkafka::consumer::BaseConsumer {
+    use rdkafka::consumer::Consumer;
+    let mut cfg = rdkafka::ClientConfig::new();
+    cfg.set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .set("client.id", format!("rdkafka-{group}"))
+        .set("group.protocol", protocol)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest");
+    if protocol == "classic" {
+        cfg.set("session.timeout.ms", "6000");
+    }
+    let c: rdkafka::consumer::BaseConsumer = cfg.create().expect("consumer");
+    c.subscribe(&[topic]).expect("subscribe");
+    c
+}
+
+/// Polls `c` until it has read `n` records (or `timeout`), then commits synchronously what it
+/// consumed; returns how many it read.
+pub fn consume_and_commit(c: &rdkafka::consumer::BaseConsumer, n: usize, timeout: Duration) -> usize {
+    use rdkafka::consumer::{CommitMode, Consumer};
+    let start = Instant::now();
+    let mut read = 0;
+    while read < n && start.elapsed() < timeout {
+        match c.poll(Duration::from_millis(100)) {
+            Some(Ok(_)) => read += 1,
+            Some(Err(e)) => panic!("consumer error: {e}"),
+            None => {}
+        }
+    }
+    c.commit_consumer_state(CommitMode::Sync).expect("commit");
+    read
+}
+
+/// The `__consumer_offsets` partition that holds `group`'s records on a topic of
+/// `partitions` partitions: Kafka's `Utils.abs(group.hashCode()) % partitions`, with Java's
+/// `String.hashCode` over UTF-16 units.
+pub fn offsets_partition(group: &str, partitions: i32) -> i32 {
+    let hash = group
+        .encode_utf16()
+        .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32));
+    (hash & 0x7fff_ffff) % partitions
+}
+
+/// A name starting with `prefix` whose group lands in offsets-topic partition `target`.
+pub fn group_in_partition(prefix: &str, target: i32, partitions: i32) -> String {
+    (0..)
+        .map(|i| crate::unique(&format!("{prefix}{i}")))
+        .find(|g| offsets_partition(g, partitions) == target)
+        .expect("some name lands there")
+}
+
+impl KafkaCluster {
+    /// Waits until the cluster's metadata lists `n` brokers.
+    pub fn wait_brokers(&self, n: usize, timeout: Duration) {
+        let start = Instant::now();
+        loop {
+            let out = Command::new("bash")
+                .arg(script())
+                .args(["tool", "count-brokers", &self.bootstrap])
+                .stderr(Stdio::null())
+                .output()
+                .expect("run the Java tool");
+            if String::from_utf8_lossy(&out.stdout).trim() == n.to_string() {
+                return;
+            }
+            assert!(start.elapsed() < timeout, "{n} brokers not back within {timeout:?}");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// The node (1-based, as `node.id`) leading `partition` of `topic`.
+    pub fn leader_of(&self, topic: &str, partition: i32) -> usize {
+        use rdkafka::consumer::Consumer;
+        let c: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .create()
+            .expect("client");
+        let md = c
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .expect("metadata");
+        let leader = md.topics()[0]
+            .partitions()
+            .iter()
+            .find(|p| p.id() == partition)
+            .expect("partition")
+            .leader();
+        usize::try_from(leader).expect("a leader")
+    }
+}
