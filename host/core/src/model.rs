@@ -91,3 +91,49 @@ pub struct GroupMembership {
     /// Current members; empty means the group has no active consumer.
     pub members: Vec<Member>,
 }
+
+/// A Kafka topic id (a UUID). KIP-848 group records name topics by id, not by name, so
+/// storage maps ids to names with what the cluster's metadata says.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicId(pub [u8; 16]);
+
+impl TopicId {
+    /// The id from the two 64-bit halves Kafka's `Uuid` (and librdkafka's) is made of.
+    pub fn from_halves(most: i64, least: i64) -> Self {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&most.to_be_bytes());
+        bytes[8..].copy_from_slice(&least.to_be_bytes());
+        TopicId(bytes)
+    }
+}
+
+/// Kafka's own spelling (unpadded URL-safe base64, e.g. `N4KWVZJ6SLejdmZWroD92g`), so ids in
+/// Warren's logs can be searched for in broker logs and `kafka-topics --describe`.
+impl std::fmt::Display for TopicId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = [0u8; 22];
+        let mut bits = 0u32;
+        let mut held = 0u32;
+        let mut n = 0;
+        for &byte in &self.0 {
+            bits = (bits << 8) | u32::from(byte);
+            held += 8;
+            while held >= 6 {
+                held -= 6;
+                out[n] = ALPHABET[((bits >> held) & 0x3f) as usize];
+                n += 1;
+            }
+        }
+        // 128 bits leave 2 over: they are the high bits of the last character.
+        out[n] = ALPHABET[((bits << (6 - held)) & 0x3f) as usize];
+        f.write_str(std::str::from_utf8(&out).unwrap_or("?"))
+    }
+}
+
+impl std::fmt::Debug for TopicId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TopicId({self})")
+    }
+}

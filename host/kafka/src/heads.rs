@@ -2,7 +2,10 @@
 //! partition every `offset-refresh`. HEADs are read with one ListOffsets request per leader
 //! broker (librdkafka's `offsets_for_times` with the LATEST sentinel groups partitions by
 //! leader), not one request per partition. Earliest offsets (EARLIEST sentinel) are read the
-//! same way with every metadata refresh.
+//! same way with every metadata refresh, and so are topic ids (see `topic_ids.rs`), which name
+//! the topics of KIP-848 groups' assignments.
+
+mod topic_ids;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,6 +115,20 @@ async fn poll_once(
         let removed = store.writer().set_topics(&topics);
         for topic in removed {
             info!(cluster = %store.name(), topic = %topic, "topic deleted; removed from storage");
+        }
+        let c = consumer.clone();
+        let names: Vec<String> = layout.iter().map(|(t, _, _)| t.clone()).collect();
+        // Only KIP-848 groups need ids, and those exist only on brokers that have them: a
+        // failure here costs their owners, not the poll.
+        match tokio::task::spawn_blocking(move || {
+            topic_ids::describe_topic_ids(c.client(), &names, REQUEST_TIMEOUT)
+        })
+        .await?
+        {
+            Ok(ids) => store
+                .writer()
+                .learn_topic_ids(ids.iter().map(|(id, name)| (*id, name.as_str())), now_ms()),
+            Err(e) => debug!(cluster = %store.name(), error = %e, "cannot describe topic ids"),
         }
     }
     let c = consumer.clone();

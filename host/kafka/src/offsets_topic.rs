@@ -7,6 +7,11 @@
 //! with the windows it produced), and the reader starts from there when it has one: after a
 //! restart it replays only what was written while Warren was down, not the whole topic.
 //!
+//! Groups of both protocols are read: a classic group's `GroupMetadata` record carries its
+//! whole membership, a KIP-848 group's (Kafka 4.x, `group.protocol=consumer`) arrives as
+//! separate epoch, member and assignment records that storage assembles; their topic ids are
+//! named by the HEAD poller's metadata (see `heads.rs`).
+//!
 //! Readiness: the reader is "caught up" once every partition has reported end-of-partition at
 //! least once; until then `/burrow/admin/ready` says STARTING. The reader waits for the
 //! cluster's first HEAD poll before reading, since storage drops commits it cannot compute lag
@@ -26,7 +31,9 @@ use warren_core::codec::{self, Record};
 use warren_core::config::ConsumerConfig;
 use warren_core::health::{ClusterHealth, ConsumerProgress};
 use warren_core::model::{Commit, GroupMembership, Member};
-use warren_core::storage::{ClusterStore, ClusterWriter, CommitSource};
+use warren_core::storage::{
+    ClusterStore, ClusterWriter, CommitSource, ConsumerGroupUpdate, MemberAssignment, MemberClient,
+};
 
 use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
@@ -339,7 +346,77 @@ impl Reader {
                     }
                 }
             }
+            Record::ConsumerGroup { group, value } => self.update(
+                writer,
+                group,
+                ConsumerGroupUpdate::Epoch(value.map(|v| v.epoch)),
+                now,
+            ),
+            Record::ConsumerGroupTargetAssignment { group, value } => self.update(
+                writer,
+                group,
+                ConsumerGroupUpdate::TargetEpoch(value.map(|v| v.assignment_epoch)),
+                now,
+            ),
+            Record::ConsumerGroupMember {
+                group,
+                member_id,
+                value,
+            } => self.update(
+                writer,
+                group,
+                ConsumerGroupUpdate::Member {
+                    id: member_id,
+                    client: value.map(|v| MemberClient {
+                        client_id: v.client_id,
+                        host: v.client_host,
+                    }),
+                },
+                now,
+            ),
+            Record::ConsumerGroupMemberAssignment {
+                group,
+                member_id,
+                value,
+            } => self.update(
+                writer,
+                group,
+                ConsumerGroupUpdate::Assignment {
+                    id: member_id,
+                    assignment: value.map(|v| MemberAssignment {
+                        epoch: v.member_epoch,
+                        // Kafka's MemberState::STABLE.
+                        reconciling: v.state != 0,
+                        topics: v
+                            .assigned
+                            .into_iter()
+                            .map(|t| (t.topic_id, t.partitions))
+                            .collect(),
+                    }),
+                },
+                now,
+            ),
+            // Kafka 4.0 named its groups' topics here; later brokers only tombstone it.
+            Record::ConsumerGroupTopics { value, .. } => match value {
+                Some(topics) => {
+                    writer.learn_topic_ids(topics.iter().map(|t| (t.topic_id, t.topic_name)), now)
+                }
+                None => self.progress.add_skipped(1),
+            },
             Record::Skipped { .. } => self.progress.add_skipped(1),
+        }
+    }
+
+    /// Applies one KIP-848 record to storage, if the group is monitored.
+    fn update(
+        &self,
+        writer: &mut ClusterWriter<'_>,
+        group: &str,
+        update: ConsumerGroupUpdate<'_>,
+        now: i64,
+    ) {
+        if self.consumer.groups.accepts(group) {
+            writer.update_consumer_group(group, update, now);
         }
     }
 }

@@ -2,13 +2,15 @@
 //! consumer, into a typed [`Record`] for `storage`.
 //!
 //! This file owns the field order of each schema version (`OffsetCommitKey`, `GroupMetadataKey`,
-//! `OffsetCommitValue` v0..=4, `GroupMetadataValue` v0..=4, `ConsumerProtocolAssignment`);
+//! `OffsetCommitValue` v0..=4, `GroupMetadataValue` v0..=4, `ConsumerProtocolAssignment`) and
+//! dispatches on the key's record type; the KIP-848 records are in [`super::consumer_group`],
 //! the byte-level rules live in [`super::reader`]. Field names passed to the reader are the
 //! schema's, so an error message points at the exact field that was short or malformed.
 //!
 //! Trailing bytes after the last known field are ignored, matching Kafka's generated readers,
 //! which never check for them: a newer broker may append (tagged or ignorable) fields.
 
+use super::consumer_group;
 use super::error::{DecodeError, DecodeErrorKind};
 use super::reader::Reader;
 use super::{GroupMetadataValue, MemberMetadata, OffsetCommitValue, Record, TopicAssignment};
@@ -32,9 +34,11 @@ const UNSET: i64 = -1;
 /// Decodes one record. `key` is the record key, `value` the record value (None or empty =
 /// tombstone).
 ///
-/// Key versions 0 and 1 are offset commits, 2 is group metadata, 3 and up are newer
-/// coordinator records returned as [`Record::Skipped`] without looking at the value; a
-/// negative key version is an error. For skipped records the value is not validated.
+/// Key versions 0 and 1 are offset commits, 2 is group metadata, 3 to 8 the KIP-848
+/// consumer-group records (see [`super::consumer_group`]; 7 among them is skipped), and
+/// anything else (share groups, streams groups, regular expressions) is returned as
+/// [`Record::Skipped`] without looking at the value; a negative key version is an error. For
+/// skipped records the value is not validated.
 pub fn decode<'a>(key: &'a [u8], value: Option<&'a [u8]>) -> Result<Record<'a>, DecodeError> {
     let mut key = Reader::new(key);
     let key_version = key.i16("key version")?;
@@ -64,7 +68,8 @@ pub fn decode<'a>(key: &'a [u8], value: Option<&'a [u8]>) -> Result<Record<'a>, 
             "key version",
             v,
         )),
-        v => Ok(Record::Skipped { key_version: v }),
+        v => Ok(consumer_group::decode(v, &mut key, value)?
+            .unwrap_or(Record::Skipped { key_version: v })),
     }
 }
 
@@ -73,10 +78,10 @@ pub fn decode<'a>(key: &'a [u8], value: Option<&'a [u8]>) -> Result<Record<'a>, 
 fn value_version(r: &mut Reader<'_>, field: &'static str) -> Result<i16, DecodeError> {
     let version = r.i16(field)?;
     if !(0..=MAX_VALUE_VERSION).contains(&version) {
-        return Err(DecodeError::version(
-            DecodeErrorKind::ValueVersion,
+        return Err(DecodeError::value_version(
             field,
             version,
+            MAX_VALUE_VERSION,
         ));
     }
     r.set_flexible(version >= FIRST_FLEXIBLE_VERSION);

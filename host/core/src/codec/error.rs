@@ -21,7 +21,7 @@ pub enum DecodeErrorKind {
     /// The key version is negative.
     KeyVersion,
     /// The value version is not one this codec knows (offset commit and group metadata
-    /// values: 0..=4).
+    /// values: 0..=4; KIP-848 consumer-group values: 0).
     ValueVersion,
     /// A member's consumer-protocol assignment is malformed; the whole record is rejected.
     Assignment,
@@ -69,14 +69,24 @@ pub struct DecodeError {
 /// What exactly went wrong; kept private so messages can improve without breaking callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Detail {
-    Truncated { need: usize, left: usize },
+    Truncated {
+        need: usize,
+        left: usize,
+    },
     NegativeLength(i64),
     TooLong(u64),
     Null,
     VarintTooLong,
     VarintOverflow,
-    Utf8 { valid_up_to: usize },
+    Utf8 {
+        valid_up_to: usize,
+    },
     Version(i16),
+    /// A value version above the highest this codec knows for that record type.
+    Unsupported {
+        version: i16,
+        known: i16,
+    },
 }
 
 impl DecodeError {
@@ -128,6 +138,16 @@ impl DecodeError {
         }
     }
 
+    /// A value version outside `0..=known`.
+    #[cold]
+    pub(super) fn value_version(field: &'static str, version: i16, known: i16) -> Self {
+        Self::new(
+            DecodeErrorKind::ValueVersion,
+            field,
+            Detail::Unsupported { version, known },
+        )
+    }
+
     fn new(kind: DecodeErrorKind, field: &'static str, detail: Detail) -> Self {
         Self {
             kind,
@@ -172,12 +192,10 @@ impl fmt::Display for Rendered<'_> {
                     "invalid UTF-8 in {field} after {valid_up_to} valid bytes"
                 )
             }
-            Detail::Version(version) => match kind {
-                DecodeErrorKind::KeyVersion | DecodeErrorKind::Assignment => {
-                    write!(f, "negative {field} {version}")
-                }
-                _ => write!(f, "unsupported {field} {version} (known: 0..=4)"),
-            },
+            Detail::Version(version) => write!(f, "negative {field} {version}"),
+            Detail::Unsupported { version, known } => {
+                write!(f, "unsupported {field} {version} (known: 0..={known})")
+            }
         }
     }
 }

@@ -5,8 +5,10 @@
 //! This module owns the wire format of Kafka's group coordinator records: `OffsetCommitKey`
 //! (key versions 0 and 1), `GroupMetadataKey` (key version 2), `OffsetCommitValue` v0..=4,
 //! `GroupMetadataValue` v0..=4 and the `ConsumerProtocolAssignment` carried inside member
-//! metadata. Key versions 3 and up (the KIP-848/KIP-932/streams records of Kafka 4.x) are
-//! recognised and reported as [`Record::Skipped`] rather than decoded.
+//! metadata; and the KIP-848 consumer-group records of Kafka 4.x (key versions 3 to 8, see
+//! `consumer_group.rs`). Other key versions (share groups, streams groups, the target
+//! assignment of each member) are recognised and reported as [`Record::Skipped`] rather than
+//! decoded.
 //!
 //! The decoder is a bounds-checked cursor over the borrowed record bytes: it never panics,
 //! never sizes an allocation from a wire count alone, and decoding an offset commit allocates
@@ -16,6 +18,7 @@
 //! The encoder writes the same format so tests, `warren demo` and benchmarks can produce
 //! synthetic records that are byte-for-byte what a broker would write.
 
+mod consumer_group;
 mod decode;
 mod encode;
 mod error;
@@ -24,6 +27,10 @@ mod reader;
 #[cfg(test)]
 mod tests;
 
+pub use consumer_group::{
+    ConsumerGroupValue, ConsumerMemberValue, MemberAssignmentValue, TargetAssignmentValue,
+    TopicIdPartitions, TopicMetadata,
+};
 pub use decode::{decode, decode_assignment};
 pub use encode::{
     encode_assignment, encode_group_metadata_key, encode_group_metadata_value,
@@ -53,8 +60,51 @@ pub enum Record<'a> {
         /// The group state, or `None` for a tombstone (the group was deleted).
         value: Option<GroupMetadataValue<'a>>,
     },
-    /// A coordinator record Warren does not interpret (key version 3 and up), such as the
-    /// KIP-848 consumer-group, share-group or streams-group records of Kafka 4.x.
+    /// A KIP-848 group's epoch (key version 3, `ConsumerGroupMetadata`).
+    ConsumerGroup {
+        /// Consumer group id.
+        group: &'a str,
+        /// The epoch, or `None` for a tombstone (the group was deleted).
+        value: Option<ConsumerGroupValue>,
+    },
+    /// The topics a KIP-848 group subscribes to, by id and name (key version 4,
+    /// `ConsumerGroupPartitionMetadata`; written by Kafka 4.0, only tombstoned later).
+    ConsumerGroupTopics {
+        /// Consumer group id.
+        group: &'a str,
+        /// The topics, or `None` for a tombstone.
+        value: Option<Vec<TopicMetadata<'a>>>,
+    },
+    /// One member of a KIP-848 group (key version 5, `ConsumerGroupMemberMetadata`).
+    ConsumerGroupMember {
+        /// Consumer group id.
+        group: &'a str,
+        /// Coordinator-assigned member id.
+        member_id: &'a str,
+        /// The member, or `None` for a tombstone (the member left or was fenced).
+        value: Option<ConsumerMemberValue<'a>>,
+    },
+    /// The epoch of a KIP-848 group's target assignment (key version 6,
+    /// `ConsumerGroupTargetAssignmentMetadata`).
+    ConsumerGroupTargetAssignment {
+        /// Consumer group id.
+        group: &'a str,
+        /// The epoch, or `None` for a tombstone.
+        value: Option<TargetAssignmentValue>,
+    },
+    /// What one member of a KIP-848 group currently owns (key version 8,
+    /// `ConsumerGroupCurrentMemberAssignment`).
+    ConsumerGroupMemberAssignment {
+        /// Consumer group id.
+        group: &'a str,
+        /// Coordinator-assigned member id.
+        member_id: &'a str,
+        /// The assignment, or `None` for a tombstone (the member is gone).
+        value: Option<MemberAssignmentValue>,
+    },
+    /// A coordinator record Warren does not interpret: key version 7 (a KIP-848 member's
+    /// target assignment) and 9 and up, such as the share-group, streams-group and regular
+    /// expression records of Kafka 4.x.
     Skipped {
         /// The key version that was read, for metrics and debug logging.
         key_version: i16,

@@ -11,6 +11,7 @@
 //! decoder switches it once it has read a value version, so field-reading code is shared.
 
 use super::error::{DecodeError, Detail};
+use crate::model::TopicId;
 
 /// Kafka refuses to read or write strings longer than this, whatever the length prefix width.
 const MAX_STRING_LEN: usize = 0x7fff;
@@ -74,6 +75,11 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
+    pub(super) fn i8(&mut self, field: &'static str) -> Result<i8, DecodeError> {
+        self.fixed(field).map(i8::from_be_bytes)
+    }
+
+    #[inline]
     pub(super) fn i16(&mut self, field: &'static str) -> Result<i16, DecodeError> {
         self.fixed(field).map(i16::from_be_bytes)
     }
@@ -86,6 +92,12 @@ impl<'a> Reader<'a> {
     #[inline]
     pub(super) fn i64(&mut self, field: &'static str) -> Result<i64, DecodeError> {
         self.fixed(field).map(i64::from_be_bytes)
+    }
+
+    /// A UUID (Kafka's `uuid` type: 16 bytes, most significant half first).
+    #[inline]
+    pub(super) fn uuid(&mut self, field: &'static str) -> Result<TopicId, DecodeError> {
+        self.fixed(field).map(TopicId)
     }
 
     /// Unsigned LEB128 varint of at most 5 bytes; longer or overflowing encodings are rejected

@@ -4,8 +4,9 @@
 //! with [`Wire`], a deliberately dumb builder that shares no code with the encoder, so the
 //! decoder is checked against the schema rather than against ourselves. `schema` asserts what
 //! each fixture decodes to, `roundtrip` checks encode/decode agreement, `malformed` feeds
-//! truncated, lying and random input.
+//! truncated, lying and random input. `kafka44` holds records captured from a real broker.
 
+mod kafka44;
 mod malformed;
 mod roundtrip;
 mod schema;
@@ -225,6 +226,11 @@ pub(super) fn valid_records() -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
     }
     records.push((GROUP_KEY.to_vec(), Some(group_value_v4())));
     records.push((GROUP_KEY.to_vec(), Some(schema::connect_group_value())));
-    records.push((vec![0x00, 0x05, 0x00, 0x01, b'x'], Some(vec![0x00, 0x00])));
+    records.push((vec![0x00, 0x09, 0x00, 0x01, b'x'], Some(vec![0x00, 0x00])));
+    records.extend(
+        kafka44::RECORDS
+            .iter()
+            .map(|(offset, _, _)| kafka44::record(*offset)),
+    );
     records
 }

@@ -17,9 +17,10 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use foldhash::fast::RandomState;
 
 use super::StorageSettings;
+use super::consumer_group::ConsumerGroup;
 use super::heads::{HeadSample, TopicHeads};
 use super::window::{NO_OWNER, Slot, TopicWindows};
-use crate::model::{Commit, GroupMembership};
+use crate::model::{Commit, GroupMembership, TopicId};
 
 pub(crate) type Map<K, V> = HashMap<K, V, RandomState>;
 
@@ -111,6 +112,9 @@ pub(crate) struct Group {
     /// Boxed because most of a million windows' groups never need it while it is empty, and
     /// the group map's slots should stay small.
     pub(crate) members: Option<Box<Membership>>,
+    /// The pieces of a KIP-848 group's state that `members` is derived from (see
+    /// `consumer_group.rs`); `None` for classic groups.
+    pub(crate) consumer: Option<Box<ConsumerGroup>>,
     pub(crate) last_commit_ms: i64,
     pub(crate) last_order: i64,
     /// Changed since the last persisted snapshot (see `persist.rs`).
@@ -127,6 +131,7 @@ impl Group {
         Group {
             topics: Vec::new(),
             members: None,
+            consumer: None,
             last_commit_ms: now_ms,
             last_order: i64::MIN,
             dirty: true,
@@ -180,6 +185,8 @@ impl Group {
 pub(crate) struct ClusterState {
     pub(crate) topics: Map<Arc<str>, TopicHeads>,
     pub(crate) groups: Map<Box<str>, Group>,
+    /// Names of topic ids, for KIP-848 assignments (which name topics by id).
+    pub(crate) topic_ids: Map<TopicId, Arc<str>>,
     /// Groups removed since the last persisted snapshot.
     pub(crate) removed: Vec<Box<str>>,
     /// Next offset to read of each offsets-topic partition, per reader (by consumer name),
@@ -250,8 +257,8 @@ impl ClusterStore {
 
 /// Write access to one cluster's storage, holding its lock until dropped.
 pub struct ClusterWriter<'a> {
-    store: &'a ClusterStore,
-    state: RwLockWriteGuard<'a, ClusterState>,
+    pub(super) store: &'a ClusterStore,
+    pub(super) state: RwLockWriteGuard<'a, ClusterState>,
 }
 
 impl ClusterWriter<'_> {
@@ -355,15 +362,11 @@ impl ClusterWriter<'_> {
         if !settings.accepts(group) {
             return;
         }
+        self.group_mut(group, now_ms);
         let state = &mut *self.state;
-        let g = match state.groups.get_mut(group) {
-            Some(g) => g,
-            None => state
-                .groups
-                .entry(group.into())
-                .or_insert_with(|| Group::new(now_ms)),
+        let Some(g) = state.groups.get_mut(group) else {
+            return;
         };
-        g.dirty = true;
         for (_, w) in &mut g.topics {
             for p in 0..w.partitions() {
                 if let Some(m) = w.meta_mut(p) {
@@ -396,6 +399,18 @@ impl ClusterWriter<'_> {
             (!owners.is_empty() || state.is_some()).then(|| Box::new(Membership { owners, state }));
     }
 
+    /// The group, created (as first seen at `now_ms`) if new, and marked changed.
+    pub(super) fn group_mut(&mut self, group: &str, now_ms: i64) -> &mut Group {
+        let groups = &mut self.state.groups;
+        // Looked up before inserting so the common case allocates no key.
+        if !groups.contains_key(group) {
+            groups.insert(group.into(), Group::new(now_ms));
+        }
+        let g = groups.get_mut(group).expect("inserted above");
+        g.dirty = true;
+        g
+    }
+
     /// Removes a group (group tombstone, `DELETE` request). Returns whether it existed.
     pub fn delete_group(&mut self, group: &str) -> bool {
         self.state.remove_group(group)
@@ -420,6 +435,9 @@ impl ClusterWriter<'_> {
             .collect();
         for t in &removed {
             state.topics.remove(t.as_str());
+        }
+        if !removed.is_empty() {
+            state.topic_ids.retain(|_, name| live.contains(&**name));
         }
         if !removed.is_empty() {
             let removed = &mut state.removed;

@@ -3,10 +3,12 @@
 //! [`ClusterStore`] per configured cluster, reached through a cloneable [`StorageHandle`].
 //!
 //! Layout: `window.rs` the fixed-size commit rings, `heads.rs` the HEAD-offset histories,
-//! `cluster.rs` the write rules, `snapshot.rs` the read side, `persist.rs` the bytes a restart
+//! `cluster.rs` the write rules, `consumer_group.rs` the KIP-848 groups whose membership
+//! arrives in pieces, `snapshot.rs` the read side, `persist.rs` the bytes a restart
 //! resumes from.
 
 mod cluster;
+mod consumer_group;
 mod heads;
 mod persist;
 mod snapshot;
@@ -21,6 +23,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason};
+pub use consumer_group::{ConsumerGroupUpdate, MemberAssignment, MemberClient};
 pub use heads::HeadSample;
 pub use persist::{Delta, Restored, SLICE as SNAPSHOT_SLICE};
 pub use snapshot::{CommitEntry, GroupSnapshot, PartitionSnapshot, TopicSnapshot};

@@ -24,10 +24,12 @@
 use std::sync::Arc;
 
 use super::cluster::{ClusterStore, Group, Membership, Owner};
+use super::consumer_group;
 use super::heads::{HeadSample, TopicHeads};
 use super::window::TopicWindows;
 
-const GROUP_FORMAT: u8 = 1;
+/// 2 appends the KIP-848 pieces of a group (`consumer_group.rs`); 1 is still read.
+const GROUP_FORMAT: u8 = 2;
 const HEADS_FORMAT: u8 = 1;
 /// Groups encoded per write-lock acquisition.
 pub const SLICE: usize = 1_000;
@@ -58,7 +60,10 @@ impl Enc {
     pub(crate) fn zig(&mut self, v: i64) {
         self.var(((v << 1) ^ (v >> 63)) as u64);
     }
-    fn str(&mut self, s: &str) {
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+    pub(crate) fn str(&mut self, s: &str) {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
@@ -87,7 +92,7 @@ impl<'a> Dec<'a> {
         self.bytes.len()
     }
 
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+    pub(crate) fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
         let (head, rest) = self
             .bytes
             .split_first_chunk::<N>()
@@ -123,7 +128,7 @@ impl<'a> Dec<'a> {
         let v = self.var()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
-    fn str(&mut self) -> Result<&'a str, String> {
+    pub(crate) fn str(&mut self) -> Result<&'a str, String> {
         let n = self.u32()? as usize;
         if n > self.bytes.len() {
             return Err(format!("string of {n} bytes, {} left", self.bytes.len()));
@@ -189,6 +194,13 @@ fn encode_group(g: &Group) -> Vec<u8> {
         e.str(topic);
         w.encode(&mut e);
     }
+    match g.consumer() {
+        None => e.0.push(0),
+        Some(c) => {
+            e.0.push(1);
+            consumer_group::encode(c, &mut e);
+        }
+    }
     e.0
 }
 
@@ -199,9 +211,9 @@ fn decode_group(
 ) -> Result<Group, String> {
     let mut d = Dec::new(bytes);
     let format = d.u8()?;
-    if format != GROUP_FORMAT {
+    if !(1..=GROUP_FORMAT).contains(&format) {
         return Err(format!(
-            "group format {format}, this build reads {GROUP_FORMAT}"
+            "group format {format}, this build reads 1..={GROUP_FORMAT}"
         ));
     }
     let last_commit_ms = d.i64()?;
@@ -222,6 +234,14 @@ fn decode_group(
         let w = TopicWindows::decode(&mut d, intervals)?;
         topics.push((name, w));
     }
+    let consumer = match format {
+        1 => None,
+        _ => match d.u8()? {
+            0 => None,
+            1 => Some(Box::new(consumer_group::decode(&mut d)?)),
+            t => return Err(format!("bad option tag {t}")),
+        },
+    };
     d.end()?;
     topics.sort_by(|a, b| a.0.cmp(&b.0));
     topics.dedup_by(|a, b| a.0 == b.0);
@@ -229,6 +249,7 @@ fn decode_group(
         topics,
         members: (!owners.is_empty() || state.is_some())
             .then(|| Box::new(Membership { owners, state })),
+        consumer,
         last_commit_ms,
         last_order,
         dirty: false,
@@ -395,7 +416,7 @@ impl ClusterStore {
             match decode_group(bytes, settings.intervals, &mut intern) {
                 Ok(mut g) => {
                     g.topics.retain(|(t, _)| known.contains_key(t));
-                    if !g.topics.is_empty() || !g.owners().is_empty() {
+                    if !g.topics.is_empty() || !g.owners().is_empty() || g.consumer.is_some() {
                         state.groups.insert(name.into(), g);
                         report.groups += 1;
                     } else {

@@ -1,5 +1,7 @@
 //! Storage rules, one behaviour per test (Burrow reference §1b).
 
+mod consumer_group;
+
 use super::*;
 use crate::model::{Commit, GroupMembership, Member};
 
