@@ -178,7 +178,11 @@ impl KafkaCluster {
                     return None;
                 };
                 Some((
-                    (group.to_string(), topic.to_string(), partition.parse().ok()?),
+                    (
+                        group.to_string(),
+                        topic.to_string(),
+                        partition.parse().ok()?,
+                    ),
                     Truth {
                         committed: committed.parse().ok()?,
                         head: head.parse().ok()?,
@@ -381,7 +385,11 @@ pub fn rdkafka_consumer(
 
 /// Polls `c` until it has read `n` records (or `timeout`), then commits synchronously what it
 /// consumed; returns how many it read.
-pub fn consume_and_commit(c: &rdkafka::consumer::BaseConsumer, n: usize, timeout: Duration) -> usize {
+pub fn consume_and_commit(
+    c: &rdkafka::consumer::BaseConsumer,
+    n: usize,
+    timeout: Duration,
+) -> usize {
     use rdkafka::consumer::{CommitMode, Consumer};
     let start = Instant::now();
     let mut read = 0;
@@ -403,7 +411,8 @@ pub fn offsets_partition(group: &str, partitions: i32) -> i32 {
     let hash = group
         .encode_utf16()
         .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32));
-    (hash & 0x7fff_ffff) % partitions
+    // Kafka's Utils.abs: the absolute value, and 0 for i32::MIN.
+    hash.checked_abs().unwrap_or(0) % partitions
 }
 
 /// A name starting with `prefix` whose group lands in offsets-topic partition `target`.
@@ -428,7 +437,10 @@ impl KafkaCluster {
             if String::from_utf8_lossy(&out.stdout).trim() == n.to_string() {
                 return;
             }
-            assert!(start.elapsed() < timeout, "{n} brokers not back within {timeout:?}");
+            assert!(
+                start.elapsed() < timeout,
+                "{n} brokers not back within {timeout:?}"
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
     }

@@ -12,6 +12,14 @@
 //! separate epoch, member and assignment records that storage assembles; their topic ids are
 //! named by the HEAD poller's metadata (see `heads.rs`).
 //!
+//! Transactions: offsets a transactional producer sends with `sendOffsetsToTransaction` are
+//! in the topic before its transaction ends, and stay there when it aborts. The reader reads
+//! `read_committed`, so librdkafka drops aborted records with the broker's abort index: an
+//! aborted offset never reaches a window. A transaction still open holds back the records
+//! behind it in its own partition (the last stable offset), until it commits or the broker
+//! aborts it at the producer's `transaction.timeout.ms`; every other partition, and
+//! readiness, go on.
+//!
 //! Readiness: the reader is "caught up" once every partition has reported end-of-partition at
 //! least once; until then `/burrow/admin/ready` says STARTING. The reader waits for the
 //! cluster's first HEAD poll before reading, since storage drops commits it cannot compute lag
@@ -98,7 +106,11 @@ impl Reader {
             // default (1 s) leaves the reader idle half the time while it catches up.
             .set("fetch.queue.backoff.ms", "10")
             // A stored position that retention has since deleted: read what is left.
-            .set("auto.offset.reset", "earliest");
+            .set("auto.offset.reset", "earliest")
+            // See the module doc: aborted transactional offsets must never count. End of
+            // partition is then the last stable offset, so readiness never waits for an open
+            // transaction.
+            .set("isolation.level", "read_committed");
         let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
         let mut assigned = 0usize;
         let mut eof: Vec<bool> = Vec::new();
