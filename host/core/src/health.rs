@@ -3,7 +3,7 @@
 //! the only locks guard rarely written strings.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Health of one cluster's HEAD-offset poller.
@@ -13,6 +13,10 @@ pub struct ClusterHealth {
     polls: AtomicU64,
     errors: AtomicU64,
     last_error: Mutex<Option<String>>,
+    /// When the current run of failed polls began (epoch ms; 0 while polls succeed).
+    failing_since_ms: AtomicI64,
+    /// Failed polls in the current run.
+    failures_in_a_row: AtomicU64,
 }
 
 impl ClusterHealth {
@@ -20,13 +24,28 @@ impl ClusterHealth {
     pub fn poll_succeeded(&self) {
         self.polls.fetch_add(1, Ordering::Relaxed);
         self.heads_ready.store(true, Ordering::Release);
+        self.failing_since_ms.store(0, Ordering::Relaxed);
+        self.failures_in_a_row.store(0, Ordering::Relaxed);
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// A poll failed; the poller retries with backoff.
-    pub fn poll_failed(&self, error: String) {
+    /// A poll failed at `now_ms`; the poller retries with backoff.
+    pub fn poll_failed(&self, error: String, now_ms: i64) {
         self.errors.fetch_add(1, Ordering::Relaxed);
+        self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
+        let _ = self.failing_since_ms.compare_exchange(
+            0,
+            now_ms.max(1),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+
+    /// While polls fail: since when (epoch ms) and how many failed in a row.
+    pub fn failing(&self) -> Option<(i64, u64)> {
+        let since = self.failing_since_ms.load(Ordering::Relaxed);
+        (since > 0).then(|| (since, self.failures_in_a_row.load(Ordering::Relaxed)))
     }
 
     /// Whether HEAD offsets were fetched at least once (commits before that would be dropped).
@@ -195,6 +214,22 @@ impl Health {
             .collect()
     }
 
+    /// One line per cluster whose polls are failing at `now_ms`: how long, how many and the
+    /// last error, so an outage shows where operators look first.
+    pub fn failing_clusters(&self, now_ms: i64) -> Vec<String> {
+        self.clusters
+            .iter()
+            .filter_map(|(name, h)| {
+                let (since, failures) = h.failing()?;
+                let error = h.last_error().unwrap_or_default();
+                let secs = (now_ms - since).max(0) / 1000;
+                Some(format!(
+                    "{name}: unreachable for {secs}s ({failures} failed polls): {error}"
+                ))
+            })
+            .collect()
+    }
+
     /// One cluster's poller health.
     pub fn cluster(&self, name: &str) -> Option<&Arc<ClusterHealth>> {
         self.clusters.get(name)
@@ -224,6 +259,23 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_cluster_is_reported_from_its_first_failure_until_a_poll_succeeds() {
+        let h = Health::new(["a".to_string(), "b".to_string()], []);
+        let a = h.cluster("a").unwrap();
+        a.poll_succeeded();
+        assert!(h.failing_clusters(5_000).is_empty());
+        a.poll_failed("timed out".into(), 10_000);
+        a.poll_failed("all brokers down".into(), 12_000);
+        assert_eq!(
+            h.failing_clusters(52_500),
+            ["a: unreachable for 42s (2 failed polls): all brokers down"]
+        );
+        a.poll_succeeded();
+        assert!(h.failing_clusters(60_000).is_empty());
+        assert_eq!(a.poll_counts(), (2, 2));
+    }
 
     #[test]
     fn a_cluster_is_ready_once_every_consumer_feeding_it_caught_up() {

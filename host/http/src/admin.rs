@@ -12,17 +12,24 @@ pub(crate) async fn healthcheck() -> &'static str {
 }
 
 /// `GET /burrow/admin/ready`: 200 READY, or 503 STARTING while collectors catch up, followed
-/// by one progress line per consumer still reading (Burrow clients look at the status code and
-/// the first word).
+/// by one progress line per consumer still reading, then one line per cluster whose polls are
+/// failing (Burrow clients look at the status code and the first word). An outage after
+/// start-up does not make Warren unready: it still answers with what it knows, and says what
+/// it cannot reach.
 pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
-    if state.health.is_ready() {
-        (StatusCode::OK, "READY".into())
+    let (code, mut body) = if state.health.is_ready() {
+        (StatusCode::OK, String::from("READY"))
     } else {
-        let mut body = String::from("STARTING");
-        for line in state.health.starting_progress(None) {
-            body.push('\n');
-            body.push_str(&line);
-        }
-        (StatusCode::SERVICE_UNAVAILABLE, body)
+        (StatusCode::SERVICE_UNAVAILABLE, String::from("STARTING"))
+    };
+    let lines = state
+        .health
+        .starting_progress(None)
+        .into_iter()
+        .chain(state.health.failing_clusters((state.now_ms)()));
+    for line in lines {
+        body.push('\n');
+        body.push_str(&line);
     }
+    (code, body)
 }

@@ -176,6 +176,19 @@ async fn ready_turns_ready_when_every_consumer_caught_up() {
 }
 
 #[tokio::test]
+async fn ready_stays_ready_and_names_a_cluster_whose_polls_fail() {
+    let s = state();
+    s.health.consumer("local").unwrap().mark_ready();
+    let cluster = s.health.cluster("local").unwrap();
+    cluster.poll_failed("Local: Broker transport failure".into(), NOW - 65_000);
+    cluster.poll_failed("Local: All broker connections are down".into(), NOW - 5_000);
+    golden(
+        "ready_names_a_failing_cluster",
+        &call(s, Method::GET, "/burrow/admin/ready").await,
+    );
+}
+
+#[tokio::test]
 async fn consumer_status_lists_every_group_without_partitions_once_caught_up() {
     let s = state();
     s.health.consumer("local").unwrap().mark_ready();

@@ -44,14 +44,13 @@ pub(crate) async fn run(
         Ok(c) => Arc::new(c),
         Err(e) => {
             // Only a malformed librdkafka setting gets here; config validation prevents it.
-            health.poll_failed(format!("cannot create client: {e}"));
+            health.poll_failed(format!("cannot create client: {e}"), now_ms());
             warn!(cluster = %name, error = %e, "cannot create Kafka client; cluster not monitored");
             return;
         }
     };
     let mut backoff = Backoff::new();
     let mut layout: Option<(TopicLayout, Instant)> = None;
-    let mut was_failing = false;
     loop {
         let need_metadata = layout
             .as_ref()
@@ -72,10 +71,12 @@ pub(crate) async fn run(
                 if let Some(l) = new_layout {
                     layout = Some((l, Instant::now()));
                 }
-                if was_failing || !health.heads_ready() {
+                if let Some((since, failures)) = health.failing() {
+                    let down_for = Duration::from_millis((now_ms() - since).max(0) as u64);
+                    info!(cluster = %name, ?down_for, failures, "cluster reachable again; HEAD offsets collected");
+                } else if !health.heads_ready() {
                     info!(cluster = %name, "cluster reachable; HEAD offsets collected");
                 }
-                was_failing = false;
                 health.poll_succeeded();
                 backoff.reset();
                 cluster.offset_refresh
@@ -83,8 +84,7 @@ pub(crate) async fn run(
             Err(e) => {
                 let delay = backoff.next_delay();
                 warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
-                health.poll_failed(e.to_string());
-                was_failing = true;
+                health.poll_failed(e.to_string(), now_ms());
                 layout = None;
                 delay
             }
