@@ -255,7 +255,11 @@ pub async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
 pub async fn create_topic_replicated(bootstrap: &str, topic: &str, partitions: i32, replicas: i32) {
     let res = admin(bootstrap)
         .create_topics(
-            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(replicas))],
+            &[NewTopic::new(
+                topic,
+                partitions,
+                TopicReplication::Fixed(replicas),
+            )],
             &AdminOptions::new(),
         )
         .await
