@@ -20,6 +20,11 @@ pub fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/kafka")
 }
 
+/// The shared cluster's one extra setting (`scripts/test` passes the same): offsets-topic
+/// segments of 1 MiB, the smallest Kafka 4 allows, so the compaction test can see the log
+/// cleaner at work after a few thousand commits.
+pub const SHARED_PROPS: &str = "offsets.topic.segment.bytes=1048576";
+
 /// A running KRaft cluster: N combined broker+controller nodes on 127.0.0.1.
 pub struct KafkaCluster {
     /// `127.0.0.1:PORT,...`, one address per node.
@@ -60,7 +65,7 @@ impl KafkaCluster {
                     dir: dir.into(),
                     owned: false,
                 },
-                _ => Self::up(1, 50, &[]),
+                _ => Self::up(1, 50, &[SHARED_PROPS]),
             }
         })
     }
@@ -112,6 +117,15 @@ impl KafkaCluster {
             .status()
             .expect("run scripts/kafka");
         assert!(status.success(), "scripts/kafka {op} {node} failed");
+    }
+
+    /// The bootstrap addresses as the items of a TOML array: `"h:p", "h:p"`.
+    pub fn servers_toml(&self) -> String {
+        self.bootstrap
+            .split(',')
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The address of node `node` (1-based).

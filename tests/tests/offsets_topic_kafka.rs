@@ -34,7 +34,9 @@ async fn offsets_and_lag_of_classic_and_kip848_groups_equal_the_brokers() {
     produce(&p, &topic, 3, 200);
 
     // Each group reads part of the topic and commits, so every partition has a lag to check.
+    // The librdkafka members stay in their groups, so their owners can be checked too.
     let mut groups = Vec::new();
+    let mut members = Vec::new();
     for (i, protocol) in ["classic", "consumer", "classic", "consumer"]
         .iter()
         .enumerate()
@@ -43,6 +45,7 @@ async fn offsets_and_lag_of_classic_and_kip848_groups_equal_the_brokers() {
         let c = rdkafka_consumer(&kafka.bootstrap, &group, &topic, protocol);
         let read = consume_and_commit(&c, 150 + 100 * i, Duration::from_secs(60));
         assert!(read > 0, "{group} read nothing");
+        members.push((group.clone(), c));
         groups.push(group);
     }
     for protocol in ["classic", "consumer"] {
@@ -59,6 +62,27 @@ async fn offsets_and_lag_of_classic_and_kip848_groups_equal_the_brokers() {
     daemon.wait_ready().await;
     let names: Vec<&str> = groups.iter().map(String::as_str).collect();
     assert_matches_truth(kafka, &daemon, "real", &names, Duration::from_secs(20)).await;
+
+    // Owners, client ids and state come from the coordinator's records: GroupMetadata for
+    // classic groups, KIP-848's member and assignment records for the others.
+    let (_, statuses) = daemon.get("/v3/kafka/real/consumer-status").await;
+    for (group, _member) in &members {
+        let (_, detail) = daemon
+            .get(&format!("/v3/kafka/real/consumer/{group}"))
+            .await;
+        for p in detail["topics"][&topic].as_array().expect("partitions") {
+            assert_eq!(p["client_id"], format!("rdkafka-{group}"), "{detail}");
+            assert!(
+                p["owner"].as_str().is_some_and(|o| o.contains("127.0.0.1")),
+                "{detail}"
+            );
+        }
+        let state = statuses["statuses"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["group"] == group.as_str()))
+            .map(|s| s["state"].clone());
+        assert_eq!(state, Some("Stable".into()), "{group}: {statuses}");
+    }
     daemon.stop().await;
 }
 
@@ -311,4 +335,88 @@ async fn a_restart_with_a_data_dir_resumes_from_stored_positions_and_matches_the
         "the restarted reader read {second_read} records of {total}, the first run {first_read}: it re-read what it had"
     );
     second.stop().await;
+}
+
+/// Records left in `partition` of the offsets topic, read from its start to its end: fewer
+/// than the offsets it spans once the log cleaner has compacted it.
+fn records_in_offsets_partition(kafka: &KafkaCluster, partition: i32) -> (usize, i64) {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &kafka.bootstrap)
+        .set("group.id", "warren-test-counter")
+        .set("enable.partition.eof", "true")
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .create()
+        .unwrap();
+    let (low, high) = c
+        .fetch_watermarks("__consumer_offsets", partition, Duration::from_secs(10))
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset("__consumer_offsets", partition, Offset::Beginning)
+        .unwrap();
+    c.assign(&tpl).unwrap();
+    let mut n = 0;
+    loop {
+        match c.poll(Duration::from_secs(10)) {
+            Some(Ok(_)) => n += 1,
+            Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => break,
+            Some(Err(e)) => panic!("reading the offsets topic: {e}"),
+            None => panic!("no end of partition within 10 s"),
+        }
+    }
+    (n, high - low)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compacted_offsets_topic_loses_no_committed_offset_and_keeps_deletions() {
+    let kafka = KafkaCluster::shared();
+    let topic = unique("compacted");
+    create_topic_replicated(&kafka.bootstrap, &topic, 100, 1).await;
+    produce(&producer(&kafka.bootstrap), &topic, 100, 3);
+    // Two groups in one offsets-topic partition: enough commits to roll its 1 MiB segments
+    // (the smallest Kafka 4 allows) so the log cleaner compacts them.
+    // `commit-many PREFIX` commits as group `PREFIX-0`: pick prefixes whose group lands there.
+    let partition = offsets_partition(&unique("probe"), 50);
+    let prefix_in = |name: &str| loop {
+        let prefix = unique(name);
+        if offsets_partition(&format!("{prefix}-0"), 50) == partition {
+            return prefix;
+        }
+    };
+    let (busy, deleted) = (prefix_in("busy"), prefix_in("deleted"));
+    kafka.tool(&["commit-many", &kafka.bootstrap, &deleted, "1", &topic, "100", "2"]);
+    kafka.tool(&["commit-many", &kafka.bootstrap, &busy, "1", &topic, "100", "150"]);
+    let deleted0 = format!("{deleted}-0");
+    kafka.tool(&["delete-group", &kafka.bootstrap, &deleted0]);
+    kafka.tool(&["commit-many", &kafka.bootstrap, &busy, "1", &topic, "100", "160"]);
+
+    let start = std::time::Instant::now();
+    loop {
+        let (records, span) = records_in_offsets_partition(kafka, partition);
+        if records * 2 < span as usize {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the log cleaner did not compact __consumer_offsets-{partition}: {records} records over {span} offsets"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+
+    // A Warren that reads the compacted partition from its start.
+    let daemon = Daemon::start(&config(&kafka.bootstrap)).await;
+    daemon.wait_ready().await;
+    let busy0 = format!("{busy}-0");
+    assert_matches_truth(kafka, &daemon, "real", &[&busy0], Duration::from_secs(20)).await;
+    assert_eq!(
+        daemon
+            .get(&format!("/v3/kafka/real/consumer/{deleted0}"))
+            .await
+            .0,
+        404,
+        "a deleted group came back from the compacted topic"
+    );
+    daemon.stop().await;
 }
