@@ -1,33 +1,38 @@
 //! `class-name = "kafka-admin"`: for managed clusters that hide `__consumer_offsets`. Every
-//! `offset-refresh`: ListGroups + DescribeGroups (members, client ids, hosts, assignments,
-//! state), then the committed offsets of every group. A commit is recognised when a
-//! partition's committed offset changes, stamped with the time Warren observed it; unchanged
-//! offsets are not commits (storage's `CommitSource::Poll`).
+//! `offset-refresh` ListConsumerGroups finds the groups, classic and KIP-848 alike (the older
+//! ListGroups path librdkafka also has does not see KIP-848 groups on Kafka 4). Each group is
+//! then polled on its own schedule (`admin_schedule`): DescribeConsumerGroups (members, client
+//! ids, hosts, assignments, state) and ListConsumerGroupOffsets, applied as soon as both
+//! answered. A group whose coordinator is slow or dead fails alone; its failures are counted
+//! and logged and every other group keeps being applied.
+//!
+//! A commit is recognised when a partition's committed offset changes, stamped with the time
+//! Warren observed it; unchanged offsets are not commits (storage's `CommitSource::Poll`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
-use warren_core::codec;
-use warren_core::config::ConsumerConfig;
+use warren_core::config::{ConsumerConfig, GroupFilter};
 use warren_core::health::{ClusterHealth, ConsumerProgress};
-use warren_core::model::{Commit, GroupMembership, Member};
+use warren_core::model::{Commit, GroupMembership};
 use warren_core::storage::{ClusterStore, CommitSource};
 
-use crate::admin_ffi::list_group_offsets;
-use crate::backoff::Backoff;
+use crate::admin_ffi::{AdminQueue, Answer, Listed};
+use crate::admin_schedule::{Finished, Part, Schedule};
 use crate::client::{WarrenContext, client_config, consumer as new_consumer, now_ms};
 
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// One group as DescribeGroups saw it.
-struct DescribedGroup {
-    name: String,
-    membership: GroupMembership,
-}
+/// librdkafka's timeout of one request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// When an unanswered request counts as failed: a describe may be two requests (KIP-848's
+/// ConsumerGroupDescribe, then DescribeGroups for a classic group), each with the timeout.
+const DEADLINE: Duration = Duration::from_secs(21);
+/// Longest wait for an answer, so cancellation is noticed promptly.
+const TICK: Duration = Duration::from_millis(200);
+/// List requests carry tags of their own, apart from the schedule's.
+const LIST_TAG: u64 = 1 << 63;
 
 /// Polls groups until cancelled.
 pub(crate) async fn run(
@@ -39,125 +44,225 @@ pub(crate) async fn run(
     cancel: CancellationToken,
 ) {
     let config = client_config(&consumer.servers, &consumer.client_profile.client_id);
-    let client: Arc<BaseConsumer<WarrenContext>> = match new_consumer(&config, &consumer.name) {
-        Ok(c) => Arc::new(c),
+    let client = match new_consumer(&config, &consumer.name) {
+        Ok(c) => c,
         Err(e) => {
             warn!(consumer = %consumer.name, error = %e, "cannot create Kafka client; consumer not running");
             return;
         }
     };
-    // Orders must keep growing across restarts, or a restored group would drop every poll as
-    // a replay: start from the clock (µs), one step per commit.
-    let order = Arc::new(AtomicI64::new(
-        crate::client::now_ms().saturating_mul(1_000),
-    ));
-    let mut backoff = Backoff::new();
-    loop {
-        let delay = if !cluster_health.heads_ready() {
-            Duration::from_millis(200)
-        } else {
-            let c = client.clone();
-            let filter = consumer.groups.clone();
-            let poll = tokio::task::spawn_blocking(move || poll_groups(&c, &filter));
-            let polled = tokio::select! {
-                _ = cancel.cancelled() => return,
-                r = poll => r,
-            };
-            match polled {
-                Ok(Ok(groups)) => {
-                    apply(&store, groups, &order, &progress);
-                    if !progress.is_ready() {
-                        info!(consumer = %consumer.name, "first Admin API poll complete");
-                        progress.mark_ready();
-                    }
-                    backoff.reset();
-                    offset_refresh
-                }
-                Ok(Err(e)) => {
-                    let d = backoff.next_delay();
-                    warn!(consumer = %consumer.name, error = %e, retry_in = ?d, "group poll failed; retrying");
-                    d
-                }
-                Err(e) => {
-                    let d = backoff.next_delay();
-                    warn!(consumer = %consumer.name, error = %e, "group poll task failed; retrying");
-                    d
-                }
-            }
-        };
+    // Commits read before the first HEAD offsets would be dropped.
+    while !cluster_health.heads_ready() {
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(delay) => {}
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
         }
+    }
+    let poller = Poller {
+        name: consumer.name.clone(),
+        filter: consumer.groups.clone(),
+        refresh: offset_refresh,
+        store,
+        progress,
+        // Orders must keep growing across restarts, or a restored group would drop every
+        // poll as a replay: start from the clock (µs), one step per commit.
+        order: now_ms().saturating_mul(1_000),
+    };
+    let stop = cancel.clone();
+    let task = tokio::task::spawn_blocking(move || poller.run(&client, &stop));
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        r = task => if let Err(e) = r {
+            warn!(consumer = %consumer.name, error = %e, "Admin API poller failed; consumer not running");
+        },
     }
 }
 
-type Polled = Vec<(DescribedGroup, Result<Vec<(String, i32, i64)>, String>)>;
-
-fn poll_groups(
-    client: &BaseConsumer<WarrenContext>,
-    filter: &warren_core::config::GroupFilter,
-) -> Result<Polled, rdkafka::error::KafkaError> {
-    let list = client.fetch_group_list(None, REQUEST_TIMEOUT)?;
-    let mut described = Vec::new();
-    for g in list.groups() {
-        // Connect workers and other non-consumer protocols have no offsets to judge.
-        if !(g.protocol_type() == "consumer" || g.protocol_type().is_empty())
-            || !filter.accepts(g.name())
-        {
-            continue;
-        }
-        let members = g
-            .members()
-            .iter()
-            .map(|m| Member {
-                host: m.client_host().to_string(),
-                client_id: m.client_id().to_string(),
-                assignment: m
-                    .assignment()
-                    .and_then(|a| codec::decode_assignment(a).ok())
-                    .map(|v| {
-                        v.into_iter()
-                            .map(|t| (t.topic.to_string(), t.partitions))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            })
-            .collect();
-        described.push(DescribedGroup {
-            name: g.name().to_string(),
-            membership: GroupMembership {
-                state: Some(g.state().to_string()),
-                members,
-            },
-        });
-    }
-    let names: Vec<String> = described.iter().map(|d| d.name.clone()).collect();
-    let offsets = list_group_offsets(client.client(), &names, REQUEST_TIMEOUT);
-    Ok(described.into_iter().zip(offsets).collect())
+struct Poller {
+    name: String,
+    filter: GroupFilter,
+    refresh: Duration,
+    store: Arc<ClusterStore>,
+    progress: Arc<ConsumerProgress>,
+    order: i64,
 }
 
-fn apply(store: &ClusterStore, groups: Polled, order: &AtomicI64, progress: &ConsumerProgress) {
-    let now = now_ms();
-    let mut writer = store.writer();
-    for (group, offsets) in groups {
-        progress.add_records(1);
-        writer.set_membership(&group.name, &group.membership, now);
-        match offsets {
-            Ok(offsets) => {
-                for (topic, partition, offset) in offsets {
-                    let commit = Commit {
-                        group: &group.name,
-                        topic: &topic,
-                        partition,
-                        offset,
-                        timestamp_ms: now,
-                        order: order.fetch_add(1, Ordering::Relaxed),
-                    };
-                    writer.commit(&commit, CommitSource::Poll, now);
+/// The listing's own schedule: one ListConsumerGroups in flight at most.
+struct Listing {
+    next_at: Instant,
+    in_flight: Option<(u64, Instant)>,
+    sent: u64,
+    failing: bool,
+    listed_once: bool,
+}
+
+impl Poller {
+    /// The poll loop: one thread, one queue. Returns when cancelled.
+    fn run(mut self, client: &BaseConsumer<WarrenContext>, cancel: &CancellationToken) {
+        let Some(queue) = AdminQueue::new(client.client()) else {
+            warn!(consumer = %self.name, "librdkafka cannot create a queue; consumer not running");
+            return;
+        };
+        let mut schedule = Schedule::new(self.refresh, DEADLINE);
+        let mut listing = Listing {
+            next_at: Instant::now(),
+            in_flight: None,
+            sent: 0,
+            failing: false,
+            listed_once: false,
+        };
+        while !cancel.is_cancelled() {
+            // Serves the client's own event queue, where connection errors pile up otherwise.
+            let _ = client.poll(Duration::ZERO);
+            let now = Instant::now();
+            if listing
+                .in_flight
+                .is_some_and(|(_, deadline)| deadline <= now)
+            {
+                self.list_failed(&mut listing, format!("no answer within {DEADLINE:?}"));
+            }
+            if listing.in_flight.is_none() && listing.next_at <= now {
+                let tag = LIST_TAG | listing.sent;
+                listing.sent += 1;
+                listing.next_at = now + self.refresh;
+                match queue.list_groups(tag, REQUEST_TIMEOUT) {
+                    Ok(()) => listing.in_flight = Some((tag, now + DEADLINE)),
+                    Err(e) => self.list_failed(&mut listing, e),
                 }
             }
-            Err(e) => debug!(group = %group.name, error = %e, "OffsetFetch failed for group"),
+            for finished in schedule.expire(now) {
+                self.apply(finished);
+            }
+            while let Some((group, [describe, offsets])) = schedule.start_next(now) {
+                if let Err(e) = queue.describe_group(&group, describe, REQUEST_TIMEOUT) {
+                    schedule.answer(describe, Part::Described(Err(e)), now);
+                }
+                if let Err(e) = queue.fetch_offsets(&group, offsets, REQUEST_TIMEOUT)
+                    && let Some(finished) = schedule.answer(offsets, Part::Offsets(Err(e)), now)
+                {
+                    self.apply(finished);
+                }
+            }
+            self.check_ready(&listing, &schedule);
+
+            let mut wake = now + TICK;
+            wake = wake.min(listing.in_flight.map_or(listing.next_at, |(_, d)| d));
+            wake = schedule.next_wake().map_or(wake, |w| wake.min(w));
+            let Some((tag, answer)) = queue.poll(wake.saturating_duration_since(now)) else {
+                continue;
+            };
+            let now = Instant::now();
+            let finished = match answer {
+                Answer::Listed(listed) => {
+                    if listing.in_flight.is_some_and(|(t, _)| t == tag) {
+                        listing.in_flight = None;
+                        match listed {
+                            Ok(listed) => self.listed(listed, &mut listing, &mut schedule, now),
+                            Err(e) => self.list_failed(&mut listing, e),
+                        }
+                    }
+                    None
+                }
+                Answer::Described(d) => schedule.answer(tag, Part::Described(d), now),
+                Answer::Offsets(o) => schedule.answer(tag, Part::Offsets(o), now),
+            };
+            if let Some(finished) = finished {
+                self.apply(finished);
+            }
+        }
+    }
+
+    fn listed(&self, listed: Listed, listing: &mut Listing, schedule: &mut Schedule, now: Instant) {
+        let names: Vec<String> = listed
+            .groups
+            .iter()
+            .filter(|g| self.filter.accepts(&g.name))
+            .map(|g| g.name.clone())
+            .collect();
+        let kip848 = listed
+            .groups
+            .iter()
+            .filter(|g| g.kind == Some("Consumer"))
+            .count();
+        debug!(consumer = %self.name, groups = names.len(), kip848, "groups listed");
+        // A broker that did not answer hides its groups; they keep their schedule meanwhile.
+        let complete = listed.errors.is_empty();
+        schedule.listed(&names, complete, now);
+        listing.listed_once = true;
+        if complete {
+            if listing.failing {
+                info!(consumer = %self.name, "every broker lists its groups again");
+            }
+            listing.failing = false;
+        } else {
+            let errors = listed.errors.join("; ");
+            if listing.failing {
+                debug!(consumer = %self.name, errors, "some brokers did not list their groups");
+            } else {
+                warn!(consumer = %self.name, errors, "some brokers did not list their groups; polling the groups known");
+            }
+            listing.failing = true;
+        }
+    }
+
+    fn list_failed(&self, listing: &mut Listing, error: String) {
+        listing.in_flight = None;
+        if listing.failing {
+            debug!(consumer = %self.name, error, "ListConsumerGroups failed");
+        } else {
+            warn!(consumer = %self.name, error, retry_in = ?self.refresh, "ListConsumerGroups failed; polling the groups known");
+        }
+        listing.failing = true;
+    }
+
+    /// Writes what a round learned, and logs a group's failures once per streak.
+    fn apply(&mut self, f: Finished) {
+        let now = now_ms();
+        self.progress.add_records(1);
+        let mut writer = self.store.writer();
+        if let Ok(d) = &f.described {
+            debug!(consumer = %self.name, group = %f.group, kind = d.kind, state = d.state, members = d.members.len(), "group described");
+            let membership = GroupMembership {
+                state: d.state.map(str::to_string),
+                members: d.members.clone(),
+            };
+            writer.set_membership(&f.group, &membership, now);
+        }
+        if let Ok(offsets) = &f.offsets {
+            for (topic, partition, offset) in offsets {
+                let commit = Commit {
+                    group: &f.group,
+                    topic,
+                    partition: *partition,
+                    offset: *offset,
+                    timestamp_ms: now,
+                    order: self.order,
+                };
+                self.order += 1;
+                writer.commit(&commit, CommitSource::Poll, now);
+            }
+        }
+        drop(writer);
+        let (describe, offsets) = (f.described.as_ref().err(), f.offsets.as_ref().err());
+        match (f.failed(), f.failed_before) {
+            (true, 0) => {
+                warn!(consumer = %self.name, group = %f.group, describe, offsets, "Admin API requests for a group failed; what answered is applied, the rest retried next round")
+            }
+            (true, n) => {
+                debug!(consumer = %self.name, group = %f.group, failed_rounds = n + 1, describe, offsets, "Admin API requests for a group failed again")
+            }
+            (false, n) if n > 0 => {
+                info!(consumer = %self.name, group = %f.group, failed_rounds = n, "group answers again")
+            }
+            _ => {}
+        }
+    }
+
+    /// Ready once groups were listed and every group listed finished a round.
+    fn check_ready(&self, listing: &Listing, schedule: &Schedule) {
+        if !self.progress.is_ready() && listing.listed_once && schedule.all_polled() {
+            info!(consumer = %self.name, groups = schedule.len(), "first Admin API poll complete");
+            self.progress.mark_ready();
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod admin_ffi;
+mod admin_schedule;
 mod backoff;
 mod client;
 mod collector;
