@@ -15,7 +15,7 @@ use warren_integration_tests::kafka::{
 };
 use warren_integration_tests::receiver::Receiver;
 use warren_integration_tests::{
-    Daemon, create_topic_replicated, free_port, produce, producer, unique, wait_until,
+    Daemon, create_topic_replicated, free_port, now_ms, produce, producer, unique, wait_until,
 };
 
 /// Warren's `offset-refresh`: answers must match the broker within two of these after a fault
@@ -147,6 +147,7 @@ group-allowlist = "^live-"
         "readiness does not say the cluster is unreachable: {ready}"
     );
     tokio::time::sleep(Duration::from_secs(40)).await;
+    let restarted_at = now_ms();
     for node in 1..=3 {
         kafka.node("start", node);
     }
@@ -154,6 +155,32 @@ group-allowlist = "^live-"
     wait_until(Duration::from_secs(60), "READY again", || async {
         daemon.get("/burrow/admin/ready").await.0 == 200
     })
+    .await;
+    // The consumers need a while to find their coordinators again; a burst before they do
+    // would make a true STOP, the consumers' own, not Warren's mistake.
+    wait_until(
+        Duration::from_secs(120),
+        "both live groups committing again",
+        || async {
+            let mut all = true;
+            for group in [&classic, &kip848] {
+                let (_, d) = daemon
+                    .get(&format!("/v3/kafka/real/consumer/{group}"))
+                    .await;
+                all &= d["topics"][&topic].as_array().is_some_and(|parts| {
+                    parts.len() == 3
+                        && parts.iter().all(|p| {
+                            p["offsets"].as_array().is_some_and(|o| {
+                                o.iter()
+                                    .filter_map(|c| c["timestamp"].as_i64())
+                                    .any(|ts| ts > restarted_at)
+                            })
+                        })
+                });
+            }
+            all
+        },
+    )
     .await;
     burst_then_compare(&kafka, &daemon, &topic, &groups, "whole cluster down 60 s").await;
 

@@ -374,7 +374,7 @@ async fn a_compacted_offsets_topic_loses_no_committed_offset_and_keeps_deletions
     let kafka = KafkaCluster::shared();
     let topic = unique("compacted");
     create_topic_replicated(&kafka.bootstrap, &topic, 100, 1).await;
-    produce(&producer(&kafka.bootstrap), &topic, 100, 3);
+    produce(&producer(&kafka.bootstrap), &topic, 100, 170);
     // Two groups in one offsets-topic partition: enough commits to roll its 1 MiB segments
     // (the smallest Kafka 4 allows) so the log cleaner compacts them.
     // `commit-many PREFIX` commits as group `PREFIX-0`: pick prefixes whose group lands there.
@@ -386,11 +386,35 @@ async fn a_compacted_offsets_topic_loses_no_committed_offset_and_keeps_deletions
         }
     };
     let (busy, deleted) = (prefix_in("busy"), prefix_in("deleted"));
-    kafka.tool(&["commit-many", &kafka.bootstrap, &deleted, "1", &topic, "100", "2"]);
-    kafka.tool(&["commit-many", &kafka.bootstrap, &busy, "1", &topic, "100", "150"]);
+    kafka.tool(&[
+        "commit-many",
+        &kafka.bootstrap,
+        &deleted,
+        "1",
+        &topic,
+        "100",
+        "2",
+    ]);
+    kafka.tool(&[
+        "commit-many",
+        &kafka.bootstrap,
+        &busy,
+        "1",
+        &topic,
+        "100",
+        "150",
+    ]);
     let deleted0 = format!("{deleted}-0");
     kafka.tool(&["delete-group", &kafka.bootstrap, &deleted0]);
-    kafka.tool(&["commit-many", &kafka.bootstrap, &busy, "1", &topic, "100", "160"]);
+    kafka.tool(&[
+        "commit-many",
+        &kafka.bootstrap,
+        &busy,
+        "1",
+        &topic,
+        "100",
+        "160",
+    ]);
 
     let start = std::time::Instant::now();
     loop {

@@ -1,6 +1,6 @@
 //! The Admin API calls rust-rdkafka does not wrap: ListConsumerGroups, DescribeConsumerGroups
-//! and ListConsumerGroupOffsets (OffsetFetch for *another* group). This is the only `unsafe`
-//! in Warren. An [`AdminQueue`] owns one private librdkafka queue; every request sent on it
+//! and ListConsumerGroupOffsets (OffsetFetch for *another* group). Warren's only other `unsafe`
+//! is its twin for DescribeTopics (`heads/topic_ids.rs`). An [`AdminQueue`] owns one private librdkafka queue; every request sent on it
 //! carries a tag the caller chose (as the request's opaque), and [`AdminQueue::poll`] copies
 //! each answer into owned Rust values before destroying its event, so nothing librdkafka owns
 //! outlives the call that read it.
