@@ -43,7 +43,11 @@ pub(crate) async fn run(
     progress: Arc<ConsumerProgress>,
     cancel: CancellationToken,
 ) {
-    let config = client_config(&consumer.servers, &consumer.client_profile.client_id);
+    let mut config = client_config(&consumer.servers, &consumer.client_profile.client_id);
+    // librdkafka 2.12 answers NOT_COORDINATOR to an OffsetFetch by poking the client's own
+    // group handle, which a client without `group.id` lacks: a NULL dereference whenever a
+    // group's coordinator moves. A group id (never joined: nothing subscribes) gives it one.
+    config.set("group.id", format!("warren-admin-{}", consumer.name));
     let client = match new_consumer(&config, &consumer.name) {
         Ok(c) => c,
         Err(e) => {
