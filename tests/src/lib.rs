@@ -49,6 +49,7 @@ pub struct Daemon {
 impl Daemon {
     /// Starts the daemon on `config_toml`, whose `[httpserver]` section is added here.
     pub async fn start(config_toml: &str) -> Daemon {
+        test_log();
         let port = free_port();
         let text = format!("{config_toml}\n[httpserver.test]\naddress = \"127.0.0.1:{port}\"\n");
         let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok())
@@ -79,6 +80,7 @@ impl Daemon {
     /// Starts the daemon on a config file (which must contain its own `[httpserver]` on
     /// `port`); plugins reload from that file.
     pub async fn start_file(path: &std::path::Path, port: u16) -> Daemon {
+        test_log();
         let text = std::fs::read_to_string(path).expect("config file");
         let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok())
             .unwrap_or_else(|e| panic!("test config does not load: {e:?}\n{text}"));
@@ -161,6 +163,17 @@ impl Drop for Daemon {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+    }
+}
+
+/// The daemon's logs on the test's output when `WARREN_TEST_LOG` holds a filter (e.g.
+/// `warren_kafka=debug`), for finding out why an end-to-end test failed.
+fn test_log() {
+    if let Ok(filter) = std::env::var("WARREN_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
     }
 }
 

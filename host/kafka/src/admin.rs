@@ -55,6 +55,7 @@ pub(crate) async fn run(
             return;
         }
     };
+    let name = consumer.name.clone();
     // Commits read before the first HEAD offsets would be dropped.
     while !cluster_health.heads_ready() {
         tokio::select! {
@@ -64,6 +65,8 @@ pub(crate) async fn run(
     }
     let poller = Poller {
         name: consumer.name.clone(),
+        coordinator_moved: false,
+        client_since: Instant::now(),
         filter: consumer.groups.clone(),
         refresh: offset_refresh,
         store,
@@ -73,7 +76,23 @@ pub(crate) async fn run(
         order: now_ms().saturating_mul(1_000),
     };
     let stop = cancel.clone();
-    let task = tokio::task::spawn_blocking(move || poller.run(&client, &stop));
+    let task = tokio::task::spawn_blocking(move || {
+        let mut poller = poller;
+        let mut client = client;
+        while let Ended::CoordinatorMoved = poller.run(&client, &stop) {
+            // librdkafka caches each group's coordinator and, for another group's requests,
+            // never forgets one that answered NOT_COORDINATOR: every later request goes to
+            // the old broker. A new client starts with an empty cache.
+            info!(consumer = %name, "a group's coordinator moved; making the Admin API client anew");
+            match new_consumer(&config, &name) {
+                Ok(c) => client = c,
+                Err(e) => {
+                    warn!(consumer = %name, error = %e, "cannot create Kafka client; consumer not running");
+                    return;
+                }
+            }
+        }
+    });
     tokio::select! {
         _ = cancel.cancelled() => {}
         r = task => if let Err(e) = r {
@@ -82,8 +101,23 @@ pub(crate) async fn run(
     }
 }
 
+/// Why [`Poller::run`] returned.
+enum Ended {
+    Cancelled,
+    /// A group's coordinator moved and the client must be made anew (see `run`).
+    CoordinatorMoved,
+}
+
+/// Shortest time between two new clients, so a coordinator that keeps moving cannot make
+/// Warren reconnect in a loop.
+const RENEW_AT_MOST_EVERY: Duration = Duration::from_secs(10);
+
 struct Poller {
     name: String,
+    /// Set when an answer said NOT_COORDINATOR.
+    coordinator_moved: bool,
+    /// When the current client was made.
+    client_since: Instant,
     filter: GroupFilter,
     refresh: Duration,
     store: Arc<ClusterStore>,
@@ -101,12 +135,15 @@ struct Listing {
 }
 
 impl Poller {
-    /// The poll loop: one thread, one queue. Returns when cancelled.
-    fn run(mut self, client: &BaseConsumer<WarrenContext>, cancel: &CancellationToken) {
+    /// The poll loop: one thread, one queue. Returns when cancelled, or when the client must
+    /// be made anew because a coordinator moved.
+    fn run(&mut self, client: &BaseConsumer<WarrenContext>, cancel: &CancellationToken) -> Ended {
         let Some(queue) = AdminQueue::new(client.client()) else {
             warn!(consumer = %self.name, "librdkafka cannot create a queue; consumer not running");
-            return;
+            return Ended::Cancelled;
         };
+        self.coordinator_moved = false;
+        self.client_since = Instant::now();
         let mut schedule = Schedule::new(self.refresh, DEADLINE);
         let mut listing = Listing {
             next_at: Instant::now(),
@@ -119,6 +156,9 @@ impl Poller {
             // Serves the client's own event queue, where connection errors pile up otherwise.
             let _ = client.poll(Duration::ZERO);
             let now = Instant::now();
+            if self.coordinator_moved && now - self.client_since >= RENEW_AT_MOST_EVERY {
+                return Ended::CoordinatorMoved;
+            }
             if listing
                 .in_flight
                 .is_some_and(|(_, deadline)| deadline <= now)
@@ -174,6 +214,7 @@ impl Poller {
                 self.apply(finished);
             }
         }
+        Ended::Cancelled
     }
 
     fn listed(&self, listed: Listed, listing: &mut Listing, schedule: &mut Schedule, now: Instant) {
@@ -248,6 +289,13 @@ impl Poller {
         }
         drop(writer);
         let (describe, offsets) = (f.described.as_ref().err(), f.offsets.as_ref().err());
+        if describe
+            .into_iter()
+            .chain(offsets)
+            .any(|e| e.contains("Not coordinator"))
+        {
+            self.coordinator_moved = true;
+        }
         match (f.failed(), f.failed_before) {
             (true, 0) => {
                 warn!(consumer = %self.name, group = %f.group, describe, offsets, "Admin API requests for a group failed; what answered is applied, the rest retried next round")
