@@ -51,6 +51,7 @@ pub(crate) async fn run(
     };
     let mut backoff = Backoff::new();
     let mut layout: Option<(TopicLayout, Instant)> = None;
+    let ids = TopicIdLookup::default();
     loop {
         let need_metadata = layout
             .as_ref()
@@ -58,6 +59,7 @@ pub(crate) async fn run(
         let poll = poll_once(
             &client,
             &store,
+            &ids,
             need_metadata,
             layout.as_ref().map(|(l, _)| l.clone()),
         );
@@ -96,9 +98,62 @@ pub(crate) async fn run(
     }
 }
 
+/// Topic ids by name, asked beside the HEAD polls, never in their way: only KIP-848 groups
+/// need them (their assignments name topics by id), and a broker without DescribeTopics
+/// (librdkafka's mock cluster, Kafka before 3.1) answers only when the request times out.
+/// One lookup at a time; after a failure the next waits `IDS_RETRY`.
+#[derive(Default)]
+struct TopicIdLookup {
+    in_flight: Arc<std::sync::atomic::AtomicBool>,
+    not_before: Arc<std::sync::Mutex<Option<Instant>>>,
+}
+
+/// How long a failed topic-id lookup waits before the next.
+const IDS_RETRY: Duration = Duration::from_secs(300);
+
+impl TopicIdLookup {
+    /// Starts a lookup of `names` in the background, unless one runs or a failure is recent.
+    fn start(
+        &self,
+        consumer: &Arc<BaseConsumer<WarrenContext>>,
+        store: &Arc<ClusterStore>,
+        names: Vec<String>,
+    ) {
+        use std::sync::atomic::Ordering;
+        let waiting = self
+            .not_before
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|at| Instant::now() < at);
+        if waiting || self.in_flight.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (c, store, in_flight, not_before) = (
+            consumer.clone(),
+            store.clone(),
+            self.in_flight.clone(),
+            self.not_before.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            match topic_ids::describe_topic_ids(c.client(), &names, REQUEST_TIMEOUT) {
+                Ok(ids) => store
+                    .writer()
+                    .learn_topic_ids(ids.iter().map(|(id, name)| (*id, name.as_str())), now_ms()),
+                Err(e) => {
+                    debug!(cluster = %store.name(), error = %e, retry_in = ?IDS_RETRY, "cannot describe topic ids");
+                    *not_before.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Instant::now() + IDS_RETRY);
+                }
+            }
+            in_flight.store(false, Ordering::Release);
+        });
+    }
+}
+
 async fn poll_once(
     consumer: &Arc<BaseConsumer<WarrenContext>>,
-    store: &ClusterStore,
+    store: &Arc<ClusterStore>,
+    ids: &TopicIdLookup,
     need_metadata: bool,
     layout: Option<TopicLayout>,
 ) -> Result<Option<TopicLayout>, PollError> {
@@ -116,20 +171,11 @@ async fn poll_once(
         for topic in removed {
             info!(cluster = %store.name(), topic = %topic, "topic deleted; removed from storage");
         }
-        let c = consumer.clone();
-        let names: Vec<String> = layout.iter().map(|(t, _, _)| t.clone()).collect();
-        // Only KIP-848 groups need ids, and those exist only on brokers that have them: a
-        // failure here costs their owners, not the poll.
-        match tokio::task::spawn_blocking(move || {
-            topic_ids::describe_topic_ids(c.client(), &names, REQUEST_TIMEOUT)
-        })
-        .await?
-        {
-            Ok(ids) => store
-                .writer()
-                .learn_topic_ids(ids.iter().map(|(id, name)| (*id, name.as_str())), now_ms()),
-            Err(e) => debug!(cluster = %store.name(), error = %e, "cannot describe topic ids"),
-        }
+        ids.start(
+            consumer,
+            store,
+            layout.iter().map(|(t, _, _)| t.clone()).collect(),
+        );
     }
     let c = consumer.clone();
     let asked = layout.clone();
