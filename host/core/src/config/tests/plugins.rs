@@ -171,7 +171,23 @@ clusters = ["prdo"]
 }
 
 #[test]
-fn globs_match_whole_names_with_star_and_question_mark() {
+fn a_malformed_cluster_glob_is_an_error() {
+    let text = r#"
+[cluster.prod]
+servers = ["127.0.0.1:9092"]
+[plugin.f]
+kind = "group-filter"
+path = "f.wasm"
+clusters = ["prod-[eu"]
+"#;
+    assert_eq!(
+        errors(text),
+        ["plugin.f.clusters[0]: '[' without a closing ']'"]
+    );
+}
+
+#[test]
+fn globs_match_whole_names_with_star_question_mark_and_classes() {
     assert!(glob_match("*", "anything"));
     assert!(glob_match("prod-*", "prod-eu-1"));
     assert!(!glob_match("prod-*", "preprod-eu"));
@@ -180,6 +196,7 @@ fn globs_match_whole_names_with_star_and_question_mark() {
     assert!(glob_match("a*b*c", "aXXbYYc"));
     assert!(!glob_match("a*b*c", "aXXbYY"));
     assert!(glob_match("exact", "exact") && !glob_match("exact", "exactly"));
+    assert!(glob_match("prod-[a-f]?", "prod-eu") && !glob_match("prod-[!a-f]?", "prod-eu"));
 }
 
 const SLACK: &str = r#"
