@@ -8,6 +8,8 @@
 //! rules, or with the evaluator plugin a cluster chose ([`plugins`] holds the traits the
 //! WebAssembly runtime implements and the per-cluster bindings, swappable on reload).
 
+pub mod backoff;
+pub mod clock;
 pub mod codec;
 pub mod config;
 pub mod evaluator;

@@ -88,7 +88,7 @@ pub async fn serve_with(
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
     // Before anything reads or writes storage: a restart resumes where the snapshot stands.
-    crate::persist::restore(&storage, &store, warren_kafka::now_ms());
+    crate::persist::restore(&storage, &store, warren_core::clock::now_ms());
     let admin: Arc<dyn PluginAdmin> = plugins.clone();
     let state = AppState::with_plugins(
         &config,
@@ -181,7 +181,7 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        let now = warren_kafka::now_ms();
+        let now = warren_core::clock::now_ms();
         for cluster in storage.clusters() {
             for group in cluster.writer().expire_groups(now) {
                 info!(cluster = %cluster.name(), group = %group, "group expired");

@@ -39,7 +39,9 @@ impl PluginManager {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         let loader = Loader::new(engine, &base, Box::new(|name| std::env::var(name).ok()));
-        let (set, problems) = loader.load_all(config, None, now_ms()).await;
+        let (set, problems) = loader
+            .load_all(config, None, warren_core::clock::now_ms())
+            .await;
         if !problems.is_empty() {
             anyhow::bail!("{}", problem_lines(&problems).join("\n  "));
         }
@@ -89,7 +91,7 @@ impl PluginManager {
         let new_config = loaded.config;
         let (set, problems) = self
             .loader
-            .load_all(&new_config, Some(&old_set), now_ms())
+            .load_all(&new_config, Some(&old_set), warren_core::clock::now_ms())
             .await;
         let mut outcome = BTreeMap::new();
         for name in new_config.plugins.keys() {
@@ -201,8 +203,4 @@ fn same_except_plugins(a: &Config, b: &Config) -> bool {
 /// Problems as `key.path: message` lines.
 pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
     problems.iter().map(ToString::to_string).collect()
-}
-
-fn now_ms() -> i64 {
-    warren_kafka::now_ms()
 }

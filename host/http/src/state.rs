@@ -77,7 +77,7 @@ impl AppState {
                 bindings,
             ),
             rendered: Default::default(),
-            now_ms: wall_clock_ms,
+            now_ms: warren_core::clock::now_ms,
             health,
             cluster_modules: Arc::new(cluster_modules),
             hostname: hostname.into(),
@@ -130,11 +130,4 @@ fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
         "evaluator": c.evaluator,
         "group-filters": c.group_filters,
     })
-}
-
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -170,10 +170,7 @@ impl Store {
 
 /// `warren.redb` → `warren.redb.unusable-<epoch secs>` (a new name each time).
 fn aside_name(path: &Path) -> PathBuf {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = warren_core::clock::now_ms() / 1000;
     let mut n = 0;
     loop {
         let candidate = path.with_extension(format!("redb.unusable-{secs}{}", suffix(n)));

@@ -10,19 +10,20 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use warren_core::backoff::Backoff;
+use warren_core::clock::now_ms;
 use warren_core::scheduler::EventKind;
 use warren_runtime::{Incident, IncidentKind, NotifyError};
 use warren_store::Delivery;
 
 use super::Shared;
-use super::schedule::backoff;
 
 /// Longest sleep between looks at the queue (covers a wake-up lost to a race).
 const IDLE: Duration = Duration::from_secs(5);
 
 pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: CancellationToken) {
     loop {
-        let now = warren_kafka::now_ms();
+        let now = now_ms();
         let pending = match shared.store.deliveries(&shared.name) {
             Ok(p) => p,
             Err(e) => {
@@ -106,10 +107,11 @@ fn finish(shared: &Shared, seq: u64, mut d: Delivery, outcome: Result<(), Notify
                 NotifyError::Transient { retry_after, .. } => *retry_after,
                 _ => None,
             };
-            let wait = backoff(d.attempts, seq ^ u64::from(d.attempts) << 32)
+            let wait = Backoff::DELIVERY
+                .delay(d.attempts, seq ^ u64::from(d.attempts) << 32)
                 .max(retry_after.unwrap_or_default());
             d.attempts += 1;
-            d.next_attempt_ms = warren_kafka::now_ms() + wait.as_millis() as i64;
+            d.next_attempt_ms = now_ms() + wait.as_millis() as i64;
             d.last_error = Some(e.to_string());
             shared.counters.retried.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
