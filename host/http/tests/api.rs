@@ -116,17 +116,7 @@ fn golden(name: &str, actual: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(format!("{name}.json"));
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with BLESS=1"));
-    if expected != actual {
-        panic!(
-            "{name}: response differs from {path:?}\n--- expected\n{expected}\n--- actual\n{actual}"
-        );
-    }
+    warren_testkit::golden::assert(&path, actual);
 }
 
 macro_rules! golden_get {
