@@ -154,35 +154,29 @@ clusters = ["staging-*"]
     );
 }
 
-#[test]
-fn a_cluster_glob_matching_nothing_is_a_warning() {
-    let text = r#"
+/// A filter plugin loaded for `clusters` (a TOML array) beside one cluster, `prod`.
+fn filter_for(clusters: &str) -> String {
+    format!(
+        r#"
 [cluster.prod]
 servers = ["127.0.0.1:9092"]
 [plugin.f]
 kind = "group-filter"
 path = "f.wasm"
-clusters = ["prdo"]
-"#;
-    assert_eq!(
-        warnings(&ok(text)),
-        ["plugin.f.clusters[0]: \"prdo\" matches no configured cluster"]
-    );
+clusters = {clusters}
+"#
+    )
 }
 
 #[test]
-fn a_malformed_cluster_glob_is_an_error() {
-    let text = r#"
-[cluster.prod]
-servers = ["127.0.0.1:9092"]
-[plugin.f]
-kind = "group-filter"
-path = "f.wasm"
-clusters = ["prod-[eu"]
-"#;
+fn a_cluster_glob_matching_nothing_is_a_warning_and_a_malformed_one_an_error() {
     assert_eq!(
-        errors(text),
-        ["plugin.f.clusters[0]: '[' without a closing ']'"]
+        warnings(&ok(&filter_for(r#"["prdo"]"#))),
+        ["plugin.f.clusters[0]: \"prdo\" matches no configured cluster"]
+    );
+    assert_eq!(
+        errors(&filter_for(r#"["prod", "prod-[eu"]"#)),
+        ["plugin.f.clusters[1]: '[' without a closing ']'"]
     );
 }
 
