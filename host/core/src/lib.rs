@@ -14,7 +14,7 @@ pub mod codec;
 pub mod config;
 pub mod evaluator;
 pub mod health;
+pub mod incident;
 pub mod model;
 pub mod plugins;
-pub mod scheduler;
 pub mod storage;

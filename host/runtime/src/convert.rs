@@ -8,7 +8,8 @@ use warren_core::model::Status;
 use warren_core::storage::{CommitEntry, GroupSnapshot};
 
 use crate::bindings::types as wit;
-use crate::incident::{Incident, IncidentKind};
+use crate::incident::IncidentEvent;
+use warren_core::incident::IncidentKind;
 
 fn status_from_wit(s: wit::Status) -> Status {
     match s {
@@ -220,7 +221,7 @@ fn time_lag_from_wit(t: wit::TimeLag) -> TimeLag {
 }
 
 /// The WIT form of an incident.
-pub fn incident_event(incident: &Incident) -> wit::IncidentEvent {
+pub fn incident_event(incident: &IncidentEvent) -> wit::IncidentEvent {
     wit::IncidentEvent {
         id: incident.id.clone(),
         kind: match incident.kind {
@@ -309,7 +310,7 @@ mod tests {
         status.maxlag = Some(p);
         status.total_lag = 7;
         status.roll_up_time_lag();
-        let e = incident_event(&Incident {
+        let e = incident_event(&IncidentEvent {
             id: "c/g/1".into(),
             kind: IncidentKind::Resolved,
             started_ms: 1,

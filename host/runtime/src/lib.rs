@@ -51,7 +51,7 @@ pub use error::PluginError;
 pub use evaluator::PluginEvaluator;
 pub use filter::PluginFilter;
 pub use health::{HealthSnapshot, PluginHealth};
-pub use incident::{Incident, IncidentKind, NotifyError};
+pub use incident::{IncidentEvent, NotifyError, Retry};
 pub use inspect::{Inspection, World, inspect, inspect_bytes};
 pub use load::{EnvLookup, Instance, LoadedPlugin, Loader, PluginSet};
 pub use mail::MailCapability;

@@ -17,7 +17,7 @@ use crate::convert;
 use crate::engine::{PluginEngine, load_error};
 use crate::error::PluginError;
 use crate::health::{HealthSnapshot, PluginHealth};
-use crate::incident::{Incident, NotifyError};
+use crate::incident::{IncidentEvent, NotifyError};
 use crate::outbound::{Capabilities, Outbound};
 use crate::sandbox::{Limits, Me, async_linker, classify};
 use crate::state::PluginState;
@@ -120,7 +120,7 @@ impl PluginNotifier {
 
     /// Delivers one event: a fresh instance, `call_async`, the plugin's timeout. `Ok` once the
     /// receiver accepted it.
-    pub async fn notify(&self, event: &Incident) -> Result<(), NotifyError> {
+    pub async fn notify(&self, event: &IncidentEvent) -> Result<(), NotifyError> {
         let now = Instant::now();
         if let Some(left) = self.health.open_for(now) {
             self.health.skipped();

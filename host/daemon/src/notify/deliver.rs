@@ -12,8 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use warren_core::backoff::Backoff;
 use warren_core::clock::now_ms;
-use warren_core::scheduler::EventKind;
-use warren_runtime::{Incident, IncidentKind, NotifyError};
+use warren_runtime::{IncidentEvent, NotifyError};
 use warren_store::Delivery;
 
 use super::Shared;
@@ -71,13 +70,9 @@ async fn attempt(plugin: &str, shared: &Shared, d: &Delivery) -> Result<(), Noti
             retry_after: None,
         });
     };
-    let event = Incident {
+    let event = IncidentEvent {
         id: d.incident.id.clone(),
-        kind: match d.kind {
-            EventKind::Opened => IncidentKind::Opened,
-            EventKind::Updated => IncidentKind::Updated,
-            EventKind::Resolved => IncidentKind::Resolved,
-        },
+        kind: d.kind,
         started_ms: d.incident.started_ms,
         now_ms: d.event_ms,
         status: d.status.clone(),
@@ -88,28 +83,29 @@ async fn attempt(plugin: &str, shared: &Shared, d: &Delivery) -> Result<(), Noti
 fn finish(shared: &Shared, seq: u64, mut d: Delivery, outcome: Result<(), NotifyError>) {
     let name = &shared.name;
     let (cluster, group, id, kind) = (&d.key.cluster, &d.key.group, &d.incident.id, d.kind);
-    let done = match outcome {
+    let done = match outcome.as_ref().map_err(|e| (e, e.retry())) {
         Ok(()) => {
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
             tracing::info!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
                 kind = kind.as_str(), attempts = d.attempts + 1, "notification delivered");
             true
         }
-        Err(NotifyError::Permanent(reason)) => {
+        Err((e, None)) => {
+            // The receiver's own words, without the "failed for good" that the log line says.
+            let reason = match e {
+                NotifyError::Permanent(reason) => reason.clone(),
+                other => other.to_string(),
+            };
             shared.counters.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
                 kind = kind.as_str(), error = %reason, "notification refused for good; dropped");
             set_error(shared, reason);
             true
         }
-        Err(e) => {
-            let retry_after = match &e {
-                NotifyError::Transient { retry_after, .. } => *retry_after,
-                _ => None,
-            };
+        Err((e, Some(retry))) => {
             let wait = Backoff::DELIVERY
                 .delay(d.attempts, seq ^ u64::from(d.attempts) << 32)
-                .max(retry_after.unwrap_or_default());
+                .max(retry.not_before.unwrap_or_default());
             d.attempts += 1;
             d.next_attempt_ms = now_ms() + wait.as_millis() as i64;
             d.last_error = Some(e.to_string());

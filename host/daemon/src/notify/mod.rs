@@ -1,6 +1,6 @@
 //! Notifications in the daemon: for each `[notifier.NAME]`, a scheduler task that evaluates
 //! the groups of its clusters every `interval` and runs the incident state machine
-//! (`warren_core::scheduler`), and a delivery task that hands each decided event to the
+//! (`warren_core::incident`), and a delivery task that hands each decided event to the
 //! notifier plugin, retrying transient failures with exponential backoff and jitter (never
 //! sooner than a receiver's `Retry-After`). Decisions and deliveries go through the embedded
 //! store first, so a restart loses neither an open incident nor a pending open or close. Each

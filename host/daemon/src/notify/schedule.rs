@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use warren_core::clock::now_ms;
 use warren_core::config::NotifierConfig;
 use warren_core::evaluator::GroupStatus;
-use warren_core::scheduler::{EventKind, Incident, Policy, step};
+use warren_core::incident::{Incident, IncidentKind, Policy, step};
 use warren_core::storage::ClusterStore;
 use warren_runtime::{Instance, PluginSet};
 use warren_store::{Delivery, IncidentKey};
@@ -127,7 +127,7 @@ pub(crate) async fn run(
                     continue;
                 }
                 let delivery = first_attempt(&key, &next, &status, now);
-                if let Some((EventKind::Updated, incident)) = &next.event {
+                if let Some((IncidentKind::Updated, incident)) = &next.event {
                     supersede_updates(&shared, &key, &incident.id);
                 }
                 match shared
@@ -165,7 +165,7 @@ pub(crate) async fn run(
 /// The delivery a step decided, due at once.
 fn first_attempt(
     key: &IncidentKey,
-    next: &warren_core::scheduler::Step,
+    next: &warren_core::incident::Step,
     status: &GroupStatus,
     now: i64,
 ) -> Option<Delivery> {
@@ -185,7 +185,7 @@ fn first_attempt(
 /// new one says more, and an outage must not end in a burst of stale reminders.
 fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
     for (seq, d) in shared.store.deliveries(&shared.name).unwrap_or_default() {
-        if &d.key == key && d.kind == EventKind::Updated && d.incident.id == incident {
+        if &d.key == key && d.kind == IncidentKind::Updated && d.incident.id == incident {
             let _ = shared.store.finish_delivery(seq);
         }
     }
