@@ -34,7 +34,7 @@ pub struct AppState {
     /// The plugin manager, for `/v3/admin/plugins`; `None` lists no plugins.
     pub plugins: Option<Arc<dyn crate::PluginAdmin>>,
     /// The notifiers' state, for `/v3/admin/notifiers`.
-    pub notifiers: Option<Arc<dyn crate::Report>>,
+    pub notifiers: Option<Arc<dyn crate::NotifierAdmin>>,
     /// The `/metrics` body, rendered in the background.
     pub metrics: crate::metrics::MetricsCache,
     /// The API's own requests, for `/metrics`.
@@ -94,7 +94,7 @@ impl AppState {
     }
 
     /// The same state, reporting these notifiers.
-    pub fn with_notifiers(mut self, notifiers: Arc<dyn crate::Report>) -> Self {
+    pub fn with_notifiers(mut self, notifiers: Arc<dyn crate::NotifierAdmin>) -> Self {
         self.notifiers = Some(notifiers);
         self
     }
