@@ -19,8 +19,8 @@ use crate::error::PluginError;
 use crate::health::{HealthSnapshot, PluginHealth};
 use crate::incident::{IncidentEvent, NotifyError};
 use crate::outbound::{Capabilities, Outbound};
+use crate::plugin_state::PluginState;
 use crate::sandbox::{Limits, Me, async_linker, classify};
-use crate::state::PluginState;
 
 /// Longest message kept from a guest's error (the rest is cut: garbage is contained).
 const MAX_MESSAGE: usize = 4096;
