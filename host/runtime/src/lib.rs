@@ -35,6 +35,7 @@ mod outbound;
 mod plugin_state;
 mod sandbox;
 mod secrets;
+mod world;
 
 pub use bindings::types::PluginMetadata;
 
