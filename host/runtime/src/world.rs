@@ -88,71 +88,52 @@ impl<I: SyncWorld> Sandbox<I> {
     }
 }
 
-impl World for Evaluator {
-    type Pre = EvaluatorPre<PluginState>;
-    const ASYNC: bool = false;
-    fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-        Evaluator::add_to_linker::<_, Me>(linker, |s| s)
-    }
-    fn new_pre(pre: InstancePre<PluginState>) -> wasmtime::Result<Self::Pre> {
-        EvaluatorPre::new(pre)
-    }
+/// `impl World` for a world's generated bindings: its `Pre`, whether it is async, how it links.
+macro_rules! world {
+    ($world:ident, $pre:ident, async: $async:literal) => {
+        impl World for $world {
+            type Pre = $pre<PluginState>;
+            const ASYNC: bool = $async;
+            fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
+                $world::add_to_linker::<_, Me>(linker, |s| s)
+            }
+            fn new_pre(pre: InstancePre<PluginState>) -> wasmtime::Result<Self::Pre> {
+                $pre::new(pre)
+            }
+        }
+    };
 }
 
-impl SyncWorld for Evaluator {
-    fn instantiate(pre: &Self::Pre, store: &mut Store<PluginState>) -> wasmtime::Result<Self> {
-        pre.instantiate(store)
-    }
-    fn metadata(&self, store: &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata> {
-        self.warren_plugin_plugin().call_metadata(store)
-    }
-    fn validate_config(
-        &self,
-        store: &mut Store<PluginState>,
-        config_json: &str,
-    ) -> wasmtime::Result<Result<(), Vec<String>>> {
-        self.warren_plugin_plugin()
-            .call_validate_config(store, config_json)
-    }
+/// `impl SyncWorld` for a sync world's generated bindings: every world exports the same
+/// `plugin` interface, generated once per world.
+macro_rules! sync_world {
+    ($world:ident) => {
+        impl SyncWorld for $world {
+            fn instantiate(
+                pre: &Self::Pre,
+                store: &mut Store<PluginState>,
+            ) -> wasmtime::Result<Self> {
+                pre.instantiate(store)
+            }
+            fn metadata(&self, store: &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata> {
+                self.warren_plugin_plugin().call_metadata(store)
+            }
+            fn validate_config(
+                &self,
+                store: &mut Store<PluginState>,
+                config_json: &str,
+            ) -> wasmtime::Result<Result<(), Vec<String>>> {
+                self.warren_plugin_plugin()
+                    .call_validate_config(store, config_json)
+            }
+        }
+    };
 }
 
-impl World for GroupFilter {
-    type Pre = GroupFilterPre<PluginState>;
-    const ASYNC: bool = false;
-    fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-        GroupFilter::add_to_linker::<_, Me>(linker, |s| s)
-    }
-    fn new_pre(pre: InstancePre<PluginState>) -> wasmtime::Result<Self::Pre> {
-        GroupFilterPre::new(pre)
-    }
-}
-
-impl SyncWorld for GroupFilter {
-    fn instantiate(pre: &Self::Pre, store: &mut Store<PluginState>) -> wasmtime::Result<Self> {
-        pre.instantiate(store)
-    }
-    fn metadata(&self, store: &mut Store<PluginState>) -> wasmtime::Result<PluginMetadata> {
-        self.warren_plugin_plugin().call_metadata(store)
-    }
-    fn validate_config(
-        &self,
-        store: &mut Store<PluginState>,
-        config_json: &str,
-    ) -> wasmtime::Result<Result<(), Vec<String>>> {
-        self.warren_plugin_plugin()
-            .call_validate_config(store, config_json)
-    }
-}
-
-/// Notifiers link the same way; their calls are async, each in a fresh store, so they do not
-/// go through a [`Sandbox`] (see `notifier.rs`).
-impl World for Notifier {
-    type Pre = NotifierPre<PluginState>;
-    const ASYNC: bool = true;
-    fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-        Notifier::add_to_linker::<_, Me>(linker, |s| s)
-    }
-    fn new_pre(pre: InstancePre<PluginState>) -> wasmtime::Result<Self::Pre> {
-        NotifierPre::new(pre)
-    }
-}
+world!(Evaluator, EvaluatorPre, async: false);
+sync_world!(Evaluator);
+world!(GroupFilter, GroupFilterPre, async: false);
+sync_world!(GroupFilter);
+// Notifiers link the same way; their calls are async, each in a fresh store, so they do not
+// go through a [`Sandbox`] (see `notifier.rs`).
+world!(Notifier, NotifierPre, async: true);
