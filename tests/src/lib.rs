@@ -397,7 +397,5 @@ pub fn one_member_group(client_id: &str, topic: &str, partitions: Vec<i32>) -> V
     })
 }
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    warren_kafka::now_ms()
-}
+/// Milliseconds since the epoch: Warren's one clock.
+pub use warren_core::clock::now_ms;

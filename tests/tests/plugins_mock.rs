@@ -207,7 +207,7 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
     // A looping evaluator runs until its deadline (50 ms, counted in 10 ms epoch ticks): tens
     // of milliseconds were spent in it, where a well-behaved call takes microseconds.
     assert!(
-        looping["health"]["call_micros"].as_u64() >= Some(20_000),
+        looping["health"]["call-micros"].as_u64() >= Some(20_000),
         "{looping}"
     );
     let loaded_at = plugin(&plugins, "skip-idle")["loaded-at"].clone();
@@ -364,10 +364,10 @@ memory-mib = 16
     for (mode, _) in modes {
         let health = &plugin(&plugins, mode)["health"];
         assert!(
-            health["consecutive_failures"].as_u64() >= Some(2),
+            health["consecutive-failures"].as_u64() >= Some(2),
             "{mode}: {health}"
         );
-        assert!(health["last_error"].is_string(), "{mode}: {health}");
+        assert!(health["last-error"].is_string(), "{mode}: {health}");
     }
     assert_eq!(d.get("/burrow/admin").await.0, 200);
     d.stop().await;

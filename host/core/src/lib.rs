@@ -8,11 +8,13 @@
 //! rules, or with the evaluator plugin a cluster chose ([`plugins`] holds the traits the
 //! WebAssembly runtime implements and the per-cluster bindings, swappable on reload).
 
+pub mod backoff;
+pub mod clock;
 pub mod codec;
 pub mod config;
 pub mod evaluator;
 pub mod health;
+pub mod incident;
 pub mod model;
 pub mod plugins;
-pub mod scheduler;
 pub mod storage;

@@ -1,7 +1,7 @@
 //! What the rest of Warren needs from plugins, without knowing they are WebAssembly: the
 //! [`EvaluatorPlugin`] and [`FilterPlugin`] traits (implemented by `warren-runtime`), and
 //! [`PluginBindings`], the per-cluster choice of evaluator and group filters that the evaluator,
-//! the HTTP API and (later) the scheduler consult. Bindings are replaced as a whole on reload, so
+//! the HTTP API and the notifiers consult. Bindings are replaced as a whole on reload, so
 //! a reader sees either the old set or the new one, never a mix.
 
 use std::collections::BTreeMap;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::info;
 use warren_core::config::Config;
+use warren_core::evaluator::EvaluatorHandle;
 use warren_core::health::Health;
 use warren_core::storage::{StorageHandle, StorageSettings};
 use warren_http::{AppState, PluginAdmin};
@@ -88,14 +89,16 @@ pub async fn serve_with(
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
     // Before anything reads or writes storage: a restart resumes where the snapshot stands.
-    crate::persist::restore(&storage, &store, warren_kafka::now_ms());
+    crate::persist::restore(&storage, &store, warren_core::clock::now_ms());
     let admin: Arc<dyn PluginAdmin> = plugins.clone();
+    // One evaluator (and one expire-cache) for the API and the notifiers.
+    let evaluator = EvaluatorHandle::from_config(&config, plugins.bindings());
     let state = AppState::with_plugins(
         &config,
         storage.clone(),
         health.clone(),
         &hostname,
-        plugins.bindings(),
+        evaluator.clone(),
         Some(admin),
     );
     // Before the collectors: a notifier only ever sees a cluster once its consumer caught up.
@@ -104,7 +107,7 @@ pub async fn serve_with(
         Inputs {
             config: config.clone(),
             plugins: plugins.clone(),
-            evaluator: state.evaluator.clone(),
+            evaluator,
             storage: storage.clone(),
             health: health.clone(),
             store: store.clone(),
@@ -181,7 +184,7 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        let now = warren_kafka::now_ms();
+        let now = warren_core::clock::now_ms();
         for cluster in storage.clusters() {
             for group in cluster.writer().expire_groups(now) {
                 info!(cluster = %cluster.name(), group = %group, "group expired");

@@ -2,10 +2,10 @@
 //! wiring, so tests exercise the real collection path and the real HTTP listener.
 
 pub mod app;
+pub mod config_file;
 pub mod demo;
 pub mod dev;
 pub mod evaluate;
-pub mod load;
 pub mod notify;
 pub mod persist;
 pub mod plugin_cli;

@@ -1,11 +1,11 @@
 //! `warren`: the binary. Parses the command line and hands off; all wiring lives in `app.rs`,
-//! configuration loading in `load.rs`.
+//! configuration loading in `config_file.rs`.
 
 mod cli;
 
-pub(crate) use warren_daemon::dev::load::LoadOptions as LoadArgs;
+pub(crate) use warren_daemon::dev::load_generator::LoadOptions as LoadArgs;
 
-use warren_daemon::{app, demo, evaluate, load, plugin_cli, status_cli, telemetry};
+use warren_daemon::{app, config_file, demo, evaluate, plugin_cli, status_cli, telemetry};
 
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
-        cli::Command::CheckConfig { file } => load::check_config(&file),
+        cli::Command::CheckConfig { file } => config_file::check_config(&file),
         cli::Command::Evaluate {
             file,
             evaluator,
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         cli::Command::DevBroker { topics, brokers } => {
             report(warren_daemon::dev::broker::run(&topics, brokers))
         }
-        cli::Command::DevLoad(options) => report(warren_daemon::dev::load::run(&options)),
+        cli::Command::DevLoad(options) => report(warren_daemon::dev::load_generator::run(&options)),
         cli::Command::Demo { listen, no_table } => {
             telemetry::init(&warren_core::config::LoggingConfig {
                 level: warren_core::config::LogLevel::Warn,
@@ -63,7 +63,7 @@ fn main() -> ExitCode {
             }
         }
         cli::Command::Run { config } => {
-            let Some(loaded) = load::load_or_report(&config) else {
+            let Some(loaded) = config_file::load_or_report(&config) else {
                 return ExitCode::from(2);
             };
             telemetry::init(&loaded.config.logging);

@@ -85,7 +85,8 @@ pub async fn run(
         }
         let (s, st) = (storage.clone(), store.clone());
         let _ =
-            tokio::task::spawn_blocking(move || snapshot(&s, &st, warren_kafka::now_ms())).await;
+            tokio::task::spawn_blocking(move || snapshot(&s, &st, warren_core::clock::now_ms()))
+                .await;
     }
 }
 
@@ -95,10 +96,11 @@ pub async fn last_snapshot(storage: StorageHandle, store: Arc<Store>) {
         return;
     }
     let started = Instant::now();
-    let failed =
-        tokio::task::spawn_blocking(move || snapshot(&storage, &store, warren_kafka::now_ms()))
-            .await
-            .unwrap_or(1);
+    let failed = tokio::task::spawn_blocking(move || {
+        snapshot(&storage, &store, warren_core::clock::now_ms())
+    })
+    .await
+    .unwrap_or(1);
     if failed == 0 {
         info!(
             took_ms = started.elapsed().as_millis() as u64,

@@ -12,10 +12,10 @@ use std::pin::Pin;
 use std::sync::Mutex;
 
 use anyhow::Context;
-use serde_json::{Value, json};
+use serde_json::Value;
 use warren_core::config::{self, Config, PluginSource, Problem};
 use warren_core::plugins::PluginBindings;
-use warren_http::{PluginAdmin, ReloadReport};
+use warren_http::{ComponentInfo, PluginAdmin, PluginHealth, PluginInfo, ReloadReport};
 use warren_runtime::{Loader, PluginEngine, PluginSet};
 
 /// Loaded plugins and the config they came from.
@@ -39,7 +39,9 @@ impl PluginManager {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         let loader = Loader::new(engine, &base, Box::new(|name| std::env::var(name).ok()));
-        let (set, problems) = loader.load_all(config, None, now_ms()).await;
+        let (set, problems) = loader
+            .load_all(config, None, warren_core::clock::now_ms())
+            .await;
         if !problems.is_empty() {
             anyhow::bail!("{}", problem_lines(&problems).join("\n  "));
         }
@@ -89,7 +91,7 @@ impl PluginManager {
         let new_config = loaded.config;
         let (set, problems) = self
             .loader
-            .load_all(&new_config, Some(&old_set), now_ms())
+            .load_all(&new_config, Some(&old_set), warren_core::clock::now_ms())
             .await;
         let mut outcome = BTreeMap::new();
         for name in new_config.plugins.keys() {
@@ -135,25 +137,25 @@ impl PluginManager {
             tracing::warn!("plugin reload: {line}");
         }
         Ok(ReloadReport {
-            plugins: json!(outcome),
+            plugins: outcome,
             problems: lines,
         })
     }
 }
 
 impl PluginAdmin for PluginManager {
-    fn list(&self) -> Value {
+    fn list(&self) -> Vec<PluginInfo> {
         let (config, set) = &*self.current.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::new();
         for (name, p) in &set.plugins {
             let m = p.metadata();
-            let used_by: Vec<&str> = config
+            let used_by = config
                 .clusters
                 .values()
                 .filter(|c| {
                     c.evaluator.as_deref() == Some(name.as_str()) || c.group_filters.contains(name)
                 })
-                .map(|c| c.name.as_str())
+                .map(|c| c.name.clone())
                 .collect();
             let source = match &p.config.source {
                 PluginSource::Builtin(b) => format!("builtin:{b}"),
@@ -161,21 +163,36 @@ impl PluginAdmin for PluginManager {
             };
             let schema: Value = serde_json::from_str(&m.config_schema)
                 .unwrap_or(Value::String(m.config_schema.clone()));
-            out.push(json!({
-                "name": name,
-                "kind": p.config.kind.as_str(),
-                "source": source,
-                "sha256": p.sha256,
-                "clusters": p.config.clusters,
-                "used-by": used_by,
-                "component": { "name": m.name, "version": m.version, "description": m.description },
-                "config-schema": schema,
-                "loaded-at": p.loaded_at_ms,
-                "reload-error": p.reload_error,
-                "health": p.instance.health(),
-            }));
+            let health = p.instance.health();
+            out.push(PluginInfo {
+                name: name.clone(),
+                kind: p.config.kind.as_str().to_owned(),
+                source,
+                sha256: p.sha256.clone(),
+                clusters: p.config.clusters.clone(),
+                used_by,
+                component: ComponentInfo {
+                    name: m.name.clone(),
+                    version: m.version.clone(),
+                    description: m.description.clone(),
+                },
+                config_schema: schema,
+                loaded_at: p.loaded_at_ms,
+                reload_error: p.reload_error.clone(),
+                health: PluginHealth {
+                    calls: health
+                        .calls
+                        .into_iter()
+                        .map(|(outcome, n)| (outcome.to_owned(), n))
+                        .collect(),
+                    consecutive_failures: health.consecutive_failures,
+                    disabled: health.disabled,
+                    last_error: health.last_error,
+                    call_micros: health.call_micros,
+                },
+            });
         }
-        Value::Array(out)
+        out
     }
 
     fn reload(
@@ -201,8 +218,4 @@ fn same_except_plugins(a: &Config, b: &Config) -> bool {
 /// Problems as `key.path: message` lines.
 pub fn problem_lines(problems: &[Problem]) -> Vec<String> {
     problems.iter().map(ToString::to_string).collect()
-}
-
-fn now_ms() -> i64 {
-    warren_kafka::now_ms()
 }

@@ -39,14 +39,7 @@ fn example_inputs_evaluate_to_their_golden_outputs() {
         seen += 1;
         let (code, stdout, stderr) = evaluate(&[path.to_str().unwrap()], None);
         assert_eq!(code, 0, "{path:?}: {stderr}");
-        let golden = path.with_extension("out");
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::write(&golden, &stdout).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&golden)
-            .unwrap_or_else(|_| panic!("missing {golden:?}; BLESS=1"));
-        assert_eq!(stdout, expected, "{path:?} differs from {golden:?}");
+        warren_testkit::golden::assert(&path.with_extension("out"), &stdout);
     }
     assert!(seen >= 3, "examples missing");
 }

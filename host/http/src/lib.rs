@@ -7,6 +7,7 @@ mod admin;
 mod dashboard;
 mod envelope;
 pub mod metrics;
+mod notifiers;
 mod plugins;
 mod rendered;
 mod requests;
@@ -17,7 +18,8 @@ mod v3;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use plugins::{PluginAdmin, ReloadReport, Report};
+pub use notifiers::{NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery};
+pub use plugins::{ComponentInfo, PluginAdmin, PluginHealth, PluginInfo, ReloadReport};
 pub use rendered::RenderedCache;
 pub use requests::RequestCounts;
 pub use state::AppState;
@@ -34,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/v3/admin/plugins", get(plugins::list))
         .route("/v3/admin/plugins/reload", post(plugins::reload))
-        .route("/v3/admin/notifiers", get(plugins::notifiers))
+        .route("/v3/admin/notifiers", get(notifiers::list))
         .route("/v3/kafka", get(v3::cluster_list))
         .route("/v3/kafka/{cluster}", get(v3::cluster_detail))
         .route("/v3/kafka/{cluster}/topic", get(v3::topic_list))

@@ -578,18 +578,14 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             "counter",
             "Plugin calls by outcome.",
         );
-        let list = plugins.as_array().cloned().unwrap_or_default();
-        for p in &list {
-            let name = esc(p["name"].as_str().unwrap_or_default());
-            if let Some(calls) = p["health"]["calls"].as_object() {
-                for (outcome, n) in calls {
-                    let _ = writeln!(
-                        out,
-                        "warren_plugin_calls_total{{plugin=\"{name}\",outcome=\"{}\"}} {}",
-                        esc(outcome),
-                        n.as_u64().unwrap_or(0)
-                    );
-                }
+        for p in &plugins {
+            let name = esc(&p.name);
+            for (outcome, n) in &p.health.calls {
+                let _ = writeln!(
+                    out,
+                    "warren_plugin_calls_total{{plugin=\"{name}\",outcome=\"{}\"}} {n}",
+                    esc(outcome),
+                );
             }
         }
         family(
@@ -598,39 +594,41 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             "counter",
             "Time spent in plugin calls (calls skipped by the breaker excluded).",
         );
-        for p in &list {
-            let micros = p["health"]["call_micros"].as_u64().unwrap_or(0);
+        for p in &plugins {
             let _ = writeln!(
                 out,
                 "warren_plugin_call_seconds_total{{plugin=\"{}\"}} {:.6}",
-                esc(p["name"].as_str().unwrap_or_default()),
-                micros as f64 / 1e6
+                esc(&p.name),
+                p.health.call_micros as f64 / 1e6
             );
         }
         gauge(
             out,
             "warren_plugin_disabled",
             "1 while the plugin's circuit breaker is open.",
-            list.iter().map(|p| {
-                let disabled = p["health"]["disabled"].as_bool().unwrap_or(false);
+            plugins.iter().map(|p| {
                 (
-                    format!("plugin=\"{}\"", esc(p["name"].as_str().unwrap_or_default())),
-                    u8::from(disabled).to_string(),
+                    format!("plugin=\"{}\"", esc(&p.name)),
+                    u8::from(p.health.disabled).to_string(),
                 )
             }),
         );
     }
-    if let Some(report) = state.notifiers.as_ref().map(|n| n.report()) {
+    if let Some(report) = state.notifiers.as_ref().map(|n| n.notifiers()) {
         family(
             out,
             "warren_notifications_total",
             "counter",
             "Notification events by result: decided, delivered, retried (failed attempts), failed (dropped for good).",
         );
-        for n in report.as_array().map(Vec::as_slice).unwrap_or_default() {
-            let name = esc(n["name"].as_str().unwrap_or_default());
-            for result in ["decided", "delivered", "retried", "failed"] {
-                let v = n[result].as_u64().unwrap_or(0);
+        for n in &report {
+            let name = esc(&n.name);
+            for (result, v) in [
+                ("decided", n.decided),
+                ("delivered", n.delivered),
+                ("retried", n.retried),
+                ("failed", n.failed),
+            ] {
                 let _ = writeln!(
                     out,
                     "warren_notifications_total{{notifier=\"{name}\",result=\"{result}\"}} {v}"
@@ -641,20 +639,12 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             out,
             "warren_notifications_pending",
             "Deliveries waiting (first attempt or retry).",
-            report
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|n| {
-                    (
-                        format!(
-                            "notifier=\"{}\"",
-                            esc(n["name"].as_str().unwrap_or_default())
-                        ),
-                        n["pending"].as_array().map_or(0, Vec::len).to_string(),
-                    )
-                }),
+            report.iter().map(|n| {
+                (
+                    format!("notifier=\"{}\"", esc(&n.name)),
+                    n.pending.len().to_string(),
+                )
+            }),
         );
     }
 }

@@ -2,8 +2,9 @@
 //! bindings and health) and `POST /v3/admin/plugins/reload` (re-reads the plugin sections of
 //! the config file; plugins that fail to load keep running their previous version). The API
 //! knows plugins only through [`PluginAdmin`], which the daemon implements over the WebAssembly
-//! runtime, so this crate stays free of wasmtime.
+//! runtime, so this crate stays free of wasmtime; the JSON it answers is typed here.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -11,45 +12,82 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::envelope::{json_response, reply};
 
+/// One loaded plugin, as `GET /v3/admin/plugins` lists it. Keys are kebab-case, as in the
+/// config file whose `[plugin.NAME]` sections this reports (see the README's API section).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PluginInfo {
+    /// The `[plugin.NAME]` name.
+    pub name: String,
+    /// `evaluator`, `group-filter` or `notifier`.
+    pub kind: String,
+    /// `builtin:NAME` or the component's path.
+    pub source: String,
+    /// SHA-256 of the component, hex.
+    pub sha256: String,
+    /// The `clusters` globs it is loaded for.
+    pub clusters: Vec<String>,
+    /// The clusters that chose it as their evaluator or one of their group filters.
+    pub used_by: Vec<String>,
+    /// What the component says about itself.
+    pub component: ComponentInfo,
+    /// The component's JSON schema of its `config` table (a string if it is not JSON).
+    pub config_schema: Value,
+    /// When this version was loaded, epoch ms.
+    pub loaded_at: i64,
+    /// Why the last reload did not replace it, if it did not.
+    pub reload_error: Option<String>,
+    /// Calls, failures and the circuit breaker.
+    pub health: PluginHealth,
+}
+
+/// A component's own name, version and description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComponentInfo {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// One line on what it does.
+    pub description: String,
+}
+
+/// A plugin's health.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PluginHealth {
+    /// Calls by outcome (`ok`, `trap`, `timeout`, ...; notifiers also `transient`, `permanent`,
+    /// `denied`).
+    pub calls: BTreeMap<String, u64>,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    /// Whether the breaker is open (the plugin is skipped).
+    pub disabled: bool,
+    /// The most recent failure.
+    pub last_error: Option<String>,
+    /// Time spent in calls that ran, in microseconds.
+    pub call_micros: u64,
+}
+
 /// What a reload did.
 pub struct ReloadReport {
-    /// Per plugin: `loaded`, `unchanged`, `kept` (failed, previous version still running) or
-    /// `failed` (failed, nothing running).
-    pub plugins: Value,
+    /// Per plugin: `loaded`, `unchanged`, `kept` (failed, previous version still running),
+    /// `failed` (failed, nothing running) or `removed`.
+    pub plugins: BTreeMap<String, &'static str>,
     /// Every problem, as `key.path: message` lines.
     pub problems: Vec<String>,
 }
 
-/// Anything the admin routes report as JSON (the notifiers' state).
-pub trait Report: Send + Sync {
-    /// The report.
-    fn report(&self) -> Value;
-}
-
-/// `GET /v3/admin/notifiers`: each notifier's counters, open incidents and pending deliveries.
-pub(crate) async fn notifiers(State(s): State<AppState>, uri: Uri) -> Response {
-    let report = s
-        .notifiers
-        .as_ref()
-        .map_or_else(|| json!([]), |n| n.report());
-    reply(
-        &s,
-        &uri,
-        StatusCode::OK,
-        "notifier list returned",
-        Some(("notifiers", report)),
-    )
-}
-
 /// The daemon's plugins, as the API sees them.
 pub trait PluginAdmin: Send + Sync {
-    /// Every loaded plugin as a JSON object, sorted by name.
-    fn list(&self) -> Value;
+    /// Every loaded plugin, sorted by name.
+    fn list(&self) -> Vec<PluginInfo>;
     /// Reloads the plugins; `Err` when the config file itself could not be used (nothing
     /// changed then), with every problem.
     fn reload(
@@ -59,13 +97,13 @@ pub trait PluginAdmin: Send + Sync {
 
 /// `GET /v3/admin/plugins`.
 pub(crate) async fn list(State(s): State<AppState>, uri: Uri) -> Response {
-    let plugins = s.plugins.as_ref().map_or_else(|| json!([]), |p| p.list());
+    let plugins = s.plugins.as_ref().map(|p| p.list()).unwrap_or_default();
     reply(
         &s,
         &uri,
         StatusCode::OK,
         "plugin list returned",
-        Some(("plugins", plugins)),
+        Some(("plugins", json!(plugins))),
     )
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::http::HeaderValue;
 use serde_json::{Value, json};
 use warren_core::config::{ClusterConfig, Config};
-use warren_core::evaluator::{EvaluatorHandle, RuleSettings};
+use warren_core::evaluator::EvaluatorHandle;
 use warren_core::health::Health;
 use warren_core::plugins::PluginBindings;
 use warren_core::storage::StorageHandle;
@@ -34,7 +34,7 @@ pub struct AppState {
     /// The plugin manager, for `/v3/admin/plugins`; `None` lists no plugins.
     pub plugins: Option<Arc<dyn crate::PluginAdmin>>,
     /// The notifiers' state, for `/v3/admin/notifiers`.
-    pub notifiers: Option<Arc<dyn crate::Report>>,
+    pub notifiers: Option<Arc<dyn crate::NotifierAdmin>>,
     /// The `/metrics` body, rendered in the background.
     pub metrics: crate::metrics::MetricsCache,
     /// The API's own requests, for `/metrics`.
@@ -42,25 +42,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state for a resolved config, without plugins.
+    /// Builds the state for a resolved config, without plugins: Burrow's rules judge every
+    /// group (tests and tools; the daemon uses [`AppState::with_plugins`]).
     pub fn new(config: &Config, storage: StorageHandle, health: Health, hostname: &str) -> Self {
-        Self::with_plugins(
-            config,
-            storage,
-            health,
-            hostname,
-            PluginBindings::default(),
-            None,
-        )
+        let evaluator = EvaluatorHandle::from_config(config, PluginBindings::default());
+        Self::with_plugins(config, storage, health, hostname, evaluator, None)
     }
 
-    /// Builds the state with the clusters' plugin bindings and the plugin manager.
+    /// Builds the state around the daemon's evaluator (the one its notifiers use too) and
+    /// plugin manager.
     pub fn with_plugins(
         config: &Config,
         storage: StorageHandle,
         health: Health,
         hostname: &str,
-        bindings: PluginBindings,
+        evaluator: EvaluatorHandle,
         plugins: Option<Arc<dyn crate::PluginAdmin>>,
     ) -> Self {
         let cluster_modules = config
@@ -68,16 +64,11 @@ impl AppState {
             .iter()
             .map(|(name, c)| (name.clone(), cluster_module(config, c)))
             .collect();
-        let rules = RuleSettings::from_config(&config.evaluator, config.storage.intervals);
         AppState {
             storage,
-            evaluator: EvaluatorHandle::with_plugins(
-                rules,
-                config.evaluator.expire_cache,
-                bindings,
-            ),
+            evaluator,
             rendered: Default::default(),
-            now_ms: wall_clock_ms,
+            now_ms: warren_core::clock::now_ms,
             health,
             cluster_modules: Arc::new(cluster_modules),
             hostname: hostname.into(),
@@ -94,7 +85,7 @@ impl AppState {
     }
 
     /// The same state, reporting these notifiers.
-    pub fn with_notifiers(mut self, notifiers: Arc<dyn crate::Report>) -> Self {
+    pub fn with_notifiers(mut self, notifiers: Arc<dyn crate::NotifierAdmin>) -> Self {
         self.notifiers = Some(notifiers);
         self
     }
@@ -130,11 +121,4 @@ fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
         "evaluator": c.evaluator,
         "group-filters": c.group_filters,
     })
-}
-
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -1,4 +1,6 @@
-//! Burrow's v3 read routes (reference §1e), same messages and payload keys, including the
+//! Burrow's v3 read routes (Burrow's [`httpserver/kafka.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/httpserver/kafka.go)
+//! and [`structs.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/httpserver/structs.go)),
+//! same messages and payload keys, including the
 //! `current-lag` spelling of the consumer detail. Unknown cluster/topic/group: 404 with
 //! `"error": true`.
 

@@ -9,7 +9,10 @@ use warren_core::config;
 use warren_core::health::Health;
 use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
-use warren_http::{AppState, router};
+use warren_http::{
+    AppState, ComponentInfo, NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery,
+    PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
+};
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -116,17 +119,7 @@ fn golden(name: &str, actual: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(format!("{name}.json"));
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with BLESS=1"));
-    if expected != actual {
-        panic!(
-            "{name}: response differs from {path:?}\n--- expected\n{expected}\n--- actual\n{actual}"
-        );
-    }
+    warren_testkit::golden::assert(&path, actual);
 }
 
 macro_rules! golden_get {
@@ -222,4 +215,123 @@ async fn delete_removes_the_group_and_a_second_delete_is_404() {
     );
     let list = call(s, Method::GET, "/v3/kafka/local/consumer").await;
     assert!(!list.contains("\"audit\""), "{list}");
+}
+
+/// The daemon's plugin manager as the admin routes see it: one evaluator in use, one reload.
+struct FakePlugins;
+
+impl PluginAdmin for FakePlugins {
+    fn list(&self) -> Vec<PluginInfo> {
+        vec![PluginInfo {
+            name: "thresholds".into(),
+            kind: "evaluator".into(),
+            source: "builtin:topic-thresholds".into(),
+            sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+            clusters: vec!["*".into()],
+            used_by: vec!["local".into()],
+            component: ComponentInfo {
+                name: "topic-thresholds".into(),
+                version: "0.1.0".into(),
+                description: "Lag thresholds per topic pattern.".into(),
+            },
+            config_schema: serde_json::json!({ "type": "object" }),
+            loaded_at: NOW - 60_000,
+            reload_error: None,
+            health: PluginHealth {
+                calls: [("ok".to_string(), 41), ("timeout".to_string(), 1)].into(),
+                consecutive_failures: 0,
+                disabled: false,
+                last_error: Some("call timed out after 100ms".into()),
+                call_micros: 12_345,
+            },
+        }]
+    }
+
+    fn reload(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ReloadReport, Vec<String>>> + Send + '_>,
+    > {
+        Box::pin(async {
+            Ok(ReloadReport {
+                plugins: [("thresholds".to_string(), "unchanged")].into(),
+                problems: Vec::new(),
+            })
+        })
+    }
+}
+
+/// One notifier with an open incident and a delivery waiting for its retry.
+struct FakeNotifiers;
+
+impl NotifierAdmin for FakeNotifiers {
+    fn notifiers(&self) -> Vec<NotifierInfo> {
+        vec![NotifierInfo {
+            name: "ops".into(),
+            decided: 3,
+            delivered: 1,
+            retried: 2,
+            failed: 0,
+            last_error: Some("delivery failed, will retry: HTTP 503".into()),
+            open_incidents: vec![OpenIncident {
+                cluster: "local".into(),
+                group: "audit".into(),
+                id: "local/audit/1700000000000".into(),
+                started: NOW - 120_000,
+                status: "WARN".into(),
+            }],
+            pending: vec![PendingDelivery {
+                seq: 7,
+                cluster: "local".into(),
+                group: "audit".into(),
+                id: "local/audit/1700000000000".into(),
+                kind: "opened".into(),
+                attempts: 2,
+                next_attempt: NOW + 4_000,
+                last_error: Some("delivery failed, will retry: HTTP 503".into()),
+            }],
+        }]
+    }
+}
+
+fn with_admin(mut s: AppState) -> AppState {
+    s.plugins = Some(std::sync::Arc::new(FakePlugins));
+    s.with_notifiers(std::sync::Arc::new(FakeNotifiers))
+}
+
+#[tokio::test]
+async fn admin_plugins_lists_each_plugin_with_kebab_case_keys() {
+    golden(
+        "admin_plugins",
+        &call(with_admin(state()), Method::GET, "/v3/admin/plugins").await,
+    );
+}
+
+#[tokio::test]
+async fn admin_plugins_reload_reports_each_plugin() {
+    golden(
+        "admin_plugins_reload",
+        &call(
+            with_admin(state()),
+            Method::POST,
+            "/v3/admin/plugins/reload",
+        )
+        .await,
+    );
+}
+
+#[tokio::test]
+async fn admin_notifiers_lists_counters_open_incidents_and_pending_deliveries() {
+    golden(
+        "admin_notifiers",
+        &call(with_admin(state()), Method::GET, "/v3/admin/notifiers").await,
+    );
+}
+
+#[tokio::test]
+async fn admin_routes_without_plugins_or_notifiers_list_nothing() {
+    let s = state();
+    let out = call(s.clone(), Method::GET, "/v3/admin/plugins").await
+        + &call(s, Method::GET, "/v3/admin/notifiers").await;
+    golden("admin_without_plugins_or_notifiers", &out);
 }

@@ -107,13 +107,7 @@ async fn every_asset_has_its_content_type_cache_headers_and_unknown_ones_are_404
     let actual = lines.join("\n") + "\n";
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/dashboard_assets.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with BLESS=1"));
-    assert_eq!(expected, actual, "asset headers differ from {path:?}");
+    warren_testkit::golden::assert(&path, &actual);
 }
 
 #[tokio::test]

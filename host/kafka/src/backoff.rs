@@ -1,9 +1,12 @@
-//! Retry pacing for collectors: exponential from one second to one minute with jitter, so a
-//! cluster that is down is retried without hammering it and many clusters do not retry in step.
+//! The state of one collector retry loop: how many attempts in a row have failed. The pacing
+//! itself (1 s doubling to a minute, plus up to 20 % jitter) is
+//! [`warren_core::backoff::Backoff::COLLECTOR`], the one backoff Warren has.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-/// Exponential backoff state of one retry loop.
+use warren_core::backoff::{self, Backoff as Policy};
+
+/// Consecutive failures of one retry loop.
 #[derive(Debug)]
 pub(crate) struct Backoff {
     attempt: u32,
@@ -16,19 +19,9 @@ impl Backoff {
 
     /// The next delay: 1 s, 2 s, 4 s ... capped at 60 s, each plus up to 20 % jitter.
     pub(crate) fn next_delay(&mut self) -> Duration {
-        let base = self.next_base();
-        // Cheap jitter from the clock's sub-second part; cryptographic quality is not needed.
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        base + base.mul_f64(f64::from(nanos % 200) / 1000.0)
-    }
-
-    fn next_base(&mut self) -> Duration {
-        let base = Duration::from_secs(1u64 << self.attempt.min(6)).min(Duration::from_secs(60));
+        let delay = Policy::COLLECTOR.delay(self.attempt, backoff::fresh_seed());
         self.attempt = self.attempt.saturating_add(1);
-        base
+        delay
     }
 
     pub(crate) fn reset(&mut self) {
@@ -41,14 +34,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_a_minute_and_resets() {
+    fn delays_grow_and_reset() {
         let mut b = Backoff::new();
-        let d: Vec<u64> = (0..9).map(|_| b.next_base().as_secs()).collect();
-        assert_eq!(d, vec![1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        let delays: Vec<Duration> = (0..8).map(|_| b.next_delay()).collect();
+        assert!(delays[0] <= Duration::from_millis(1200), "{delays:?}");
+        assert!(delays[7] >= Duration::from_secs(60), "{delays:?}");
         b.reset();
         let first = b.next_delay();
         assert!(
-            first >= Duration::from_secs(1) && first < Duration::from_millis(1200),
+            first >= Duration::from_secs(1) && first <= Duration::from_millis(1200),
             "{first:?}"
         );
     }

@@ -1,18 +1,11 @@
 //! librdkafka client settings shared by every collector, and the wall clock collectors stamp
-//! observations with (rules never read the clock; collectors are where time enters).
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! observations with ([`warren_core::clock`]: rules never read the clock; collectors are where
+//! time enters).
 
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 
-/// Milliseconds since the epoch, now.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use warren_core::clock::now_ms;
 
 /// Base configuration of a metadata/offsets client: never joins a group, never commits, reads
 /// the high watermark (READ_UNCOMMITTED, as Burrow does).

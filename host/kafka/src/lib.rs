@@ -14,5 +14,4 @@ mod collector;
 mod heads;
 mod offsets_topic;
 
-pub use client::now_ms;
 pub use collector::{CollectorSet, spawn_collectors};

@@ -12,7 +12,7 @@ use warren_core::evaluator::GroupStatus;
 use warren_core::model::Commit;
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
 use warren_runtime::{
-    Capabilities, Incident, IncidentKind, Limits, PluginEngine, PluginEvaluator, PluginFilter,
+    Capabilities, IncidentEvent, Limits, PluginEngine, PluginEvaluator, PluginFilter,
     PluginNotifier,
 };
 
@@ -107,9 +107,9 @@ fn calls(c: &mut Criterion) {
     };
     let mut status = GroupStatus::not_found("c", "g");
     status.partitions = e.evaluate("c", &snapshot, NOW).unwrap().partitions;
-    let incident = Incident {
+    let incident = IncidentEvent {
         id: "c/g/1".into(),
-        kind: IncidentKind::Opened,
+        kind: warren_core::incident::IncidentKind::Opened,
         started_ms: NOW,
         now_ms: NOW,
         status,

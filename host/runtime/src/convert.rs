@@ -1,14 +1,16 @@
 //! Conversions between Warren's model and the WIT types, and the checks that an evaluator's
-//! answer makes sense before anyone relies on it; the incident events notifiers receive.
+//! answer makes sense before anyone relies on it; the group a filter sees; the incident events
+//! notifiers receive.
 
 use std::collections::{HashMap, HashSet};
 
 use warren_core::evaluator::{GroupStatus, LagEstimate, PartitionStatus, TimeLag, timelag};
+use warren_core::incident::IncidentKind;
 use warren_core::model::Status;
 use warren_core::storage::{CommitEntry, GroupSnapshot};
 
 use crate::bindings::types as wit;
-use crate::incident::{Incident, IncidentKind};
+use crate::incident::IncidentEvent;
 
 fn status_from_wit(s: wit::Status) -> Status {
     match s {
@@ -220,7 +222,7 @@ fn time_lag_from_wit(t: wit::TimeLag) -> TimeLag {
 }
 
 /// The WIT form of an incident.
-pub fn incident_event(incident: &Incident) -> wit::IncidentEvent {
+pub fn incident_event(incident: &IncidentEvent) -> wit::IncidentEvent {
     wit::IncidentEvent {
         id: incident.id.clone(),
         kind: match incident.kind {
@@ -275,6 +277,49 @@ fn status_to_wit(s: Status) -> wit::Status {
     }
 }
 
+/// What a filter sees of a group: members rebuilt from partition owners.
+pub fn group_info(cluster: &str, snapshot: &GroupSnapshot, now_ms: i64) -> wit::GroupInfo {
+    let mut members: Vec<wit::Member> = Vec::new();
+    for t in &snapshot.topics {
+        for (id, p) in t.partitions.iter().enumerate() {
+            let (Some(host), Some(client_id)) = (&p.owner, &p.client_id) else {
+                continue;
+            };
+            let i = match members
+                .iter()
+                .position(|m| &m.host == host && &m.client_id == client_id)
+            {
+                Some(i) => i,
+                None => {
+                    members.push(wit::Member {
+                        client_id: client_id.clone(),
+                        host: host.clone(),
+                        assignment: Vec::new(),
+                    });
+                    members.len() - 1
+                }
+            };
+            let assignment = &mut members[i].assignment;
+            match assignment.iter_mut().find(|a| a.topic == t.topic) {
+                Some(a) => a.partitions.push(id as i32),
+                None => assignment.push(wit::TopicPartitions {
+                    topic: t.topic.clone(),
+                    partitions: vec![id as i32],
+                }),
+            }
+        }
+    }
+    wit::GroupInfo {
+        cluster: cluster.to_string(),
+        group: snapshot.group.clone(),
+        state: snapshot.state.clone(),
+        members,
+        topics: snapshot.topics.iter().map(|t| t.topic.clone()).collect(),
+        last_commit_ms: snapshot.last_commit_ms,
+        now_ms,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,7 +354,7 @@ mod tests {
         status.maxlag = Some(p);
         status.total_lag = 7;
         status.roll_up_time_lag();
-        let e = incident_event(&Incident {
+        let e = incident_event(&IncidentEvent {
             id: "c/g/1".into(),
             kind: IncidentKind::Resolved,
             started_ms: 1,

@@ -9,13 +9,13 @@ use warren_core::evaluator::GroupStatus;
 use warren_core::storage::GroupSnapshot;
 use wasmtime::component::Component;
 
-use crate::bindings::evaluator::{Evaluator, EvaluatorPre};
+use crate::bindings::evaluator::Evaluator;
 use crate::bindings::types::{self as wit, PluginMetadata};
 use crate::convert;
-use crate::engine::{PluginEngine, load_error};
+use crate::engine::PluginEngine;
 use crate::error::PluginError;
 use crate::health::HealthSnapshot;
-use crate::sandbox::{Limits, Me, Sandbox, linker};
+use crate::sandbox::{Limits, Sandbox};
 
 /// A loaded evaluator plugin.
 pub struct PluginEvaluator {
@@ -32,28 +32,7 @@ impl PluginEvaluator {
         config_json: &str,
         limits: Limits,
     ) -> Result<Self, PluginError> {
-        let linker = linker(engine.engine(), |l| {
-            Evaluator::add_to_linker::<_, Me>(l, |s| s)
-        })
-        .map_err(|e| load_error(name, e))?;
-        let pre = EvaluatorPre::new(
-            linker
-                .instantiate_pre(component)
-                .map_err(|e| load_error(name, e))?,
-        )
-        .map_err(|e| load_error(name, e))?;
-        let sandbox = Sandbox::new(
-            name,
-            config_json,
-            engine.engine(),
-            limits,
-            Box::new(move |store| pre.instantiate(store)),
-        );
-        let metadata = sandbox.introduce(
-            config_json,
-            |i, s| i.warren_plugin_plugin().call_metadata(s),
-            |i, s, c| i.warren_plugin_plugin().call_validate_config(s, c),
-        )?;
+        let (sandbox, metadata) = Sandbox::load(engine, name, component, config_json, limits)?;
         Ok(PluginEvaluator { sandbox, metadata })
     }
 

@@ -28,7 +28,7 @@ pub struct PluginHealth {
 }
 
 /// A copy of a plugin's health, for the API.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthSnapshot {
     /// Calls by outcome (`ok`, `trap`, `timeout`, ...), and for notifiers `transient`,
     /// `permanent` and refused outbound requests (`denied`).

@@ -1,27 +1,18 @@
-//! What the notification scheduler hands a notifier (an incident event about one group) and
-//! what it gets back: delivered, a failure worth retrying (with the receiver's requested
-//! pause), a failure retrying cannot fix, or a plugin that misbehaved.
+//! What the delivery task hands a notifier plugin (an [`IncidentEvent`] about one group, the
+//! WIT `incident-event`) and what it gets back: delivered, a failure worth retrying (with the
+//! receiver's requested pause), a failure retrying cannot fix, or a plugin that misbehaved.
+//! [`NotifyError::retry`] is the one place that decides whether a failure is retried.
 
 use std::time::Duration;
 
 use warren_core::evaluator::GroupStatus;
+use warren_core::incident::IncidentKind;
 
 use crate::error::PluginError;
 
-/// Where an incident is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IncidentKind {
-    /// The group crossed the notifier's threshold.
-    Opened,
-    /// Still bad: a reminder or a change of status.
-    Updated,
-    /// Back to OK (or the group disappeared).
-    Resolved,
-}
-
-/// One event for a notifier.
+/// One event for a notifier plugin: an incident of one group opened, updated or resolved.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Incident {
+pub struct IncidentEvent {
     /// Stable id from (cluster, group, incident start); receivers use it to deduplicate.
     pub id: String,
     /// Opened, updated or resolved.
@@ -56,9 +47,41 @@ pub enum NotifyError {
 }
 
 impl NotifyError {
-    /// Whether the scheduler should try the event again (a misbehaving plugin is retried too:
-    /// the next call gets a fresh instance, and the breaker stops a plugin that keeps failing).
-    pub fn is_retryable(&self) -> bool {
-        !matches!(self, NotifyError::Permanent(_))
+    /// Whether the event is tried again, and not sooner than what: `None` for a permanent
+    /// failure; otherwise the receiver's requested pause, if it asked for one. A misbehaving
+    /// plugin is retried too: the next call gets a fresh instance, and the circuit breaker
+    /// stops a plugin that keeps failing.
+    pub fn retry(&self) -> Option<Retry> {
+        match self {
+            NotifyError::Permanent(_) => None,
+            NotifyError::Transient { retry_after, .. } => Some(Retry {
+                not_before: *retry_after,
+            }),
+            NotifyError::Plugin(_) => Some(Retry { not_before: None }),
+        }
+    }
+}
+
+/// A failed delivery that is tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// The receiver's requested pause (a 429's `Retry-After`): the next attempt waits at least
+    /// this long, whatever the backoff says.
+    pub not_before: Option<Duration>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_permanent_failures_are_not_retried_and_a_requested_pause_is_kept() {
+        assert_eq!(NotifyError::Permanent("401".into()).retry(), None);
+        let pause = Some(Duration::from_secs(3));
+        let transient = NotifyError::Transient {
+            message: "429".into(),
+            retry_after: pause,
+        };
+        assert_eq!(transient.retry(), Some(Retry { not_before: pause }));
     }
 }

@@ -11,8 +11,8 @@ use wasmtime::component::Component;
 use crate::bindings::types::PluginMetadata;
 use crate::engine::PluginEngine;
 use crate::error::PluginError;
+use crate::plugin_state::PluginState;
 use crate::sandbox::{Limits, Me, linker};
-use crate::state::PluginState;
 
 /// The plugin interface every Warren plugin exports, whatever its world.
 const PLUGIN_INTERFACE: &str = "warren:plugin/plugin@";

@@ -5,13 +5,13 @@
 //! timeout or nonsensical answer is contained and reported, never propagated.
 //!
 //! Layout: `engine.rs` (engine, ticker, compile cache), `bindings.rs` (the one `bindgen!`),
-//! `state.rs` (per-store state and host functions), `sandbox.rs` (the call discipline),
+//! `plugin_state.rs` (per-store state and host functions), `sandbox.rs` (the call discipline),
 //! `health.rs` (counters and circuit breaker), `convert.rs` (model ↔ WIT), one file per
 //! plugin kind (`filter.rs`, `evaluator.rs`, `notifier.rs` with `incident.rs`), the notifier
 //! capabilities (`outbound.rs` HTTP with `address.rs` allow-list and address checks,
 //! `secrets.rs` placeholders and redaction, `mail.rs` SMTP), `loglimit.rs` (log rate limit),
 //! `builtin.rs` (first-party plugins embedded by `build.rs`), `inspect.rs` (what a component
-//! is) and `load.rs` (`[plugin.NAME]` sections to running plugins and per-cluster bindings,
+//! is) and `loader.rs` (`[plugin.NAME]` sections to running plugins and per-cluster bindings,
 //! reload included).
 
 #![deny(missing_docs)]
@@ -27,14 +27,15 @@ mod filter;
 mod health;
 mod incident;
 mod inspect;
-mod load;
+mod loader;
 mod loglimit;
 mod mail;
 mod notifier;
 mod outbound;
+mod plugin_state;
 mod sandbox;
 mod secrets;
-mod state;
+mod world;
 
 pub use bindings::types::PluginMetadata;
 
@@ -51,9 +52,9 @@ pub use error::PluginError;
 pub use evaluator::PluginEvaluator;
 pub use filter::PluginFilter;
 pub use health::{HealthSnapshot, PluginHealth};
-pub use incident::{Incident, IncidentKind, NotifyError};
+pub use incident::{IncidentEvent, NotifyError, Retry};
 pub use inspect::{Inspection, World, inspect, inspect_bytes};
-pub use load::{EnvLookup, Instance, LoadedPlugin, Loader, PluginSet};
+pub use loader::{EnvLookup, Instance, LoadedPlugin, Loader, PluginSet};
 pub use mail::MailCapability;
 pub use notifier::PluginNotifier;
 pub use outbound::Capabilities;

@@ -14,13 +14,13 @@ use wasmtime::{Engine, Store};
 use crate::bindings::notifier::{Notifier, NotifierPre};
 use crate::bindings::types::{self as wit, PluginMetadata};
 use crate::convert;
-use crate::engine::{PluginEngine, load_error};
+use crate::engine::PluginEngine;
 use crate::error::PluginError;
 use crate::health::{HealthSnapshot, PluginHealth};
-use crate::incident::{Incident, NotifyError};
+use crate::incident::{IncidentEvent, NotifyError};
 use crate::outbound::{Capabilities, Outbound};
-use crate::sandbox::{Limits, Me, async_linker, classify};
-use crate::state::PluginState;
+use crate::plugin_state::PluginState;
+use crate::sandbox::{Limits, classify};
 
 /// Longest message kept from a guest's error (the rest is cut: garbage is contained).
 const MAX_MESSAGE: usize = 4096;
@@ -72,16 +72,7 @@ impl PluginNotifier {
                 problems,
             },
         )?;
-        let linker = async_linker(engine.engine(), |l| {
-            Notifier::add_to_linker::<_, Me>(l, |s| s)
-        })
-        .map_err(|e| load_error(name, e))?;
-        let pre = NotifierPre::new(
-            linker
-                .instantiate_pre(component)
-                .map_err(|e| load_error(name, e))?,
-        )
-        .map_err(|e| load_error(name, e))?;
+        let pre = crate::world::pre_instantiate::<Notifier>(engine, name, component)?;
         let mut notifier = PluginNotifier {
             name: name.into(),
             config: config_json.into(),
@@ -120,7 +111,7 @@ impl PluginNotifier {
 
     /// Delivers one event: a fresh instance, `call_async`, the plugin's timeout. `Ok` once the
     /// receiver accepted it.
-    pub async fn notify(&self, event: &Incident) -> Result<(), NotifyError> {
+    pub async fn notify(&self, event: &IncidentEvent) -> Result<(), NotifyError> {
         let now = Instant::now();
         if let Some(left) = self.health.open_for(now) {
             self.health.skipped();

@@ -12,7 +12,7 @@ use crate::bindings::types::PluginMetadata;
 use crate::engine::TICK;
 use crate::error::PluginError;
 use crate::health::PluginHealth;
-use crate::state::PluginState;
+use crate::plugin_state::PluginState;
 
 /// Hard limits of one plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

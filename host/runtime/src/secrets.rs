@@ -108,7 +108,7 @@ impl Redactor {
                 continue;
             }
             needles.push(v.to_string());
-            let encoded = percent_encode(v);
+            let encoded = warren_common::percent::encode(v);
             if encoded != v {
                 needles.push(encoded);
             }
@@ -128,20 +128,6 @@ impl Redactor {
         }
         out
     }
-}
-
-/// Encodes everything but RFC 3986 unreserved characters (the most aggressive form a URL
-/// library produces).
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

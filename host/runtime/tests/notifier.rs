@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use common::{SECRET, incident, logged, logs, permanent, probe, token};
 use warren_core::config::Secret;
-use warren_runtime::{Capabilities, Incident, Limits, NotifyError, PluginError, PluginNotifier};
+use warren_runtime::{
+    Capabilities, IncidentEvent, Limits, NotifyError, PluginError, PluginNotifier,
+};
 
 // --- receiver --------------------------------------------------------------------------------
 
@@ -633,11 +635,8 @@ async fn receiver_statuses_map_to_transient_and_permanent() {
     let n = sender(r.url("/status/429"), caps_for(&r)).await;
     match n.notify(&incident()).await {
         Err(e @ NotifyError::Transient { .. }) => {
-            assert!(e.is_retryable());
-            let NotifyError::Transient { retry_after, .. } = e else {
-                unreachable!()
-            };
-            assert_eq!(retry_after, Some(Duration::from_secs(3)));
+            let retry = e.retry().expect("a 429 is retried");
+            assert_eq!(retry.not_before, Some(Duration::from_secs(3)));
         }
         other => panic!("expected transient, got {other:?}"),
     }
@@ -657,5 +656,5 @@ fn a_notifier_can_be_shared_across_tasks() {
     fn shared<T: Send + Sync + 'static>() {}
     fn sendable<F: std::future::Future + Send>(_: F) {}
     shared::<PluginNotifier>();
-    let _ = |n: &'static PluginNotifier, i: &'static Incident| sendable(n.notify(i));
+    let _ = |n: &'static PluginNotifier, i: &'static IncidentEvent| sendable(n.notify(i));
 }

@@ -7,7 +7,7 @@
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use warren_core::evaluator::GroupStatus;
-use warren_core::scheduler::{EventKind, Incident};
+use warren_core::incident::{Incident, IncidentKind};
 
 use crate::{Store, StoreError, db_error};
 
@@ -42,7 +42,7 @@ pub struct Delivery {
     /// Who delivers it and about what.
     pub key: IncidentKey,
     /// Opened, updated or resolved.
-    pub kind: EventKind,
+    pub kind: IncidentKind,
     /// The incident (id and start).
     pub incident: Incident,
     /// The group's status when the event was decided.

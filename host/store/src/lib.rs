@@ -6,7 +6,7 @@
 //! It holds the notification state (`incidents.rs`): each notifier's open incidents and the
 //! deliveries not yet acknowledged by their receiver, written in the same transaction as the
 //! decision that produced them, so a crash between "decided to notify" and "notified" loses
-//! nothing. And the collected state (`state.rs`): every cluster's commit windows, HEAD
+//! nothing. And the collected state (`snapshots.rs`): every cluster's commit windows, HEAD
 //! histories, group owners and offsets-topic positions, snapshotted periodically. A schema
 //! version is stored and checked; a file that cannot be opened or has another version is moved
 //! aside (kept, never deleted) and the daemon starts fresh, saying so.
@@ -14,10 +14,10 @@
 #![deny(missing_docs)]
 
 mod incidents;
-mod state;
+mod snapshots;
 
 pub use incidents::{Delivery, IncidentKey};
-pub use state::SavedCluster;
+pub use snapshots::SavedCluster;
 
 use std::path::{Path, PathBuf};
 
@@ -162,7 +162,7 @@ impl Store {
                 }
             }
             incidents::create_tables(&tx).map_err(|e| e.to_string())?;
-            state::create_tables(&tx).map_err(|e| e.to_string())?;
+            snapshots::create_tables(&tx).map_err(|e| e.to_string())?;
         }
         tx.commit().map_err(|e| e.to_string())
     }
@@ -170,10 +170,7 @@ impl Store {
 
 /// `warren.redb` → `warren.redb.unusable-<epoch secs>` (a new name each time).
 fn aside_name(path: &Path) -> PathBuf {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = warren_core::clock::now_ms() / 1000;
     let mut n = 0;
     loop {
         let candidate = path.with_extension(format!("redb.unusable-{secs}{}", suffix(n)));

@@ -2,8 +2,8 @@
 //! is written atomically with its incident, and an unusable file is moved aside, not lost.
 
 use warren_core::evaluator::GroupStatus;
+use warren_core::incident::{Incident, IncidentKind};
 use warren_core::model::Status;
-use warren_core::scheduler::{EventKind, Incident};
 
 use super::*;
 
@@ -24,7 +24,7 @@ fn incident() -> Incident {
     }
 }
 
-fn delivery(group: &str, kind: EventKind) -> Delivery {
+fn delivery(group: &str, kind: IncidentKind) -> Delivery {
     Delivery {
         key: key(group),
         kind,
@@ -47,7 +47,7 @@ fn incidents_and_pending_deliveries_survive_reopening() {
             .record(
                 &key("g1"),
                 Some(&incident()),
-                Some(&delivery("g1", EventKind::Opened)),
+                Some(&delivery("g1", IncidentKind::Opened)),
             )
             .unwrap();
         assert_eq!(seq, Some(1));
@@ -55,7 +55,7 @@ fn incidents_and_pending_deliveries_survive_reopening() {
             .record(
                 &key("g2"),
                 Some(&incident()),
-                Some(&delivery("g2", EventKind::Opened)),
+                Some(&delivery("g2", IncidentKind::Opened)),
             )
             .unwrap();
         store.finish_delivery(1).unwrap();
@@ -72,7 +72,11 @@ fn incidents_and_pending_deliveries_survive_reopening() {
     assert!(store.deliveries("pagerduty").unwrap().is_empty());
     // Sequence numbers keep growing across restarts: order is decision order.
     let seq = store
-        .record(&key("g1"), None, Some(&delivery("g1", EventKind::Resolved)))
+        .record(
+            &key("g1"),
+            None,
+            Some(&delivery("g1", IncidentKind::Resolved)),
+        )
         .unwrap();
     assert_eq!(seq, Some(3));
     assert_eq!(store.incidents().unwrap().len(), 1);
@@ -85,11 +89,11 @@ fn retry_state_is_saved_with_the_delivery() {
         .record(
             &key("g"),
             Some(&incident()),
-            Some(&delivery("g", EventKind::Opened)),
+            Some(&delivery("g", IncidentKind::Opened)),
         )
         .unwrap()
         .unwrap();
-    let mut d = delivery("g", EventKind::Opened);
+    let mut d = delivery("g", IncidentKind::Opened);
     d.attempts = 3;
     d.next_attempt_ms = 42;
     d.last_error = Some("HTTP 500".into());
@@ -140,12 +144,12 @@ fn a_delivery_removed_while_it_was_being_sent_is_not_resurrected_by_its_retry_st
         .record(
             &key("g"),
             Some(&incident()),
-            Some(&delivery("g", EventKind::Updated)),
+            Some(&delivery("g", IncidentKind::Updated)),
         )
         .unwrap()
         .unwrap();
     store.finish_delivery(seq).unwrap();
-    let mut d = delivery("g", EventKind::Updated);
+    let mut d = delivery("g", IncidentKind::Updated);
     d.attempts = 1;
     store.update_delivery(seq, &d).unwrap();
     assert!(store.deliveries("slack").unwrap().is_empty());

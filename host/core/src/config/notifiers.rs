@@ -119,7 +119,10 @@ fn cluster_globs(
     let mut globs = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item {
-            Value::String(s) if !s.is_empty() => globs.push(s.clone()),
+            Value::String(s) if !s.is_empty() => match warren_common::glob::Glob::cluster(s) {
+                Ok(_) => globs.push(s.clone()),
+                Err(problem) => cx.error(&format!("{path}[{i}]"), problem),
+            },
             other => cx.error(
                 &format!("{path}[{i}]"),
                 format!("expected a non-empty string, got {}", type_name(other)),

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use toml::Value;
+use warren_common::glob::Glob;
 
 use super::reader::{Ctx, Field, Reader, join, type_name};
 use super::root::Named;
@@ -145,7 +146,9 @@ fn cluster_globs(
         cx.warn(&path, "an empty list: the plugin is loaded for no cluster");
     }
     for (i, glob) in globs.iter().enumerate() {
-        if !clusters.is_empty() && !clusters.keys().any(|c| glob_match(glob, c)) {
+        if let Err(problem) = Glob::cluster(glob) {
+            cx.error(&format!("{path}[{i}]"), problem);
+        } else if !clusters.is_empty() && !clusters.keys().any(|c| glob_match(glob, c)) {
             cx.warn(
                 &format!("{path}[{i}]"),
                 format!("{glob:?} matches no configured cluster"),
@@ -575,25 +578,9 @@ pub(crate) fn bind(
     }
 }
 
-/// Shell-style glob with `*` (any run) and `?` (one character), matched on the whole name.
+/// Whether the cluster-name glob `pattern` matches the whole of `name` (`*`, `?` and `[a-z]`
+/// classes, as [`warren_common::glob`] reads them for plugins too). A malformed pattern matches
+/// nothing; the config reader has reported it.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ni));
-            pi += 1;
-        } else if let Some((sp, sn)) = star {
-            pi = sp + 1;
-            ni = sn + 1;
-            star = Some((sp, sn + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    Glob::cluster(pattern).is_ok_and(|glob| glob.matches(name))
 }

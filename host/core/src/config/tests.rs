@@ -92,7 +92,6 @@ fn golden_dir() -> PathBuf {
 
 #[test]
 fn golden_files_match_their_expected_output() {
-    let bless = std::env::var("BLESS").is_ok_and(|v| v == "1");
     let mut inputs: Vec<PathBuf> = fs::read_dir(golden_dir())
         .expect("tests/config exists")
         .map(|entry| entry.expect("readable directory entry").path())
@@ -109,23 +108,13 @@ fn golden_files_match_their_expected_output() {
     for input in &inputs {
         let text = fs::read_to_string(input).expect("readable golden input");
         let actual = render(&text);
-        let out = input.with_extension("out");
-        if bless {
-            fs::write(&out, &actual).expect("writable golden output");
-            continue;
-        }
-        let expected = fs::read_to_string(&out).unwrap_or_default();
-        if expected != actual {
-            failures.push(format!(
-                "=== {} ===\n--- expected ({}):\n{expected}\n--- actual:\n{actual}",
-                input.display(),
-                out.display()
-            ));
+        if let Err(failure) = warren_testkit::golden::check(&input.with_extension("out"), &actual) {
+            failures.push(failure);
         }
     }
     assert!(
         failures.is_empty(),
-        "{} golden file(s) differ (rerun with BLESS=1 to accept):\n{}",
+        "{} golden file(s) differ:\n{}",
         failures.len(),
         failures.join("\n")
     );

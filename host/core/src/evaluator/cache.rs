@@ -56,6 +56,17 @@ impl EvaluatorHandle {
         }
     }
 
+    /// The evaluator a resolved config asks for: its `[evaluator]` rules and `expire-cache`,
+    /// consulting the clusters' plugins through `plugins`. The daemon builds one and hands it
+    /// to the HTTP API and to the notifiers alike.
+    pub fn from_config(config: &crate::config::Config, plugins: PluginBindings) -> Self {
+        Self::with_plugins(
+            RuleSettings::from_config(&config.evaluator, config.storage.intervals),
+            config.evaluator.expire_cache,
+            plugins,
+        )
+    }
+
     /// The plugin bindings consulted.
     pub fn plugins(&self) -> &PluginBindings {
         &self.plugins

@@ -5,7 +5,8 @@
 //! read, so every verdict is reproducible; caching is the caller's business.
 //!
 //! Partition rules live in [`rules`]; this file holds the shapes (Burrow's `PartitionStatus` and
-//! `ConsumerGroupStatus`, reference §1e) and the per-partition and per-group steps (§1a).
+//! `ConsumerGroupStatus`, in its [`protocol/evaluator.go`](https://github.com/linkedin/Burrow/blob/master/core/protocol/evaluator.go))
+//! and the per-partition and per-group steps (its [`evaluator/caching.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/evaluator/caching.go)).
 
 mod cache;
 pub mod rules;
@@ -151,7 +152,7 @@ pub struct EvaluatorNote {
 
 impl GroupStatus {
     /// NOTFOUND answer: status NotFound, complete 1.0, no partitions, maxlag None, total_lag 0
-    /// (Burrow §1a step 1).
+    /// (Burrow answers an unknown group so, before evaluating anything).
     pub fn not_found(cluster: &str, group: &str) -> Self {
         GroupStatus {
             cluster: cluster.to_string(),

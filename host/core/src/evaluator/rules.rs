@@ -1,7 +1,9 @@
 //! Burrow's partition rules as small pure functions. The evaluator ([`super`]) strips a
 //! partition down to its commit window, recent HEAD offsets and current lag, and
 //! [`calculate_partition_status`] runs these rules over it in Burrow 1.9.5's exact order
-//! (reference §1a, `calculatePartitionStatus`). Nothing here reads a clock or allocates.
+//! (`calculatePartitionStatus` in Burrow's
+//! [`evaluator/caching.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/evaluator/caching.go)).
+//! Nothing here reads a clock or allocates.
 //!
 //! Every function takes the window oldest first and tolerates any length, including empty
 //! (where Burrow would index out of bounds, these answer the harmless value instead).

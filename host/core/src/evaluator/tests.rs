@@ -1,4 +1,5 @@
-//! Evaluator behaviour as named scenarios: a table of partition verdicts (burrow.md §1a), then
+//! Evaluator behaviour as named scenarios: a table of partition verdicts (the rules of Burrow's
+//! [`evaluator/caching.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/evaluator/caching.go)), then
 //! group aggregation, the snapshot adapter and the JSON shape. Rule functions are tested in
 //! `rules.rs`, Burrow's own vectors in `vectors.rs`.
 

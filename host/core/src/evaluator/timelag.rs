@@ -9,7 +9,8 @@
 //!   extend) only the age of the oldest observation is certain, and the answer says
 //!   `AtLeast`. At or past HEAD it is 0 (`CaughtUp`), also when the commit was read after a
 //!   HEAD poll and lies ahead of it. Never negative, never NaN, never "3 years" from 45
-//!   minutes of data (kafka-lag-exporter's failure modes, peers §1.1.4).
+//!   minutes of data (the failure modes of kafka-lag-exporter's interpolation, its
+//!   [`LookupTable.scala`](https://github.com/seglo/kafka-lag-exporter/blob/master/src/main/scala/com/lightbend/kafkalagexporter/LookupTable.scala)).
 //! - **Catch-up ETA** (`catchup_eta_ms`) is a *duration ahead*: at the current consume and
 //!   produce rates, when the lag reaches zero. Only defined while the group is behind and
 //!   consuming faster than producers write (AWS's `EstimatedTimeLag` is this kind).

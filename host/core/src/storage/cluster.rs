@@ -3,7 +3,9 @@
 //! batch of records, so a busy offsets topic does not pay a lock per commit); the HTTP API and
 //! the evaluator read owned snapshots (see `snapshot.rs`).
 //!
-//! Burrow's storage rules live here (reference §1b): drop commits older than `expire-group`,
+//! Burrow's storage rules (its
+//! [`storage/inmemory.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/storage/inmemory.go))
+//! live here: drop commits older than `expire-group`,
 //! filtered groups, commits for topics/partitions without a known HEAD; lag at commit is
 //! `max(0, head - offset)`; `min-distance` merges frequent commits into the previous slot and
 //! keeps its timestamp. Commits are ordered by their position in the source: anything at or

@@ -6,7 +6,9 @@
 //! - `timeline`: a longer, compressed production curve (offset over time) from which lag in
 //!   seconds is interpolated (`evaluator::timelag`).
 //!
-//! The timeline follows kafka-lag-exporter's table (peers §1.1.4) and fixes where it goes
+//! The timeline follows kafka-lag-exporter's lookup table
+//! ([`LookupTable.scala`](https://github.com/seglo/kafka-lag-exporter/blob/master/src/main/scala/com/lightbend/kafkalagexporter/LookupTable.scala))
+//! and fixes where it goes
 //! wrong: a run of equal offsets is stored as its first and latest sighting, so an idle
 //! partition does not use up points; when the timeline is full, the interior point whose
 //! removal changes the curve least is dropped (instead of the oldest), so the history keeps

@@ -1,6 +1,7 @@
 //! Read side of storage: owned snapshots that the HTTP API and the evaluator take under the
 //! read lock and use after releasing it. Shapes follow what Burrow's storage returns
-//! (reference §1b), with partition index = partition id.
+//! ([`storage/inmemory.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/storage/inmemory.go)),
+//! with partition index = partition id.
 
 use std::sync::Arc;
 

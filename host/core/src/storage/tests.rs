@@ -1,4 +1,5 @@
-//! Storage rules, one behaviour per test (Burrow reference §1b).
+//! Storage rules, one behaviour per test (Burrow's in-memory storage rules, its
+//! [`storage/inmemory.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/storage/inmemory.go)).
 
 mod consumer_group;
 

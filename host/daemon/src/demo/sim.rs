@@ -4,9 +4,10 @@
 //! to show one of Burrow's statuses. Nothing here is judged: the daemon reads these records
 //! through its real collection path and evaluates them like any others.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use warren_core::clock::now_ms;
 use warren_core::codec::{
     self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment,
 };
@@ -220,13 +221,6 @@ fn offsets_partition(group: &str) -> i32 {
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     (h % OFFSETS_PARTITIONS as u32) as i32
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

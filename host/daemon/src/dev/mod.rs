@@ -4,4 +4,4 @@
 //! manual experiments use them; nothing in the daemon depends on them.
 
 pub mod broker;
-pub mod load;
+pub mod load_generator;

@@ -10,19 +10,19 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
-use warren_core::scheduler::EventKind;
-use warren_runtime::{Incident, IncidentKind, NotifyError};
+use warren_core::backoff::Backoff;
+use warren_core::clock::now_ms;
+use warren_runtime::{IncidentEvent, NotifyError};
 use warren_store::Delivery;
 
 use super::Shared;
-use super::schedule::backoff;
 
 /// Longest sleep between looks at the queue (covers a wake-up lost to a race).
 const IDLE: Duration = Duration::from_secs(5);
 
 pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: CancellationToken) {
     loop {
-        let now = warren_kafka::now_ms();
+        let now = now_ms();
         let pending = match shared.store.deliveries(&shared.name) {
             Ok(p) => p,
             Err(e) => {
@@ -70,13 +70,9 @@ async fn attempt(plugin: &str, shared: &Shared, d: &Delivery) -> Result<(), Noti
             retry_after: None,
         });
     };
-    let event = Incident {
+    let event = IncidentEvent {
         id: d.incident.id.clone(),
-        kind: match d.kind {
-            EventKind::Opened => IncidentKind::Opened,
-            EventKind::Updated => IncidentKind::Updated,
-            EventKind::Resolved => IncidentKind::Resolved,
-        },
+        kind: d.kind,
         started_ms: d.incident.started_ms,
         now_ms: d.event_ms,
         status: d.status.clone(),
@@ -87,29 +83,31 @@ async fn attempt(plugin: &str, shared: &Shared, d: &Delivery) -> Result<(), Noti
 fn finish(shared: &Shared, seq: u64, mut d: Delivery, outcome: Result<(), NotifyError>) {
     let name = &shared.name;
     let (cluster, group, id, kind) = (&d.key.cluster, &d.key.group, &d.incident.id, d.kind);
-    let done = match outcome {
+    let done = match outcome.as_ref().map_err(|e| (e, e.retry())) {
         Ok(()) => {
             shared.counters.delivered.fetch_add(1, Ordering::Relaxed);
             tracing::info!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
                 kind = kind.as_str(), attempts = d.attempts + 1, "notification delivered");
             true
         }
-        Err(NotifyError::Permanent(reason)) => {
+        Err((e, None)) => {
+            // The receiver's own words, without the "failed for good" that the log line says.
+            let reason = match e {
+                NotifyError::Permanent(reason) => reason.clone(),
+                other => other.to_string(),
+            };
             shared.counters.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(notifier = %name, cluster = %cluster, group = %group, incident = %id,
                 kind = kind.as_str(), error = %reason, "notification refused for good; dropped");
             set_error(shared, reason);
             true
         }
-        Err(e) => {
-            let retry_after = match &e {
-                NotifyError::Transient { retry_after, .. } => *retry_after,
-                _ => None,
-            };
-            let wait = backoff(d.attempts, seq ^ u64::from(d.attempts) << 32)
-                .max(retry_after.unwrap_or_default());
+        Err((e, Some(retry))) => {
+            let wait = Backoff::DELIVERY
+                .delay(d.attempts, seq ^ u64::from(d.attempts) << 32)
+                .max(retry.not_before.unwrap_or_default());
             d.attempts += 1;
-            d.next_attempt_ms = warren_kafka::now_ms() + wait.as_millis() as i64;
+            d.next_attempt_ms = now_ms() + wait.as_millis() as i64;
             d.last_error = Some(e.to_string());
             shared.counters.retried.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(notifier = %name, cluster = %cluster, group = %group, incident = %id,

@@ -1,6 +1,6 @@
 //! Notifications in the daemon: for each `[notifier.NAME]`, a scheduler task that evaluates
 //! the groups of its clusters every `interval` and runs the incident state machine
-//! (`warren_core::scheduler`), and a delivery task that hands each decided event to the
+//! (`warren_core::incident`), and a delivery task that hands each decided event to the
 //! notifier plugin, retrying transient failures with exponential backoff and jitter (never
 //! sooner than a receiver's `Retry-After`). Decisions and deliveries go through the embedded
 //! store first, so a restart loses neither an open incident nor a pending open or close. Each
@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -21,6 +20,7 @@ use warren_core::config::Config;
 use warren_core::evaluator::EvaluatorHandle;
 use warren_core::health::Health;
 use warren_core::storage::StorageHandle;
+use warren_http::{NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery};
 use warren_store::Store;
 
 use crate::plugins::PluginManager;
@@ -94,9 +94,9 @@ fn forget_removed_notifiers(inputs: &Inputs) {
     }
 }
 
-impl warren_http::Report for Notifications {
-    fn report(&self) -> Value {
-        Notifications::report(self)
+impl NotifierAdmin for Notifications {
+    fn notifiers(&self) -> Vec<NotifierInfo> {
+        self.report()
     }
 }
 
@@ -134,43 +134,55 @@ impl Notifications {
     }
 
     /// Every notifier with its counters, open incidents and pending deliveries.
-    pub fn report(&self) -> Value {
+    pub fn report(&self) -> Vec<NotifierInfo> {
         let mut out = Vec::new();
         for (name, n) in self.notifiers.iter() {
-            let open: Vec<Value> = n
+            let open_incidents = n
                 .store
                 .incidents()
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|(k, _)| &k.notifier == name)
-                .map(|(k, i)| {
-                    json!({ "cluster": k.cluster, "group": k.group, "id": i.id,
-                            "started": i.started_ms, "status": i.last_status.as_str() })
+                .map(|(k, i)| OpenIncident {
+                    cluster: k.cluster,
+                    group: k.group,
+                    id: i.id,
+                    started: i.started_ms,
+                    status: i.last_status.as_str().to_owned(),
                 })
                 .collect();
-            let pending: Vec<Value> = n
+            let pending = n
                 .store
                 .deliveries(name)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(seq, d)| {
-                    json!({ "seq": seq, "cluster": d.key.cluster, "group": d.key.group,
-                            "id": d.incident.id, "kind": d.kind.as_str(), "attempts": d.attempts,
-                            "next-attempt": d.next_attempt_ms, "last-error": d.last_error })
+                .map(|(seq, d)| PendingDelivery {
+                    seq,
+                    cluster: d.key.cluster,
+                    group: d.key.group,
+                    id: d.incident.id,
+                    kind: d.kind.as_str().to_owned(),
+                    attempts: d.attempts,
+                    next_attempt: d.next_attempt_ms,
+                    last_error: d.last_error,
                 })
                 .collect();
             let c = &n.counters;
-            out.push(json!({
-                "name": name,
-                "decided": c.decided.load(Ordering::Relaxed),
-                "delivered": c.delivered.load(Ordering::Relaxed),
-                "retried": c.retried.load(Ordering::Relaxed),
-                "failed": c.failed.load(Ordering::Relaxed),
-                "last-error": n.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-                "open-incidents": open,
-                "pending": pending,
-            }));
+            out.push(NotifierInfo {
+                name: name.clone(),
+                decided: c.decided.load(Ordering::Relaxed),
+                delivered: c.delivered.load(Ordering::Relaxed),
+                retried: c.retried.load(Ordering::Relaxed),
+                failed: c.failed.load(Ordering::Relaxed),
+                last_error: n
+                    .last_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone(),
+                open_incidents,
+                pending,
+            });
         }
-        Value::Array(out)
+        out
     }
 }

@@ -7,12 +7,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use warren_core::clock::now_ms;
 use warren_core::config::NotifierConfig;
 use warren_core::evaluator::GroupStatus;
-use warren_core::scheduler::{EventKind, Incident, Policy, step};
+use warren_core::incident::{Incident, IncidentKind, Policy, step};
 use warren_core::storage::ClusterStore;
 use warren_runtime::{Instance, PluginSet};
 use warren_store::{Delivery, IncidentKey};
@@ -46,7 +46,7 @@ pub(crate) async fn run(
     }
     // Incidents of clusters this notifier no longer watches (the config changed while they
     // were open) would never be visited again: resolve them now.
-    let now = warren_kafka::now_ms();
+    let now = now_ms();
     let orphans: Vec<IncidentKey> = open
         .keys()
         .filter(|k| {
@@ -81,7 +81,7 @@ pub(crate) async fn run(
             _ = cancel.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        let now = warren_kafka::now_ms();
+        let now = now_ms();
         // Once per tick: the set a reload may replace, not a copy per group.
         let plugins = inputs.plugins.plugins();
         for cluster in inputs.config.clusters.keys() {
@@ -127,7 +127,7 @@ pub(crate) async fn run(
                     continue;
                 }
                 let delivery = first_attempt(&key, &next, &status, now);
-                if let Some((EventKind::Updated, incident)) = &next.event {
+                if let Some((IncidentKind::Updated, incident)) = &next.event {
                     supersede_updates(&shared, &key, &incident.id);
                 }
                 match shared
@@ -165,7 +165,7 @@ pub(crate) async fn run(
 /// The delivery a step decided, due at once.
 fn first_attempt(
     key: &IncidentKey,
-    next: &warren_core::scheduler::Step,
+    next: &warren_core::incident::Step,
     status: &GroupStatus,
     now: i64,
 ) -> Option<Delivery> {
@@ -185,7 +185,7 @@ fn first_attempt(
 /// new one says more, and an outage must not end in a burst of stale reminders.
 fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
     for (seq, d) in shared.store.deliveries(&shared.name).unwrap_or_default() {
-        if &d.key == key && d.kind == EventKind::Updated && d.incident.id == incident {
+        if &d.key == key && d.kind == IncidentKind::Updated && d.incident.id == incident {
             let _ = shared.store.finish_delivery(seq);
         }
     }
@@ -226,38 +226,4 @@ fn watches(
             _ => true,
         },
     )
-}
-
-/// Backoff before attempt `attempts + 1`: 1 s doubling to 5 min, with ±20 % jitter so a
-/// receiver that comes back is not hit by every waiting message at once.
-pub(crate) fn backoff(attempts: u32, seed: u64) -> Duration {
-    let base = 1_000u64.saturating_mul(1 << attempts.min(20)).min(300_000);
-    // splitmix64: a cheap, well-spread hash of the seed; no RNG dependency for a jitter.
-    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    let spread = base / 5;
-    let jitter = if spread == 0 { 0 } else { z % (2 * spread + 1) };
-    Duration::from_millis(base - spread + jitter)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_from_one_second_to_five_minutes_with_bounded_jitter() {
-        for seed in 0..200 {
-            let first = backoff(0, seed).as_millis();
-            assert!((800..=1200).contains(&first), "{first}");
-            let third = backoff(2, seed).as_millis();
-            assert!((3200..=4800).contains(&third), "{third}");
-            let late = backoff(30, seed).as_millis();
-            assert!((240_000..=360_000).contains(&late), "{late}");
-        }
-        let spread: std::collections::BTreeSet<u128> =
-            (0..50).map(|s| backoff(3, s).as_millis()).collect();
-        assert!(spread.len() > 10, "jitter spreads retries");
-    }
 }

@@ -13,8 +13,7 @@ use warren_core::config::Secret;
 use warren_core::evaluator::GroupStatus;
 use warren_core::model::Status;
 use warren_runtime::{
-    Capabilities, Incident, IncidentKind, Limits, NotifyError, PluginEngine, PluginError,
-    PluginNotifier,
+    Capabilities, IncidentEvent, Limits, NotifyError, PluginEngine, PluginError, PluginNotifier,
 };
 
 pub const SECRET: &str = "tok-7f3a9c-very-secret";
@@ -109,13 +108,13 @@ pub async fn probe(
     .await
 }
 
-pub fn incident() -> Incident {
+pub fn incident() -> IncidentEvent {
     let mut status = GroupStatus::not_found("prod", "orders");
     status.status = Status::Err;
     status.total_lag = 4000;
-    Incident {
+    IncidentEvent {
         id: "prod/orders/1700000000000".into(),
-        kind: IncidentKind::Opened,
+        kind: warren_core::incident::IncidentKind::Opened,
         started_ms: 1_700_000_000_000,
         now_ms: 1_700_000_060_000,
         status,

@@ -108,22 +108,9 @@ pub fn lag_url(link: &str, cluster: &str, group: &str) -> String {
     format!(
         "{}/v3/kafka/{}/consumer/{}/lag",
         link.trim_end_matches('/'),
-        encode_segment(&super::inert::unmark(cluster)),
-        encode_segment(&super::inert::unmark(group))
+        warren_common::percent::encode(&super::inert::unmark(cluster)),
+        warren_common::percent::encode(&super::inert::unmark(group))
     )
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The `n` partitions with the greatest current lag, ties to the lowest (topic, partition).

@@ -154,24 +154,34 @@ clusters = ["staging-*"]
     );
 }
 
-#[test]
-fn a_cluster_glob_matching_nothing_is_a_warning() {
-    let text = r#"
+/// A filter plugin loaded for `clusters` (a TOML array) beside one cluster, `prod`.
+fn filter_for(clusters: &str) -> String {
+    format!(
+        r#"
 [cluster.prod]
 servers = ["127.0.0.1:9092"]
 [plugin.f]
 kind = "group-filter"
 path = "f.wasm"
-clusters = ["prdo"]
-"#;
+clusters = {clusters}
+"#
+    )
+}
+
+#[test]
+fn a_cluster_glob_matching_nothing_is_a_warning_and_a_malformed_one_an_error() {
     assert_eq!(
-        warnings(&ok(text)),
+        warnings(&ok(&filter_for(r#"["prdo"]"#))),
         ["plugin.f.clusters[0]: \"prdo\" matches no configured cluster"]
+    );
+    assert_eq!(
+        errors(&filter_for(r#"["prod", "prod-[eu"]"#)),
+        ["plugin.f.clusters[1]: '[' without a closing ']'"]
     );
 }
 
 #[test]
-fn globs_match_whole_names_with_star_and_question_mark() {
+fn globs_match_whole_names_with_star_question_mark_and_classes() {
     assert!(glob_match("*", "anything"));
     assert!(glob_match("prod-*", "prod-eu-1"));
     assert!(!glob_match("prod-*", "preprod-eu"));
@@ -180,6 +190,7 @@ fn globs_match_whole_names_with_star_and_question_mark() {
     assert!(glob_match("a*b*c", "aXXbYYc"));
     assert!(!glob_match("a*b*c", "aXXbYY"));
     assert!(glob_match("exact", "exact") && !glob_match("exact", "exactly"));
+    assert!(glob_match("prod-[a-f]?", "prod-eu") && !glob_match("prod-[!a-f]?", "prod-eu"));
 }
 
 const SLACK: &str = r#"

@@ -9,11 +9,12 @@
 //! benchmark driver can check any monitor's answers without reading the generator's output.
 //! With `--rate`, it then keeps committing at that many commits per second for `--duration`.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use warren_core::clock::now_ms;
 use warren_core::codec::{self, OffsetCommitValue};
 
 /// What to generate.
@@ -65,13 +66,6 @@ pub fn offsets_partition(group: &str, partitions: i32) -> i32 {
         h.wrapping_mul(31).wrapping_add(i32::from(c as i16))
     });
     (hash & 0x7fff_ffff) % partitions.max(1)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn send(p: &BaseProducer, mut record: BaseRecord<'_, [u8], [u8]>) {

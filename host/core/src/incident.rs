@@ -1,7 +1,16 @@
+//! When to notify: the pure half of notifications, and the vocabulary every part of the
+//! notification path shares ([`IncidentKind`], as the WIT `incident-kind` spells it).
+//!
 //! The incident state machine of one notifier for one group: opened when the group reaches
 //! the notifier's threshold, updated while it stays bad (a status change, or a reminder every
 //! `send-interval` unless `send-once`), resolved when it is back to OK or gone. Pure: the
-//! evaluation and the time come in, the event to deliver (if any) comes out.
+//! evaluation and the time come in, the event to deliver (if any) comes out, so every rule
+//! (threshold, send-interval, send-once, send-close, disappearing groups) is a unit test.
+//!
+//! The rest of the path: the daemon's `notify` module runs, per `[notifier.NAME]`, a scheduler
+//! task that calls [`step`] every `interval` and a delivery task with the retries;
+//! `warren-store` persists open incidents and pending deliveries; `warren-runtime` hands each
+//! event to the notifier plugin as an `IncidentEvent`, which only renders and sends.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +19,7 @@ use crate::model::Status;
 /// What a notifier is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum EventKind {
+pub enum IncidentKind {
     /// The group reached the threshold.
     Opened,
     /// Still bad: its status changed, or a reminder.
@@ -19,13 +28,13 @@ pub enum EventKind {
     Resolved,
 }
 
-impl EventKind {
+impl IncidentKind {
     /// Lower-case name, as in the WIT enum.
     pub fn as_str(self) -> &'static str {
         match self {
-            EventKind::Opened => "opened",
-            EventKind::Updated => "updated",
-            EventKind::Resolved => "resolved",
+            IncidentKind::Opened => "opened",
+            IncidentKind::Updated => "updated",
+            IncidentKind::Resolved => "resolved",
         }
     }
 }
@@ -62,7 +71,7 @@ pub struct Step {
     /// The incident after the step (`None`: no incident open).
     pub incident: Option<Incident>,
     /// The message to deliver, if any, with the incident it is about.
-    pub event: Option<(EventKind, Incident)>,
+    pub event: Option<(IncidentKind, Incident)>,
 }
 
 /// One evaluation of a group by a notifier. `status` is NOTFOUND when the group is gone.
@@ -86,7 +95,7 @@ pub fn step(
                 last_sent_ms: now_ms,
             };
             Step {
-                event: Some((EventKind::Opened, incident.clone())),
+                event: Some((IncidentKind::Opened, incident.clone())),
                 incident: Some(incident),
             }
         }
@@ -99,7 +108,9 @@ pub fn step(
             closed.last_status = status;
             Step {
                 incident: None,
-                event: policy.send_close.then_some((EventKind::Resolved, closed)),
+                event: policy
+                    .send_close
+                    .then_some((IncidentKind::Resolved, closed)),
             }
         }
         // Still bad, or better but not yet OK (a WARN under an ERR threshold): the incident
@@ -112,7 +123,7 @@ pub fn step(
                 next.last_status = status;
                 next.last_sent_ms = now_ms;
                 return Step {
-                    event: Some((EventKind::Updated, next.clone())),
+                    event: Some((IncidentKind::Updated, next.clone())),
                     incident: Some(next),
                 };
             }
@@ -172,7 +183,7 @@ mod tests {
     }
 
     /// Runs a sequence of (minute, status) evaluations; returns the events as (minute, kind).
-    fn run(policy: &Policy, steps: &[(i64, Status)]) -> Vec<(i64, EventKind)> {
+    fn run(policy: &Policy, steps: &[(i64, Status)]) -> Vec<(i64, IncidentKind)> {
         let mut open = None;
         let mut events = Vec::new();
         for &(minute, status) in steps {
@@ -194,10 +205,10 @@ mod tests {
         assert_eq!(
             run(&policy(), &steps),
             [
-                (0, EventKind::Opened),
-                (10, EventKind::Updated),
-                (20, EventKind::Updated),
-                (25, EventKind::Resolved)
+                (0, IncidentKind::Opened),
+                (10, IncidentKind::Updated),
+                (20, IncidentKind::Updated),
+                (25, IncidentKind::Resolved)
             ]
         );
     }
@@ -212,7 +223,7 @@ mod tests {
         ];
         assert_eq!(
             run(&policy(), &steps),
-            [(0, EventKind::Opened), (2, EventKind::Updated)]
+            [(0, IncidentKind::Opened), (2, IncidentKind::Updated)]
         );
     }
 
@@ -230,7 +241,7 @@ mod tests {
         ];
         assert_eq!(
             run(&p, &steps),
-            [(0, EventKind::Opened), (31, EventKind::Resolved)]
+            [(0, IncidentKind::Opened), (31, IncidentKind::Resolved)]
         );
     }
 
@@ -263,7 +274,7 @@ mod tests {
         ];
         assert_eq!(
             run(&p, &steps),
-            [(1, EventKind::Opened), (16, EventKind::Resolved)]
+            [(1, IncidentKind::Opened), (16, IncidentKind::Resolved)]
         );
     }
 
@@ -272,7 +283,7 @@ mod tests {
         let steps = [(0, Status::Err), (1, Status::NotFound)];
         assert_eq!(
             run(&policy(), &steps),
-            [(0, EventKind::Opened), (1, EventKind::Resolved)]
+            [(0, IncidentKind::Opened), (1, IncidentKind::Resolved)]
         );
     }
 
@@ -289,7 +300,7 @@ mod tests {
             .unwrap();
         let close = step(&policy(), "c", "g", Some(&open), Status::Ok, T0 + 5 * MIN);
         let (kind, incident) = close.event.unwrap();
-        assert_eq!(kind, EventKind::Resolved);
+        assert_eq!(kind, IncidentKind::Resolved);
         assert_eq!((incident.id, incident.started_ms), (open.id, T0));
     }
 

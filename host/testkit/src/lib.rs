@@ -1,0 +1,7 @@
+//! Test support shared by Warren's host crates (a dev-dependency only).
+//!
+//! [`golden`] is the one golden-file rule every golden test follows: compare the output with a
+//! file in the repository, print a line diff when they differ, and rewrite the file instead
+//! when the test runs with `BLESS=1`.
+
+pub mod golden;
