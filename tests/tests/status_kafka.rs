@@ -98,6 +98,16 @@ expire-cache = "1s"
 
     // The rewinding group: a librdkafka member whose commits the test chooses.
     let rewinder = rdkafka_consumer(&kafka.bootstrap, &rewound, &topic, "classic");
+    // A commit before the member has joined is refused (IllegalGeneration): wait for the
+    // assignment first.
+    let joined = Instant::now();
+    while rewinder.assignment().map_or(0, |a| a.count()) == 0 {
+        assert!(
+            joined.elapsed() < Duration::from_secs(60),
+            "the rewinding member never got its partition"
+        );
+        rewinder.poll(Duration::from_millis(100));
+    }
     let commit_at = |offset: i64| {
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset(&topic, 0, Offset::Offset(offset))
