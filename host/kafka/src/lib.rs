@@ -14,4 +14,5 @@ mod heads;
 mod offsets_topic;
 
 pub use client::now_ms;
+pub use offsets_topic::reader_config;
 pub use collector::{CollectorSet, spawn_collectors};
