@@ -69,6 +69,9 @@ pub(crate) enum Command {
     /// Write deterministic data and offset commits (Kafka's record format) to a broker.
     #[command(name = "dev-load")]
     DevLoad(crate::LoadArgs),
+    /// Read a topic to its end with the offsets reader's settings, decoding nothing (a floor).
+    #[command(name = "dev-read")]
+    DevRead(crate::ReadArgs),
     /// Validate a configuration file: print every problem with its key path, exit 2 if any.
     CheckConfig {
         /// Configuration file to check.

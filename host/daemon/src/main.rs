@@ -4,6 +4,7 @@
 mod cli;
 
 pub(crate) use warren_daemon::dev::load_generator::LoadOptions as LoadArgs;
+pub(crate) use warren_daemon::dev::read::ReadOptions as ReadArgs;
 
 use warren_daemon::{app, config_file, demo, evaluate, plugin_cli, status_cli, telemetry};
 
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::CheckConfig { file } => config_file::check_config(&file),
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
             report(warren_daemon::dev::broker::run(&topics, brokers))
         }
         cli::Command::DevLoad(options) => report(warren_daemon::dev::load_generator::run(&options)),
+        cli::Command::DevRead(options) => report(warren_daemon::dev::read::run(&options, started)),
         cli::Command::Demo { listen, no_table } => {
             telemetry::init(&warren_core::config::LoggingConfig {
                 level: warren_core::config::LogLevel::Warn,

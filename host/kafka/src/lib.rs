@@ -15,3 +15,4 @@ mod heads;
 mod offsets_topic;
 
 pub use collector::{CollectorSet, spawn_collectors};
+pub use offsets_topic::reader_config;

@@ -32,7 +32,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use warren_core::codec::{self, Record};
@@ -66,6 +66,30 @@ pub(crate) struct Reader {
     pub(crate) cancel: CancellationToken,
 }
 
+/// The librdkafka settings of the offsets-topic reader of consumer `name`. Public so that
+/// `warren dev-read` (the benchmarks' floor) reads with exactly these.
+pub fn reader_config(servers: &[String], client_id: &str, name: &str) -> ClientConfig {
+    let mut cfg = client_config(servers, client_id);
+    cfg.set("enable.partition.eof", "true")
+        // Nothing is ever committed; the id only names the client in broker logs.
+        .set("group.id", format!("warren-reader-{name}"))
+        .set("fetch.wait.max.ms", "100")
+        // Prefetch enough to keep decoding busy, but bounded: librdkafka's defaults let a
+        // 50-partition offsets topic buffer gigabytes while Warren catches up.
+        .set("queued.min.messages", "20000")
+        .set("queued.max.messages.kbytes", "16384")
+        // When the queue is full the fetcher waits this long before looking again; the
+        // default (1 s) leaves the reader idle half the time while it catches up.
+        .set("fetch.queue.backoff.ms", "10")
+        // A stored position that retention has since deleted: read what is left.
+        .set("auto.offset.reset", "earliest")
+        // See the module doc: aborted transactional offsets must never count. End of
+        // partition is then the last stable offset, so readiness never waits for an open
+        // transaction.
+        .set("isolation.level", "read_committed");
+    cfg
+}
+
 impl Reader {
     /// Runs until cancelled; connection problems are retried with backoff.
     pub(crate) fn run(self) {
@@ -90,27 +114,11 @@ impl Reader {
     }
 
     fn read_until_cancelled(&self) -> Result<(), KafkaError> {
-        let mut cfg = client_config(
+        let cfg = reader_config(
             &self.consumer.servers,
             &self.consumer.client_profile.client_id,
+            &self.consumer.name,
         );
-        cfg.set("enable.partition.eof", "true")
-            // Nothing is ever committed; the id only names the client in broker logs.
-            .set("group.id", format!("warren-reader-{}", self.consumer.name))
-            .set("fetch.wait.max.ms", "100")
-            // Prefetch enough to keep decoding busy, but bounded: librdkafka's defaults let a
-            // 50-partition offsets topic buffer gigabytes while Warren catches up.
-            .set("queued.min.messages", "20000")
-            .set("queued.max.messages.kbytes", "16384")
-            // When the queue is full the fetcher waits this long before looking again; the
-            // default (1 s) leaves the reader idle half the time while it catches up.
-            .set("fetch.queue.backoff.ms", "10")
-            // A stored position that retention has since deleted: read what is left.
-            .set("auto.offset.reset", "earliest")
-            // See the module doc: aborted transactional offsets must never count. End of
-            // partition is then the last stable offset, so readiness never waits for an open
-            // transaction.
-            .set("isolation.level", "read_committed");
         let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
         let mut assigned = 0usize;
         let mut eof: Vec<bool> = Vec::new();

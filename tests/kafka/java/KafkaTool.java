@@ -24,6 +24,13 @@
 //                                                ROUNDS rounds of commits for GROUPS empty groups
 //                                                (PREFIX-0 ...) over PARTITIONS partitions of
 //                                                TOPIC through the Admin API; prints the count
+//   bench-load BOOTSTRAP TOPICS PARTITIONS RECORDS GROUPS ROUNDS
+//                                                `warren dev-load`'s input through real clients:
+//                                                topics t0.. of PARTITIONS partitions holding
+//                                                RECORDS records each, then ROUNDS rounds of
+//                                                commits by groups group-0000.. with dev-load's
+//                                                offsets, many Admin calls in flight; each group
+//                                                partition's last commit goes last; prints the count
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.*;
@@ -44,6 +51,8 @@ public class KafkaTool {
                     Long.parseLong(a[6]), a[7]);
             case "commit-many" -> commitMany(a[1], a[2], Integer.parseInt(a[3]), a[4],
                     Integer.parseInt(a[5]), Integer.parseInt(a[6]));
+            case "bench-load" -> benchLoad(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]),
+                    Integer.parseInt(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]));
             case "delete-offsets" -> {
                 try (Admin admin = admin(a[1])) {
                     admin.deleteConsumerGroupOffsets(a[2],
@@ -207,5 +216,107 @@ public class KafkaTool {
             }
         }
         System.out.println(n);
+    }
+
+    static void benchLoad(String bootstrap, int topics, int partitions, int records, int groups,
+                          int rounds) throws Exception {
+        long started = System.nanoTime();
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // Large commits queue up behind each other on two busy cores: be patient.
+        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "60000");
+        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "300000");
+        long n = 0;
+        try (Admin admin = Admin.create(ap)) {
+            List<NewTopic> create = new ArrayList<>();
+            for (int t = 0; t < topics; t++) create.add(new NewTopic("t" + t, partitions, (short) 1));
+            try {
+                admin.createTopics(create).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
+            }
+            Properties pp = new Properties();
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+            pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            byte[] payload = new byte[16];
+            // Sends to partitions whose leader the producer does not know yet can expire
+            // silently, so it tops every partition up to RECORDS until the heads say so.
+            for (int attempt = 0; ; attempt++) {
+                Map<TopicPartition, Long> short_ = new HashMap<>();
+                for (var e : heads(admin, topics, partitions).entrySet()) {
+                    if (e.getValue() < records) short_.put(e.getKey(), records - e.getValue());
+                }
+                if (short_.isEmpty()) break;
+                if (attempt == 5) throw new IllegalStateException("partitions still short: " + short_);
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+                    for (var e : short_.entrySet())
+                        for (long r = 0; r < e.getValue(); r++)
+                            producer.send(new ProducerRecord<>(e.getKey().topic(), e.getKey().partition(), null, payload));
+                    producer.flush();
+                }
+            }
+            System.err.printf("data written at %.1fs%n", (System.nanoTime() - started) / 1e9);
+            // The group written last to each offsets partition: its final commit is the last
+            // record there, so a reader that shows it has read everything before it.
+            // Looking up a group's coordinator creates __consumer_offsets if it is missing.
+            admin.listConsumerGroupOffsets(group(0)).partitionsToOffsetAndMetadata().get();
+            int offsetsPartitions = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames()
+                    .get().get("__consumer_offsets").partitions().size();
+            Map<Integer, Integer> lastOf = new HashMap<>();
+            for (int g = 0; g < groups; g++) lastOf.put(((group(g).hashCode() & 0x7fffffff) % offsetsPartitions), g);
+            Set<Integer> sentinels = new HashSet<>(lastOf.values());
+            for (int round = 0; round < rounds; round++) {
+                // Rounds are barriers (a group's commits land in order); within a round up to
+                // 64 groups are in flight. The last round commits the sentinels after the rest.
+                boolean last = round == rounds - 1;
+                for (int phase = 0; phase < (last ? 2 : 1); phase++) {
+                    List<KafkaFuture<Void>> pending = new ArrayList<>();
+                    for (int g = 0; g < groups; g++) {
+                        if (last && sentinels.contains(g) != (phase == 1)) continue;
+                        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                        for (int t = 0; t < topics; t++) {
+                            for (int part = 0; part < partitions; part++) {
+                                long progress = (long) records * (round + 1) / rounds;
+                                long o = Math.max(progress - (g + t * partitions + part) % 10, 0);
+                                offsets.put(new TopicPartition("t" + t, part), new OffsetAndMetadata(o));
+                            }
+                        }
+                        pending.add(admin.alterConsumerGroupOffsets(group(g), offsets).all());
+                        n += offsets.size();
+                        if (pending.size() >= 64) {
+                            for (var f : pending) f.get();
+                            pending.clear();
+                        }
+                    }
+                    for (var f : pending) f.get();
+                }
+            }
+        }
+        System.err.printf("%d commits written at %.1fs%n", n, (System.nanoTime() - started) / 1e9);
+        System.out.println(n);
+    }
+
+    static String group(int g) {
+        return String.format("group-%04d", g);
+    }
+
+    /** Every partition's HEAD, asked until all partitions have a leader. */
+    static Map<TopicPartition, Long> heads(Admin admin, int topics, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+        for (int t = 0; t < topics; t++)
+            for (int part = 0; part < partitions; part++) ask.put(new TopicPartition("t" + t, part), OffsetSpec.latest());
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Map<TopicPartition, Long> out = new HashMap<>();
+                admin.listOffsets(ask).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+                return out;
+            } catch (ExecutionException e) {
+                if (attempt == 100) throw e;
+                Thread.sleep(200);
+            }
+        }
     }
 }
