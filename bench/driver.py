@@ -59,11 +59,14 @@ def proc_stats(pid):
 
 
 def offsets_partition(group, partitions):
-    """Kafka's partition for a group: Java String.hashCode, masked positive (as dev-load)."""
+    """Kafka's partition for a group (as warren_core::codec::offsets_partition): Java's
+    String.hashCode, then Utils.abs (the absolute value, 0 for the minimum), modulo."""
     h = 0
     for ch in group:
         h = (h * 31 + ord(ch)) & 0xFFFFFFFF
-    return (h & 0x7FFFFFFF) % partitions
+    if h >= 1 << 31:
+        h -= 1 << 32
+    return (0 if h == -(1 << 31) else abs(h)) % partitions
 
 
 def expected_offset(group, index, round_, rounds, records):

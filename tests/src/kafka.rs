@@ -420,16 +420,7 @@ pub fn consume_and_commit(
     read
 }
 
-/// The `__consumer_offsets` partition that holds `group`'s records on a topic of
-/// `partitions` partitions: Kafka's `Utils.abs(group.hashCode()) % partitions`, with Java's
-/// `String.hashCode` over UTF-16 units.
-pub fn offsets_partition(group: &str, partitions: i32) -> i32 {
-    let hash = group
-        .encode_utf16()
-        .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(u as i32));
-    // Kafka's Utils.abs: the absolute value, and 0 for i32::MIN.
-    hash.checked_abs().unwrap_or(0) % partitions
-}
+pub use warren_core::codec::offsets_partition;
 
 /// A name starting with `prefix` whose group lands in offsets-topic partition `target`.
 pub fn group_in_partition(prefix: &str, target: i32, partitions: i32) -> String {

@@ -266,7 +266,7 @@ public class KafkaTool {
             int offsetsPartitions = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames()
                     .get().get("__consumer_offsets").partitions().size();
             Map<Integer, Integer> lastOf = new HashMap<>();
-            for (int g = 0; g < groups; g++) lastOf.put(((group(g).hashCode() & 0x7fffffff) % offsetsPartitions), g);
+            for (int g = 0; g < groups; g++) lastOf.put(offsetsPartition(group(g), offsetsPartitions), g);
             Set<Integer> sentinels = new HashSet<>(lastOf.values());
             for (int round = 0; round < rounds; round++) {
                 // Rounds are barriers (a group's commits land in order); within a round up to
@@ -318,5 +318,10 @@ public class KafkaTool {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** The group coordinator's rule: Utils.abs(hashCode) % partitions (not the & 0x7fffffff mask). */
+    static int offsetsPartition(String group, int partitions) {
+        return org.apache.kafka.common.utils.Utils.abs(group.hashCode()) % partitions;
     }
 }

@@ -22,6 +22,7 @@ mod consumer_group;
 mod decode;
 mod encode;
 mod error;
+mod partition;
 mod reader;
 
 #[cfg(test)]
@@ -38,6 +39,7 @@ pub use encode::{
     write_offset_commit_value,
 };
 pub use error::{DecodeError, DecodeErrorKind};
+pub use partition::offsets_partition;
 
 /// One decoded `__consumer_offsets` record, borrowing strings from the record bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use warren_core::clock::now_ms;
 use warren_core::codec::{
-    self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment,
+    self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment, offsets_partition,
 };
 
 /// Data topic every simulated group consumes.
@@ -103,7 +103,7 @@ impl Simulation {
             tick: 0,
             order_offset: Behaviour::ALL
                 .iter()
-                .map(|b| offsets_partition(b.group()))
+                .map(|b| offsets_partition(b.group(), OFFSETS_PARTITIONS))
                 .collect(),
         }
     }
@@ -133,7 +133,7 @@ impl Simulation {
                 }],
             });
             self.send_raw(
-                offsets_partition(b.group()),
+                offsets_partition(b.group(), OFFSETS_PARTITIONS),
                 &codec::encode_group_metadata_key(b.group()),
                 &value,
             );
@@ -216,13 +216,6 @@ impl Simulation {
 
 /// Kafka puts a group's records in partition `hash(group) % partitions`; any stable hash does
 /// for the demo, as long as each group stays in one partition (that is what orders commits).
-fn offsets_partition(group: &str) -> i32 {
-    let h = group
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    (h % OFFSETS_PARTITIONS as u32) as i32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use anyhow::Context;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use warren_core::clock::now_ms;
-use warren_core::codec::{self, OffsetCommitValue};
+use warren_core::codec::{self, OffsetCommitValue, offsets_partition};
 
 /// What to generate.
 #[derive(Debug, Clone, clap::Args)]
@@ -58,14 +58,6 @@ pub struct LoadOptions {
 pub fn offset(group: usize, partition_index: usize, round: i64, rounds: i64, records: i64) -> i64 {
     let progress = records * (round + 1) / rounds.max(1);
     (progress - ((group + partition_index) % 10) as i64).max(0)
-}
-
-/// Kafka's choice of `__consumer_offsets` partition for a group.
-pub fn offsets_partition(group: &str, partitions: i32) -> i32 {
-    let hash = group.encode_utf16().fold(0i32, |h, c| {
-        h.wrapping_mul(31).wrapping_add(i32::from(c as i16))
-    });
-    (hash & 0x7fff_ffff) % partitions.max(1)
 }
 
 fn send(p: &BaseProducer, mut record: BaseRecord<'_, [u8], [u8]>) {
@@ -218,17 +210,6 @@ fn sustain(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offsets_partition_matches_kafkas_java_hash() {
-        // Java: "a".hashCode() == 97, "ab".hashCode() == 97 * 31 + 98.
-        assert_eq!(offsets_partition("a", 50), 97 % 50);
-        assert_eq!(offsets_partition("ab", 50), (97 * 31 + 98) % 50);
-        // A hash that overflows to a negative int is masked positive, not negated.
-        let long = "console-consumer-12345";
-        let p = offsets_partition(long, 50);
-        assert!((0..50).contains(&p));
-    }
 
     #[test]
     fn final_round_leaves_a_small_known_lag() {

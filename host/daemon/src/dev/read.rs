@@ -27,7 +27,11 @@ pub struct ReadOptions {
 
 /// Reads the topic to its end, prints `records=N bytes=N seconds=S`.
 pub fn run(o: &ReadOptions, started: Instant) -> anyhow::Result<()> {
-    let cfg = warren_kafka::reader_config(&[o.bootstrap.clone()], "warren-dev-read", "dev-read");
+    let cfg = warren_kafka::reader_config(
+        std::slice::from_ref(&o.bootstrap),
+        "warren-dev-read",
+        "dev-read",
+    );
     let consumer: BaseConsumer = cfg.create().context("creating the consumer")?;
     let md = consumer
         .fetch_metadata(Some(&o.topic), TIMEOUT)
