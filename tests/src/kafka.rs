@@ -39,12 +39,7 @@ impl KafkaCluster {
     /// Starts a cluster of `nodes` with `offsets_partitions` offsets-topic partitions. The
     /// nodes go down when this value is dropped, or when the test process exits.
     pub fn start(nodes: usize, offsets_partitions: u32) -> KafkaCluster {
-        Self::start_with(nodes, offsets_partitions, &[])
-    }
-
-    /// As [`start`](Self::start), with extra broker properties (`KEY=VALUE`).
-    pub fn start_with(nodes: usize, offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
-        let mut c = Self::up(nodes, offsets_partitions, props);
+        let mut c = Self::up(nodes, offsets_partitions, &[]);
         c.owned = true;
         c
     }
@@ -126,11 +121,6 @@ impl KafkaCluster {
             .map(|a| format!("\"{a}\""))
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    /// The address of node `node` (1-based).
-    pub fn node_address(&self, node: usize) -> &str {
-        self.bootstrap.split(',').nth(node - 1).expect("node")
     }
 
     /// Runs a command of the Java test tool (`tests/kafka/java/KafkaTool.java`) to its end and
