@@ -56,6 +56,7 @@ pub mod glob;
 pub mod log;
 pub mod metadata;
 pub mod notifier;
+pub mod settings;
 pub mod verdict;
 
 /// The records, variants and enums of `warren:plugin/types`, shared by every world.
