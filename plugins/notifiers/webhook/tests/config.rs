@@ -5,10 +5,14 @@
 use std::path::Path;
 
 use warren_plugin_sdk::notifier::fixture::config_report;
+use warren_plugin_sdk::notifier::validate;
+use warren_plugin_sdk::settings::schema;
+
+use webhook::config::Settings;
 
 #[test]
 fn the_schema_and_every_problem_match_the_golden_file() {
-    let report = config_report(&webhook::schema(), webhook::config::validate, VALID, EXTRA);
+    let report = config_report(&schema::<Settings>(), validate::<Settings>, VALID, EXTRA);
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/config.txt");
     warren_testkit::golden::assert(&golden, &report);
 }
