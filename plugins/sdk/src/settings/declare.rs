@@ -155,10 +155,11 @@ impl<'c> Declare<'c> {
         if key.non_empty && value.trim().is_empty() {
             object.problem(key.name, "must not be empty (leave it out for the default)");
         }
-        for why in [content(&value), key.check.and_then(|c| c(&value))] {
-            if let Some(why) = why {
-                object.problem(key.name, why);
-            }
+        for why in [content(&value), key.check.and_then(|c| c(&value))]
+            .into_iter()
+            .flatten()
+        {
+            object.problem(key.name, why);
         }
         Some(value)
     }
