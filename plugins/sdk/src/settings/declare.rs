@@ -51,11 +51,6 @@ impl<'c> Declare<'c> {
         self.keys.into_inner()
     }
 
-    /// Whether this run reads a config (`false` while only describing it).
-    pub fn is_reading(&self) -> bool {
-        self.reading.is_some()
-    }
-
     /// A string.
     pub fn text(&self, key: Key) -> Option<String> {
         self.string(key, json!({"type": "string"}), |_| None)
