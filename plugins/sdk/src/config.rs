@@ -331,7 +331,7 @@ impl<'c> Object<'c> {
         Some(pairs)
     }
 
-    fn require(&self, key: &str, example: impl Display) -> Option<()> {
+    pub(crate) fn require(&self, key: &str, example: impl Display) -> Option<()> {
         if self.map.contains_key(key) {
             Some(())
         } else {

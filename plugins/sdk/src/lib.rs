@@ -2,7 +2,8 @@
 //! config helpers speak). It wraps the generated bindings of the three worlds in
 //! `warren:plugin@0.1.0` and adds what every plugin ends up writing anyway: reading its JSON
 //! config while collecting every problem ([`config`], with [`duration`]s written as in the rest
-//! of Warren's config), patterns over topic and group names ([`glob`]), Burrow's roll-up of
+//! of Warren's config) or declaring it once as typed settings that also give its JSON Schema
+//! ([`settings`]), patterns over topic and group names ([`glob`]), Burrow's roll-up of
 //! partition verdicts into a group verdict ([`verdict`]), its metadata ([`metadata`]) and log
 //! lines ([`log`]).
 //!
@@ -56,6 +57,7 @@ pub mod glob;
 pub mod log;
 pub mod metadata;
 pub mod notifier;
+pub mod settings;
 pub mod verdict;
 
 /// The records, variants and enums of `warren:plugin/types`, shared by every world.

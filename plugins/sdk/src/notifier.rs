@@ -10,16 +10,21 @@
 //! notifier renders an [`inert_event`] and sends [`json_body`] bytes, so names in the event
 //! cannot smuggle `${secret:NAME}` placeholders into the request; [`fixture`] has sample
 //! events for unit tests.
+//!
+//! Most notifiers are [`Notify`]: a name, typed [`Settings`](crate::settings::Settings) and the
+//! code that sends one event; the metadata, `validate-config` and `notify` come with it.
 
 mod checks;
 pub mod fixture;
 mod inert;
 mod outcome;
 pub mod render;
+mod skeleton;
 
 pub use checks::{missing_secrets, secret_names, url_problem};
 pub use inert::{inert_event, json_body};
 pub use outcome::{classify_mail, classify_response, retry_after_ms};
+pub use skeleton::{Notify, validate};
 
 use crate::Plugin;
 use crate::types::{IncidentEvent, NotifyError, TransientError};

@@ -3,11 +3,8 @@
 //! `subject-prefix` (default `[warren]`) and `link` (Warren's base URL). Every problem is
 //! reported by key.
 
-use serde_json::Value;
-use warren_plugin_sdk::config::Config;
-use warren_plugin_sdk::notifier::{missing_secrets, url_problem};
-
-const KEYS: &[&str] = &["to", "subject-prefix", "link"];
+use serde_json::json;
+use warren_plugin_sdk::settings::{self, Declare, Key};
 
 /// What the plugin needs to compose a mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,55 +17,40 @@ pub struct Settings {
     pub link: Option<String>,
 }
 
-/// Parses the config for sending.
-pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
-    read(json, None)
-}
-
-/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
-pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
-    read(json, Some(configured)).map(|_| ())
-}
-
-fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
-    let config = Config::parse(json)?;
-    let root = config.root();
-    root.deny_unknown(KEYS);
-    let to = root.optional_strings("to").unwrap_or_default();
-    // Indices from the raw list, so they match the config even around a non-string entry.
-    let raw = root
-        .get("to")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten();
-    for (i, item) in raw.enumerate() {
-        if let Some(why) = item.as_str().and_then(address_problem) {
-            config.problem(format!("to[{i}]: {why}"));
-        }
-    }
-    let subject_prefix = root.optional_str("subject-prefix");
-    if subject_prefix
-        .as_deref()
-        .is_some_and(|p| p.chars().any(char::is_control))
-    {
-        root.problem("subject-prefix", "must be one line (no control characters)");
-    }
-    let link = root.optional_str("link");
-    if let Some(problem) = link.as_deref().and_then(url_problem) {
-        root.problem("link", problem);
-    }
-    if let Some(configured) = configured {
-        for problem in missing_secrets(&config.strings(), configured) {
-            config.problem(problem);
-        }
-    }
-    config.finish(|| {
-        Some(Settings {
-            to,
-            subject_prefix: subject_prefix.unwrap_or_else(|| "[warren]".into()),
+impl settings::Settings for Settings {
+    fn declare(d: &Declare<'_>) -> Option<Self> {
+        let to = d.strings(
+            Key::optional("to")
+                .describe("Recipients; empty uses the notifier's configured `to` list")
+                .schema_field(
+                    "items",
+                    json!({"type": "string", "pattern": "^[^@\\s<>,;]+@[^@\\s<>,;]+$"}),
+                )
+                .default(json!([]))
+                .example(json!(["ops@example.com"]))
+                .check(address_problem),
+        );
+        let subject_prefix = d.text(
+            Key::optional("subject-prefix")
+                .describe("Put before every subject")
+                .default("[warren]")
+                .check(|p| {
+                    p.chars()
+                        .any(char::is_control)
+                        .then(|| "must be one line (no control characters)".into())
+                }),
+        );
+        let link = d.url(
+            Key::optional("link")
+                .describe("Base URL of Warren's HTTP API: mails link to the group's lag")
+                .example("https://warren.example.com"),
+        );
+        Some(Self {
+            to: to?,
+            subject_prefix: subject_prefix?,
             link,
         })
-    })
+    }
 }
 
 /// Why `address` is not a plain `local@domain` address (display names and lists are not
@@ -93,6 +75,14 @@ fn address_problem(address: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(json: &str) -> Result<Settings, Vec<String>> {
+        settings::parse(json)
+    }
+
+    fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+        warren_plugin_sdk::notifier::validate::<Settings>(json, configured)
+    }
 
     #[test]
     fn an_empty_config_sends_to_the_hosts_recipients_with_the_default_prefix() {

@@ -15,55 +15,21 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notifier, classify_mail, mail, permanent, secrets};
-use warren_plugin_sdk::types::{IncidentEvent, NotifyError, PluginMetadata};
-use warren_plugin_sdk::{Plugin, host, metadata};
+use warren_plugin_sdk::notifier::{Notify, classify_mail, mail};
+use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Email;
 
-impl Plugin for Email {
-    fn metadata() -> PluginMetadata {
-        metadata::builder("email", env!("CARGO_PKG_VERSION"))
-            .description(
-                "incident mail (text and HTML), threaded per incident, sent by the host over SMTP",
-            )
-            .config_schema(schema())
-            .build()
-    }
+impl Notify for Email {
+    const NAME: &'static str = "email";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str =
+        "incident mail (text and HTML), threaded per incident, sent by the host over SMTP";
+    type Settings = config::Settings;
 
-    fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        config::validate(config, &secrets::names())
+    fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
+        classify_mail(mail::send(&message::message(event, settings)))
     }
-}
-
-impl Notifier for Email {
-    fn notify(event: IncidentEvent) -> Result<(), NotifyError> {
-        let settings =
-            config::parse(&host::plugin_config()).map_err(|p| permanent(p.join("; ")))?;
-        classify_mail(mail::send(&message::message(&event, &settings)))
-    }
-}
-
-/// The config's JSON Schema.
-pub fn schema() -> serde_json::Value {
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": false,
-        "properties": {
-            "to": {
-                "type": "array",
-                "items": {"type": "string", "pattern": "^[^@\\s<>,;]+@[^@\\s<>,;]+$"},
-                "default": [],
-                "description": "Recipients; empty uses the notifier's configured `to` list",
-                "examples": [["ops@example.com"]],
-            },
-            "subject-prefix": {"type": "string", "default": "[warren]",
-                               "description": "Put before every subject"},
-            "link": {"type": "string", "examples": ["https://warren.example.com"],
-                     "description": "Base URL of Warren's HTTP API: mails link to the group's lag"},
-        },
-    })
 }
 
 warren_plugin_sdk::export_notifier!(Email);
@@ -71,6 +37,7 @@ warren_plugin_sdk::export_notifier!(Email);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::Plugin;
 
     #[test]
     fn metadata_names_the_plugin_and_describes_every_key() {

@@ -4,10 +4,7 @@
 //! endpoint; EU accounts and tests override it) and `link` (Warren's base URL). Every problem
 //! is reported by key.
 
-use warren_plugin_sdk::config::Config;
-use warren_plugin_sdk::notifier::{missing_secrets, url_problem};
-
-const KEYS: &[&str] = &["routing-key", "source", "component", "url", "link"];
+use warren_plugin_sdk::settings::{self, Declare, Key};
 
 /// PagerDuty's Events API v2 endpoint (EU accounts: `https://events.eu.pagerduty.com/v2/enqueue`).
 pub const ENDPOINT: &str = "https://events.pagerduty.com/v2/enqueue";
@@ -27,65 +24,60 @@ pub struct Settings {
     pub link: Option<String>,
 }
 
-/// Parses the config for sending.
-pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
-    read(json, None)
-}
-
-/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
-pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
-    read(json, Some(configured)).map(|_| ())
-}
-
-fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
-    let config = Config::parse(json)?;
-    let root = config.root();
-    root.deny_unknown(KEYS);
-    let routing_key = root.required_str("routing-key", "${secret:routing_key}");
-    if let Some(key) = &routing_key
-        && !key.contains("${secret:")
-    {
+impl settings::Settings for Settings {
+    fn declare(d: &Declare<'_>) -> Option<Self> {
         // The key lets anyone page the on-call: it belongs with the secrets, not in a config
         // file that is read by many and logged by some.
-        root.problem(
-            "routing-key",
-            "keep the integration key out of the config: use a placeholder such as \
-             \"${secret:routing_key}\" and add secrets = { routing_key = \"env:...\" }",
+        let routing_key = d.secret(
+            Key::required("routing-key", "${secret:routing_key}").describe(
+                "The integration key of an Events API v2 integration, as a ${secret:NAME} placeholder",
+            ),
+            "the integration key",
         );
-    }
-    let source = root.optional_str("source");
-    let component = root.optional_str("component");
-    for (key, value) in [("source", &source), ("component", &component)] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            root.problem(key, "must not be empty (leave it out for the default)");
-        }
-    }
-    let url = root.optional_str("url");
-    let link = root.optional_str("link");
-    for (key, value) in [("url", &url), ("link", &link)] {
-        if let Some(problem) = value.as_deref().and_then(url_problem) {
-            root.problem(key, problem);
-        }
-    }
-    if let Some(configured) = configured {
-        for problem in missing_secrets(&config.strings(), configured) {
-            config.problem(problem);
-        }
-    }
-    config.finish(|| {
-        Some(Settings {
+        let source = d.text(
+            Key::optional("source")
+                .describe("payload.source: where the alert comes from")
+                .default("warren")
+                .non_empty(),
+        );
+        let component = d.text(
+            Key::optional("component")
+                .describe("payload.component; default: the consumer group's name")
+                .non_empty(),
+        );
+        let url = d.url(
+            Key::optional("url")
+                .describe(
+                    "The Events API endpoint (EU: https://events.eu.pagerduty.com/v2/enqueue)",
+                )
+                .default(ENDPOINT),
+        );
+        let link = d.url(
+            Key::optional("link")
+                .describe("Base URL of Warren's HTTP API, for the alert's client_url and links")
+                .example("https://warren.example.com"),
+        );
+        Some(Self {
             routing_key: routing_key?,
-            source: source.unwrap_or_else(|| "warren".into()),
+            source: source?,
             component,
-            url: url.unwrap_or_else(|| ENDPOINT.into()),
+            url: url?,
             link,
         })
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(json: &str) -> Result<Settings, Vec<String>> {
+        settings::parse(json)
+    }
+
+    fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+        warren_plugin_sdk::notifier::validate::<Settings>(json, configured)
+    }
 
     #[test]
     fn defaults_fill_in_the_optional_keys() {

@@ -17,59 +17,21 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notifier, classify_response, http, permanent, secrets};
-use warren_plugin_sdk::types::{IncidentEvent, NotifyError, PluginMetadata};
-use warren_plugin_sdk::{Plugin, host, metadata};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct PagerDuty;
 
-impl Plugin for PagerDuty {
-    fn metadata() -> PluginMetadata {
-        metadata::builder("pagerduty", env!("CARGO_PKG_VERSION"))
-            .description(
-                "PagerDuty Events API v2: trigger and resolve alerts, deduplicated by incident",
-            )
-            .config_schema(schema())
-            .build()
-    }
+impl Notify for PagerDuty {
+    const NAME: &'static str = "pagerduty";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str =
+        "PagerDuty Events API v2: trigger and resolve alerts, deduplicated by incident";
+    type Settings = config::Settings;
 
-    fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        config::validate(config, &secrets::names())
+    fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
+        classify_response(http::send(&message::request(event, settings)))
     }
-}
-
-impl Notifier for PagerDuty {
-    fn notify(event: IncidentEvent) -> Result<(), NotifyError> {
-        let settings =
-            config::parse(&host::plugin_config()).map_err(|p| permanent(p.join("; ")))?;
-        classify_response(http::send(&message::request(&event, &settings)))
-    }
-}
-
-/// The config's JSON Schema.
-pub fn schema() -> serde_json::Value {
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["routing-key"],
-        "properties": {
-            "routing-key": {
-                "type": "string",
-                "pattern": "\\$\\{secret:[^}]+\\}",
-                "description": "The integration key of an Events API v2 integration, as a ${secret:NAME} placeholder",
-                "examples": ["${secret:routing_key}"],
-            },
-            "source": {"type": "string", "minLength": 1, "default": "warren",
-                       "description": "payload.source: where the alert comes from"},
-            "component": {"type": "string", "minLength": 1,
-                          "description": "payload.component; default: the consumer group's name"},
-            "url": {"type": "string", "default": config::ENDPOINT,
-                    "description": "The Events API endpoint (EU: https://events.eu.pagerduty.com/v2/enqueue)"},
-            "link": {"type": "string", "examples": ["https://warren.example.com"],
-                     "description": "Base URL of Warren's HTTP API, for the alert's client_url and links"},
-        },
-    })
 }
 
 warren_plugin_sdk::export_notifier!(PagerDuty);
@@ -77,6 +39,7 @@ warren_plugin_sdk::export_notifier!(PagerDuty);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::Plugin;
 
     use warren_plugin_sdk::notifier::fixture::response as answer;
 

@@ -146,7 +146,10 @@ mod tests {
     use warren_plugin_sdk::notifier::fixture;
 
     fn settings() -> Settings {
-        crate::config::parse(r#"{"routing-key": "${secret:routing_key}"}"#).unwrap()
+        warren_plugin_sdk::settings::parse::<Settings>(
+            r#"{"routing-key": "${secret:routing_key}"}"#,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -248,7 +251,7 @@ mod tests {
 
     #[test]
     fn config_choices_and_the_link_shape_the_event() {
-        let s = crate::config::parse(
+        let s = warren_plugin_sdk::settings::parse::<Settings>(
             r#"{"routing-key": "${secret:rk}", "source": "kafka-prod", "component": "billing",
                 "url": "http://127.0.0.1:8080/v2/enqueue", "link": "https://warren.example.com"}"#,
         )

@@ -3,10 +3,7 @@
 //! ping when an incident opens or updates). Every problem is reported by key, including
 //! `${secret:NAME}` placeholders naming a secret the operator did not configure.
 
-use warren_plugin_sdk::config::Config;
-use warren_plugin_sdk::notifier::{missing_secrets, url_problem};
-
-const KEYS: &[&str] = &["url", "link", "mention"];
+use warren_plugin_sdk::settings::{self, Declare, Key};
 
 /// What the plugin needs to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,56 +16,55 @@ pub struct Settings {
     pub mention: Option<String>,
 }
 
-/// Parses the config for sending (secrets are the host's business then).
-pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
-    read(json, None)
-}
-
-/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
-pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
-    read(json, Some(configured)).map(|_| ())
-}
-
-fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
-    let config = Config::parse(json)?;
-    let root = config.root();
-    root.deny_unknown(KEYS);
-    let url = root.required_str("url", "https://hooks.slack.com/services/${secret:webhook}");
-    let link = root.optional_str("link");
-    for (key, value) in [("url", &url), ("link", &link)] {
-        if let Some(problem) = value.as_deref().and_then(url_problem) {
-            root.problem(key, problem);
-        }
-    }
-    let mention = root.optional_str("mention");
-    if let Some(m) = &mention
-        && !(m.starts_with("<!") || m.starts_with("<@") || m.starts_with("<#"))
-    {
-        root.problem(
-            "mention",
-            format_args!(
-                "expected a Slack mention such as \"<!here>\", \"<!channel>\", \"<@U024BE7LH>\" \
-                 or \"<!subteam^SAZ94GDB8>\", got {m:?}"
+impl settings::Settings for Settings {
+    fn declare(d: &Declare<'_>) -> Option<Self> {
+        let url = d.url(
+            Key::required("url", "https://hooks.slack.com/services/${secret:webhook}").describe(
+                "The incoming webhook's URL; keep its path in a ${secret:NAME} placeholder",
             ),
         );
-    }
-    if let Some(configured) = configured {
-        for problem in missing_secrets(&config.strings(), configured) {
-            config.problem(problem);
-        }
-    }
-    config.finish(|| {
-        Some(Settings {
+        let link = d.url(
+            Key::optional("link")
+                .describe("Base URL of Warren's HTTP API: messages get a button to the group's lag")
+                .example("https://warren.example.com"),
+        );
+        let mention = d.text(
+            Key::optional("mention")
+                .describe("Who to ping on opened and updated incidents")
+                .example("<!here>")
+                .example("<!channel>")
+                .example("<@U024BE7LH>")
+                .example("<!subteam^SAZ94GDB8>")
+                .check(mention_problem),
+        );
+        Some(Self {
             url: url?,
             link,
             mention,
         })
+    }
+}
+
+fn mention_problem(m: &str) -> Option<String> {
+    (!(m.starts_with("<!") || m.starts_with("<@") || m.starts_with("<#"))).then(|| {
+        format!(
+            "expected a Slack mention such as \"<!here>\", \"<!channel>\", \"<@U024BE7LH>\" \
+             or \"<!subteam^SAZ94GDB8>\", got {m:?}"
+        )
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(json: &str) -> Result<Settings, Vec<String>> {
+        settings::parse(json)
+    }
+
+    fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+        warren_plugin_sdk::notifier::validate::<Settings>(json, configured)
+    }
 
     #[test]
     fn a_full_config_parses() {

@@ -18,58 +18,21 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notifier, classify_response, http, permanent, secrets};
-use warren_plugin_sdk::types::{IncidentEvent, NotifyError, PluginMetadata};
-use warren_plugin_sdk::{Plugin, host, metadata};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Slack;
 
-impl Plugin for Slack {
-    fn metadata() -> PluginMetadata {
-        metadata::builder("slack", env!("CARGO_PKG_VERSION"))
-            .description("Slack incoming-webhook notifications with Block Kit messages")
-            .config_schema(schema())
-            .build()
-    }
+impl Notify for Slack {
+    const NAME: &'static str = "slack";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str =
+        "Slack incoming-webhook notifications with Block Kit messages";
+    type Settings = config::Settings;
 
-    fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        config::validate(config, &secrets::names())
+    fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
+        classify_response(http::send(&message::request(event, settings)))
     }
-}
-
-impl Notifier for Slack {
-    fn notify(event: IncidentEvent) -> Result<(), NotifyError> {
-        let settings =
-            config::parse(&host::plugin_config()).map_err(|p| permanent(p.join("; ")))?;
-        classify_response(http::send(&message::request(&event, &settings)))
-    }
-}
-
-/// The config's JSON Schema.
-pub fn schema() -> serde_json::Value {
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["url"],
-        "properties": {
-            "url": {
-                "type": "string",
-                "description": "The incoming webhook's URL; keep its path in a ${secret:NAME} placeholder",
-                "examples": ["https://hooks.slack.com/services/${secret:webhook}"],
-            },
-            "link": {
-                "type": "string",
-                "description": "Base URL of Warren's HTTP API: messages get a button to the group's lag",
-                "examples": ["https://warren.example.com"],
-            },
-            "mention": {
-                "type": "string",
-                "description": "Who to ping on opened and updated incidents",
-                "examples": ["<!here>", "<!channel>", "<@U024BE7LH>", "<!subteam^SAZ94GDB8>"],
-            },
-        },
-    })
 }
 
 warren_plugin_sdk::export_notifier!(Slack);
@@ -77,6 +40,7 @@ warren_plugin_sdk::export_notifier!(Slack);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::Plugin;
 
     #[test]
     fn metadata_names_the_plugin_and_describes_every_key() {

@@ -2,10 +2,7 @@
 //! lets anyone post) and optional `link` (Warren's base URL, for a "View lag" button). Every
 //! problem is reported by key.
 
-use warren_plugin_sdk::config::Config;
-use warren_plugin_sdk::notifier::{missing_secrets, url_problem};
-
-const KEYS: &[&str] = &["url", "link"];
+use warren_plugin_sdk::settings::{self, Declare, Key};
 
 /// What the plugin needs to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,49 +13,42 @@ pub struct Settings {
     pub link: Option<String>,
 }
 
-/// Parses the config for sending.
-pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
-    read(json, None)
-}
-
-/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
-pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
-    read(json, Some(configured)).map(|_| ())
-}
-
-fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
-    let config = Config::parse(json)?;
-    let root = config.root();
-    root.deny_unknown(KEYS);
-    let url = root.required_str("url", "${secret:webhook}");
-    let link = root.optional_str("link");
-    for (key, value) in [("url", &url), ("link", &link)] {
-        if let Some(problem) = value.as_deref().and_then(url_problem) {
-            root.problem(key, problem);
-        }
-    }
-    if let Some(u) = &url
-        && u.contains("sig=")
-        && !u.contains("${secret:")
-    {
-        // The signature is the whole credential: a config file is read by many.
-        root.problem(
-            "url",
-            "the URL carries its sig= signature in the clear: put the URL (or the signature) in \
-             a secret and write \"${secret:webhook}\"",
+impl settings::Settings for Settings {
+    fn declare(d: &Declare<'_>) -> Option<Self> {
+        let url = d.url(
+            Key::required("url", "${secret:webhook}")
+                .describe("The Workflows webhook URL, as a ${secret:NAME} placeholder (its sig= is the credential)")
+                .check(signature_problem),
         );
+        let link = d.url(
+            Key::optional("link")
+                .describe("Base URL of Warren's HTTP API: cards get a button to the group's lag")
+                .example("https://warren.example.com"),
+        );
+        Some(Self { url: url?, link })
     }
-    if let Some(configured) = configured {
-        for problem in missing_secrets(&config.strings(), configured) {
-            config.problem(problem);
-        }
-    }
-    config.finish(|| Some(Settings { url: url?, link }))
+}
+
+/// The signature is the whole credential: a config file is read by many.
+fn signature_problem(url: &str) -> Option<String> {
+    (url.contains("sig=") && !url.contains("${secret:")).then(|| {
+        "the URL carries its sig= signature in the clear: put the URL (or the signature) in \
+         a secret and write \"${secret:webhook}\""
+            .into()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(json: &str) -> Result<Settings, Vec<String>> {
+        settings::parse(json)
+    }
+
+    fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+        warren_plugin_sdk::notifier::validate::<Settings>(json, configured)
+    }
 
     #[test]
     fn a_secret_url_and_a_link_parse() {
@@ -81,9 +71,9 @@ mod tests {
             .unwrap_err(),
             [
                 "card: unknown key (known: url, link)",
-                "link: expected a string, got 3",
                 "url: the URL carries its sig= signature in the clear: put the URL (or the signature) in \
                  a secret and write \"${secret:webhook}\"",
+                "link: expected a string, got 3",
             ]
         );
         assert_eq!(

@@ -17,49 +17,21 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notifier, classify_response, http, permanent, secrets};
-use warren_plugin_sdk::types::{IncidentEvent, NotifyError, PluginMetadata};
-use warren_plugin_sdk::{Plugin, host, metadata};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Teams;
 
-impl Plugin for Teams {
-    fn metadata() -> PluginMetadata {
-        metadata::builder("teams", env!("CARGO_PKG_VERSION"))
-            .description(
-                "Microsoft Teams notifications: Adaptive Cards through a Workflows webhook",
-            )
-            .config_schema(schema())
-            .build()
-    }
+impl Notify for Teams {
+    const NAME: &'static str = "teams";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str =
+        "Microsoft Teams notifications: Adaptive Cards through a Workflows webhook";
+    type Settings = config::Settings;
 
-    fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        config::validate(config, &secrets::names())
+    fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
+        classify_response(http::send(&message::request(event, settings)))
     }
-}
-
-impl Notifier for Teams {
-    fn notify(event: IncidentEvent) -> Result<(), NotifyError> {
-        let settings =
-            config::parse(&host::plugin_config()).map_err(|p| permanent(p.join("; ")))?;
-        classify_response(http::send(&message::request(&event, &settings)))
-    }
-}
-
-/// The config's JSON Schema.
-pub fn schema() -> serde_json::Value {
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["url"],
-        "properties": {
-            "url": {"type": "string", "examples": ["${secret:webhook}"],
-                    "description": "The Workflows webhook URL, as a ${secret:NAME} placeholder (its sig= is the credential)"},
-            "link": {"type": "string", "examples": ["https://warren.example.com"],
-                     "description": "Base URL of Warren's HTTP API: cards get a button to the group's lag"},
-        },
-    })
 }
 
 warren_plugin_sdk::export_notifier!(Teams);
@@ -67,6 +39,7 @@ warren_plugin_sdk::export_notifier!(Teams);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::Plugin;
 
     #[test]
     fn metadata_names_the_plugin_and_describes_every_key() {

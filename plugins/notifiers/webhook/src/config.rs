@@ -5,18 +5,18 @@
 //! `method-close` (where and how the resolve goes; Burrow's sample config used `DELETE`).
 //! Every problem is reported by key.
 
-use warren_plugin_sdk::config::{Config, Object};
-use warren_plugin_sdk::notifier::{http, missing_secrets, url_problem};
+use serde_json::json;
+use warren_plugin_sdk::notifier::http;
+use warren_plugin_sdk::settings::{self, Declare, Key};
 
-const KEYS: &[&str] = &[
-    "url",
-    "method",
-    "headers",
-    "format",
-    "extras",
-    "url-close",
-    "method-close",
-];
+/// The methods opened and updated events may use.
+const METHODS: &[&str] = &["POST", "PUT", "PATCH"];
+
+/// The methods the resolve may use (Burrow's sample config used `DELETE`).
+const METHODS_CLOSE: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
+
+/// The body formats, as `format` names them.
+const FORMATS: &[&str] = &["burrow", "warren"];
 
 /// Which body to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,69 +56,72 @@ impl Settings {
     }
 }
 
-/// Parses the config for sending.
-pub fn parse(json: &str) -> Result<Settings, Vec<String>> {
-    read(json, None)
-}
-
-/// `validate-config`: parses and checks every placeholder against the `configured` secret names.
-pub fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
-    read(json, Some(configured)).map(|_| ())
-}
-
-fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<String>> {
-    let config = Config::parse(json)?;
-    let root = config.root();
-    root.deny_unknown(KEYS);
-    let url = root.required_str("url", "https://hooks.example.com/kafka?key=${secret:token}");
-    let url_close = root.optional_str("url-close");
-    for (key, value) in [("url", &url), ("url-close", &url_close)] {
-        if let Some(problem) = value.as_deref().and_then(url_problem) {
-            root.problem(key, problem);
-        }
-    }
-    let method = read_method(&root, "method", &["POST", "PUT", "PATCH"]);
-    let method_close = read_method(&root, "method-close", &["POST", "PUT", "PATCH", "DELETE"]);
-    let headers = root.optional_string_map("headers").unwrap_or_default();
-    for (name, value) in &headers {
-        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        if name.is_empty() || !name.chars().all(token) {
-            root.problem(&format!("headers.{name}"), "not a valid header name");
-        }
-        if value.chars().any(|c| c == '\r' || c == '\n') {
-            root.problem(
-                &format!("headers.{name}"),
-                "a header value must be one line",
-            );
-        }
-    }
-    let format = match root.optional_str("format").as_deref() {
-        None | Some("burrow") => Some(Format::Burrow),
-        Some("warren") => Some(Format::Warren),
-        Some(other) => {
-            root.problem(
-                "format",
-                format_args!("expected \"burrow\" or \"warren\", got {other:?}"),
-            );
-            None
-        }
-    };
-    let extras = root.optional_string_map("extras").unwrap_or_default();
-    if format == Some(Format::Warren) && !extras.is_empty() {
-        root.problem(
-            "extras",
-            "only the \"burrow\" format uses extras (the \"warren\" body has no place for them)",
+impl settings::Settings for Settings {
+    fn declare(d: &Declare<'_>) -> Option<Self> {
+        let url = d.url(
+            Key::required("url", "https://hooks.example.com/kafka?key=${secret:token}")
+                .describe("Where opened and updated events go"),
         );
-    }
-    if let Some(configured) = configured {
-        for problem in missing_secrets(&config.strings(), configured) {
-            config.problem(problem);
+        let url_close =
+            d.url(Key::optional("url-close").describe("Where the resolve goes; default: url"));
+        let method = d.choice(Key::optional("method").default("POST"), METHODS);
+        let method = method.and_then(|m| read_method(d, "method", &m, METHODS));
+        let method_close = d.choice(
+            Key::optional("method-close").describe("The resolve's method; default: method"),
+            METHODS_CLOSE,
+        );
+        let method_close =
+            method_close.and_then(|m| read_method(d, "method-close", &m, METHODS_CLOSE));
+        let headers = d.string_map(
+            Key::optional("headers")
+                .describe("Extra request headers; values may hold ${secret:NAME} placeholders")
+                .example(json!({"Authorization": "Bearer ${secret:token}"})),
+        );
+        let headers = headers.unwrap_or_default();
+        for (name, value) in &headers {
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if name.is_empty() || !name.chars().all(token) {
+                d.problem(&format!("headers.{name}"), "not a valid header name");
+            }
+            if value.chars().any(|c| c == '\r' || c == '\n') {
+                d.problem(
+                    &format!("headers.{name}"),
+                    "a header value must be one line",
+                );
+            }
         }
-    }
-    config.finish(|| {
+        let format = d.choice(
+            Key::optional("format").default("burrow").describe(
+                "burrow: Burrow's default HTTP notifier body; warren: the warren.incident.v1 schema",
+            ),
+            FORMATS,
+        );
+        let format = match format.as_deref() {
+            None => None,
+            Some("burrow") => Some(Format::Burrow),
+            Some("warren") => Some(Format::Warren),
+            Some(other) => {
+                d.problem(
+                    "format",
+                    format_args!("expected \"burrow\" or \"warren\", got {other:?}"),
+                );
+                None
+            }
+        };
+        let extras = d.string_map(
+            Key::optional("extras")
+                .describe("burrow format only: Burrow's .Extras (api_key, app, tier)"),
+        );
+        let extras = extras.unwrap_or_default();
+        if format == Some(Format::Warren) && !extras.is_empty() {
+            d.problem(
+                "extras",
+                "only the \"burrow\" format uses extras (the \"warren\" body has no place for them)",
+            );
+        }
         let url = url?;
         let method = method?;
-        Some(Settings {
+        Some(Self {
             url_close: url_close.unwrap_or_else(|| url.clone()),
             method_close: method_close.unwrap_or(method),
             url,
@@ -127,15 +130,11 @@ fn read(json: &str, configured: Option<&[String]>) -> Result<Settings, Vec<Strin
             format: format?,
             extras,
         })
-    })
+    }
 }
 
-/// An HTTP method among `allowed`; `POST` when absent for `method` (`None` then for
-/// `method-close`, which defaults to `method`).
-fn read_method(root: &Object<'_>, key: &str, allowed: &[&str]) -> Option<http::Method> {
-    let Some(name) = root.optional_str(key) else {
-        return (key == "method").then_some(http::Method::Post);
-    };
+/// `name` as an HTTP method among `allowed`, in any case; a problem with `key` otherwise.
+fn read_method(d: &Declare<'_>, key: &str, name: &str, allowed: &[&str]) -> Option<http::Method> {
     let method = match name.to_ascii_uppercase().as_str() {
         m if !allowed.contains(&m) => None,
         "POST" => Some(http::Method::Post),
@@ -145,7 +144,7 @@ fn read_method(root: &Object<'_>, key: &str, allowed: &[&str]) -> Option<http::M
         _ => None,
     };
     if method.is_none() {
-        root.problem(
+        d.problem(
             key,
             format_args!("expected one of {}, got {name:?}", allowed.join(", ")),
         );
@@ -156,6 +155,14 @@ fn read_method(root: &Object<'_>, key: &str, allowed: &[&str]) -> Option<http::M
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(json: &str) -> Result<Settings, Vec<String>> {
+        settings::parse(json)
+    }
+
+    fn validate(json: &str, configured: &[String]) -> Result<(), Vec<String>> {
+        warren_plugin_sdk::notifier::validate::<Settings>(json, configured)
+    }
 
     #[test]
     fn a_bare_url_posts_burrows_body_there() {
@@ -210,7 +217,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "retries: unknown key (known: url, method, headers, format, extras, url-close, method-close)",
+                "retries: unknown key (known: url, url-close, method, method-close, headers, format, extras)",
                 "url: expected an http:// or https:// URL, got \"mailto:x\"",
                 "method: expected one of POST, PUT, PATCH, got \"DELETE\"",
                 "method-close: expected one of POST, PUT, PATCH, DELETE, got \"GET\"",

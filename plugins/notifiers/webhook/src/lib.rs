@@ -64,63 +64,21 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notifier, classify_response, http, permanent, secrets};
-use warren_plugin_sdk::types::{IncidentEvent, NotifyError, PluginMetadata};
-use warren_plugin_sdk::{Plugin, host, metadata};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Webhook;
 
-impl Plugin for Webhook {
-    fn metadata() -> PluginMetadata {
-        metadata::builder("webhook", env!("CARGO_PKG_VERSION"))
-            .description(
-                "JSON webhook: Burrow's default HTTP notifier body or Warren's incident schema",
-            )
-            .config_schema(schema())
-            .build()
-    }
+impl Notify for Webhook {
+    const NAME: &'static str = "webhook";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str =
+        "JSON webhook: Burrow's default HTTP notifier body or Warren's incident schema";
+    type Settings = config::Settings;
 
-    fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        config::validate(config, &secrets::names())
+    fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
+        classify_response(http::send(&message::request(event, settings)))
     }
-}
-
-impl Notifier for Webhook {
-    fn notify(event: IncidentEvent) -> Result<(), NotifyError> {
-        let settings =
-            config::parse(&host::plugin_config()).map_err(|p| permanent(p.join("; ")))?;
-        classify_response(http::send(&message::request(&event, &settings)))
-    }
-}
-
-/// The config's JSON Schema.
-pub fn schema() -> serde_json::Value {
-    let strings = serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}});
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["url"],
-        "properties": {
-            "url": {"type": "string", "examples": ["https://hooks.example.com/kafka?key=${secret:token}"],
-                    "description": "Where opened and updated events go"},
-            "method": {"enum": ["POST", "PUT", "PATCH"], "default": "POST"},
-            "headers": {
-                "allOf": [strings],
-                "description": "Extra request headers; values may hold ${secret:NAME} placeholders",
-                "examples": [{"Authorization": "Bearer ${secret:token}"}],
-            },
-            "format": {"enum": ["burrow", "warren"], "default": "burrow",
-                       "description": "burrow: Burrow's default HTTP notifier body; warren: the warren.incident.v1 schema"},
-            "extras": {
-                "allOf": [strings],
-                "description": "burrow format only: Burrow's .Extras (api_key, app, tier)",
-            },
-            "url-close": {"type": "string", "description": "Where the resolve goes; default: url"},
-            "method-close": {"enum": ["POST", "PUT", "PATCH", "DELETE"],
-                             "description": "The resolve's method; default: method"},
-        },
-    })
 }
 
 warren_plugin_sdk::export_notifier!(Webhook);
@@ -128,6 +86,7 @@ warren_plugin_sdk::export_notifier!(Webhook);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_plugin_sdk::Plugin;
 
     #[test]
     fn metadata_names_the_plugin_and_describes_every_key() {

@@ -190,7 +190,7 @@ mod tests {
     use warren_plugin_sdk::notifier::fixture;
 
     fn settings(json: &str) -> Settings {
-        crate::config::parse(json).unwrap()
+        warren_plugin_sdk::settings::parse::<Settings>(json).unwrap()
     }
 
     #[test]

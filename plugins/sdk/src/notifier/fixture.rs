@@ -92,3 +92,72 @@ pub fn response(
         body: body.as_bytes().to_vec(),
     })
 }
+
+/// What an operator sees of a notifier's config, as one text for a golden file: its schema,
+/// then `validate` on a corpus of configs (not JSON, not an object, empty, `valid`, `valid`
+/// with an unknown key, every key and each key alone set to each of a set of awkward values,
+/// then `extra`), each with no secret configured and with the usual placeholder names
+/// configured. The corpus is built from the schema's keys, so a new key is covered as it is
+/// declared.
+pub fn config_report(
+    schema: &serde_json::Value,
+    validate: impl Fn(&str, &[String]) -> Result<(), Vec<String>>,
+    valid: &str,
+    extra: &[&str],
+) -> String {
+    use serde_json::{Value, json};
+    use std::fmt::Write as _;
+
+    let keys: Vec<&String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    let valid_value: Value = serde_json::from_str(valid).expect("`valid` is JSON");
+    let mut configs: Vec<String> = vec!["[1]".into(), "{".into(), "{}".into(), valid.into()];
+    let mut typo = valid_value.clone();
+    typo["zz"] = json!(1);
+    configs.push(typo.to_string());
+    let awkward = [
+        json!(7),
+        json!("ftp://x"),
+        json!(""),
+        json!(" "),
+        json!([7, "a b", "a@b"]),
+        json!({"a": 7, "b c": "x\ny", "ok": "${secret:nope}"}),
+        json!("https://h/${secret:nope}"),
+        json!(true),
+        json!("x\ny"),
+    ];
+    for value in awkward {
+        let every: serde_json::Map<String, Value> =
+            keys.iter().map(|k| ((*k).clone(), value.clone())).collect();
+        configs.push(Value::Object(every).to_string());
+        for key in &keys {
+            let mut one = valid_value.clone();
+            one[key.as_str()] = value.clone();
+            configs.push(one.to_string());
+        }
+    }
+    configs.extend(extra.iter().map(|s| (*s).to_string()));
+
+    let secrets: Vec<String> = ["webhook", "routing_key", "token", "api_key", "path", "k"]
+        .map(String::from)
+        .to_vec();
+    let mut text = format!("schema: {schema}\n");
+    for config in configs {
+        let _ = writeln!(text, "\nconfig: {config}");
+        for (label, configured) in [("none", &[][..]), ("all", &secrets[..])] {
+            match validate(&config, configured) {
+                Ok(()) => {
+                    let _ = writeln!(text, "  {label}: ok");
+                }
+                Err(problems) => {
+                    for p in problems {
+                        let _ = writeln!(text, "  {label}: {p}");
+                    }
+                }
+            }
+        }
+    }
+    text
+}

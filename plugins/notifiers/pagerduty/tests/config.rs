@@ -1,0 +1,27 @@
+//! The `pagerduty` notifier's config as operators meet it: its JSON Schema and every
+//! `validate-config` problem over a corpus of configs, against a golden file (`BLESS=1`
+//! rewrites it).
+
+use std::path::Path;
+
+use warren_plugin_sdk::notifier::fixture::config_report;
+use warren_plugin_sdk::notifier::validate;
+use warren_plugin_sdk::settings::schema;
+
+use pagerduty::config::Settings;
+
+#[test]
+fn the_schema_and_every_problem_match_the_golden_file() {
+    let report = config_report(&schema::<Settings>(), validate::<Settings>, VALID, EXTRA);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/config.txt");
+    warren_testkit::golden::assert(&golden, &report);
+}
+
+/// The smallest config that sends.
+const VALID: &str = r#"{"routing-key": "${secret:routing_key}"}"#;
+
+/// Configs the generated corpus would not write: several problems at once.
+const EXTRA: &[&str] = &[
+    r#"{"routing-key": "abcdef0123456789", "source": " ", "url": "events.pagerduty.com", "severity": 1}"#,
+    r#"{"routing-key": "abc", "source": 3, "component": "", "url": 4, "link": "x"}"#,
+];
