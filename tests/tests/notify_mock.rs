@@ -706,6 +706,10 @@ config = {{ mode = "error" }}
     traffic.commits(0, false);
     wait_status(&d, &group, "ERR", Duration::from_secs(30)).await;
     let opened = wait_requests(&hook, "/hook", 1, Duration::from_secs(15)).await;
-    assert_eq!(opened[0]["events"][0]["event"]["severity"], "ERR", "{}", opened[0]);
+    assert_eq!(
+        opened[0]["events"][0]["event"]["severity"], "ERR",
+        "{}",
+        opened[0]
+    );
     d.stop().await;
 }

@@ -321,7 +321,10 @@ mod tests {
         ];
         let out = table(&rows, 1, false);
         assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
-        assert!(out.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"), "{out:?}");
+        assert!(
+            out.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+            "{out:?}"
+        );
         assert_eq!(printable("grüne-gruppe"), "grüne-gruppe");
     }
 

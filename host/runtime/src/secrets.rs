@@ -207,7 +207,10 @@ mod tests {
             ("path".to_string(), Secret::new("Key/Q")),
         ]));
         // A host name comes back lower-cased, and some encoders write lower-case hex.
-        assert_eq!(r.redact("https://tenant-xy7.example/"), "https://***.example/");
+        assert_eq!(
+            r.redact("https://tenant-xy7.example/"),
+            "https://***.example/"
+        );
         assert_eq!(r.redact("p=Key%2fQ and key%2FQ é"), "p=*** and *** é");
     }
 

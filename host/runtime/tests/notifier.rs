@@ -94,7 +94,10 @@ async fn answer(
         "/redirect-in" => redirect(format!("http://127.0.0.1:{port}/hook")),
         p if p.starts_with("/redirect-to/") => (
             StatusCode::TEMPORARY_REDIRECT,
-            [("location", format!("http://127.0.0.1:{}/hook", &p["/redirect-to/".len()..]))],
+            [(
+                "location",
+                format!("http://127.0.0.1:{}/hook", &p["/redirect-to/".len()..]),
+            )],
             "",
         )
             .into_response(),
@@ -374,7 +377,10 @@ async fn a_request_carrying_a_secret_is_not_redirected_to_another_allowed_origin
     // body carries it, and a 307 resends the body).
     let (a, b) = (Receiver::start().await, Receiver::start().await);
     let caps = Capabilities {
-        allowed_hosts: vec![format!("127.0.0.1:{}", a.port), format!("127.0.0.1:{}", b.port)],
+        allowed_hosts: vec![
+            format!("127.0.0.1:{}", a.port),
+            format!("127.0.0.1:{}", b.port),
+        ],
         ..caps_for(&a)
     };
     let n = probe(
@@ -389,7 +395,10 @@ async fn a_request_carrying_a_secret_is_not_redirected_to_another_allowed_origin
     .await
     .unwrap();
     let message = permanent(n.notify(&incident()).await);
-    assert!(message.contains("HTTP 307"), "the plugin sees the redirect: {message}");
+    assert!(
+        message.contains("HTTP 307"),
+        "the plugin sees the redirect: {message}"
+    );
     assert!(b.hits().is_empty(), "the other origin got {:?}", b.hits());
     assert_eq!(a.paths(), [format!("/redirect-to/{}", b.port)]);
 }
@@ -426,7 +435,11 @@ async fn a_secret_echoed_in_a_response_body_never_reaches_the_plugin() {
     .await
     .unwrap();
     n.notify(&incident()).await.unwrap();
-    let relayed = r.hits().into_iter().find(|h| h.path == "/hook").expect("relayed");
+    let relayed = r
+        .hits()
+        .into_iter()
+        .find(|h| h.path == "/hook")
+        .expect("relayed");
     assert_eq!(String::from_utf8_lossy(&relayed.body), "you sent token=***");
 }
 

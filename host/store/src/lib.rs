@@ -24,7 +24,9 @@ pub use snapshots::SavedCluster;
 
 use std::path::{Path, PathBuf};
 
-use redb::{Database, DatabaseError, ReadableTable, StorageError as DbStorageError, TableDefinition};
+use redb::{
+    Database, DatabaseError, ReadableTable, StorageError as DbStorageError, TableDefinition,
+};
 
 /// The layout this build reads and writes.
 pub const SCHEMA_VERSION: u64 = 1;

@@ -252,7 +252,10 @@ fn a_store_written_in_redbs_older_format_opens_with_everything_in_it() {
         let tx = db.begin_write().unwrap();
         {
             let meta: redb2::TableDefinition<&str, u64> = redb2::TableDefinition::new("meta");
-            tx.open_table(meta).unwrap().insert("schema", SCHEMA_VERSION).unwrap();
+            tx.open_table(meta)
+                .unwrap()
+                .insert("schema", SCHEMA_VERSION)
+                .unwrap();
             let incidents: redb2::TableDefinition<&str, &[u8]> =
                 redb2::TableDefinition::new("incidents");
             let record = serde_json::to_vec(&incident()).unwrap();
@@ -265,7 +268,10 @@ fn a_store_written_in_redbs_older_format_opens_with_everything_in_it() {
     }
     let (store, opened) = Store::open(dir.path()).unwrap();
     assert_eq!(opened, Opened::Existing);
-    assert_eq!(store.incidents().unwrap(), vec![(key("orders"), incident())]);
+    assert_eq!(
+        store.incidents().unwrap(),
+        vec![(key("orders"), incident())]
+    );
     drop(store);
     // Upgraded once: the next open is an ordinary one.
     let (store, opened) = Store::open(dir.path()).unwrap();

@@ -64,9 +64,11 @@ fn expand(inner: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, S
         None => (inner, None),
     };
     if !is_variable_name(name) {
-        return Err("invalid variable reference at character {at}: expected ${NAME} or \
+        return Err(
+            "invalid variable reference at character {at}: expected ${NAME} or \
                     ${NAME:-default}, NAME made of letters, digits and '_'"
-            .to_owned());
+                .to_owned(),
+        );
     }
     match (env(name), default) {
         // Shell semantics: with `:-`, an empty variable counts as unset.

@@ -93,7 +93,10 @@ impl PluginGuest for Probe {
                 message_id: None,
                 in_reply_to: None,
             };
-            let sent = (http::send(&request_to(&config, "validate")), mail::send(&mail));
+            let sent = (
+                http::send(&request_to(&config, "validate")),
+                mail::send(&mail),
+            );
             host::log(LogLevel::Info, &format!("send-on-validate: {sent:?}"));
         }
         if c.get("timeout-ms").is_some_and(|t| t.as_u64().is_none()) {

@@ -292,7 +292,14 @@ fn smtp_credentials_over_an_unencrypted_connection_need_an_explicit_yes() {
         ]
     );
     let allowed = mail(&format!("{creds}allow-plaintext-credentials = true\n"));
-    assert_eq!(ok(&allowed).config.plugins["mail"].mail.as_ref().unwrap().port, 25);
+    assert_eq!(
+        ok(&allowed).config.plugins["mail"]
+            .mail
+            .as_ref()
+            .unwrap()
+            .port,
+        25
+    );
     // No credentials, nothing to leak: an internal relay without TLS stays allowed.
     ok(&mail(""));
 }
