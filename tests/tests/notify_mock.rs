@@ -654,3 +654,62 @@ send-interval = "300ms"
     );
     d.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_evaluator_plugin_does_not_silence_a_stopped_group() {
+    // The cluster's evaluator plugin always errs, so Burrow's rules judge instead; the group
+    // then stops committing. The notifier must still hear of it.
+    let (mock, traffic, group) = broker();
+    let hook = Receiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let misbehave = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins/target/wasm32-wasip2/release/misbehave.wasm")
+        .canonicalize()
+        .expect("misbehave.wasm: build the plugins (scripts/test does)");
+    let evaluator = format!(
+        r#"
+[plugin.failing]
+kind = "evaluator"
+path = "{}"
+config = {{ mode = "error" }}
+"#,
+        misbehave.display()
+    );
+    let hook_notifier = notifier(
+        "hook",
+        "webhook",
+        &hook,
+        &format!(r#"{{ url = "{}/hook" }}"#, hook.base),
+        "",
+    );
+    let port = free_port();
+    let text = config(
+        &mock.bootstrap_servers(),
+        port,
+        &dir.path().join("data"),
+        &(evaluator + &hook_notifier),
+    )
+    .replace(
+        "[consumer.prod]",
+        "evaluator = \"failing\"\n[consumer.prod]",
+    );
+    let file = dir.path().join("warren.toml");
+    std::fs::write(&file, text).unwrap();
+    let d = Daemon::start_file(&file, port).await;
+
+    wait_ok_and_full(&d, &group).await;
+    let (_, lag) = d.get(&format!("/v3/kafka/prod/consumer/{group}/lag")).await;
+    assert!(
+        lag["status"]["evaluator"]["fallback"].is_string(),
+        "Burrow's rules judge while the plugin fails: {lag}"
+    );
+    traffic.commits(0, false);
+    wait_status(&d, &group, "ERR", Duration::from_secs(30)).await;
+    let opened = wait_requests(&hook, "/hook", 1, Duration::from_secs(15)).await;
+    assert_eq!(
+        opened[0]["events"][0]["event"]["severity"], "ERR",
+        "{}",
+        opened[0]
+    );
+    d.stop().await;
+}

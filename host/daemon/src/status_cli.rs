@@ -80,7 +80,7 @@ async fn groups(base: &str, clusters: &[String], colour: bool) -> Result<String,
         "WORST PARTITION".into(),
     ]];
     for c in clusters {
-        let body = get(&format!("{base}/v3/kafka/{c}/status")).await?;
+        let body = get(&api_url(base, &["v3", "kafka", c, "status"])).await?;
         for s in body["statuses"].as_array().into_iter().flatten() {
             let count = s["partition_count"].as_u64().unwrap_or(0);
             let bad: u64 = s["partition_statuses"]
@@ -129,10 +129,16 @@ async fn partitions(
     group: &str,
     colour: bool,
 ) -> Result<String, String> {
-    let body = get(&format!("{base}/v3/kafka/{cluster}/consumer/{group}/lag")).await?;
+    let body = get(&api_url(
+        base,
+        &["v3", "kafka", cluster, "consumer", group, "lag"],
+    ))
+    .await?;
     let s = &body["status"];
     let mut out = format!(
-        "{cluster}/{group}: {} (total lag {}, lag time {}, catch-up {}, {} partitions)\n",
+        "{}/{}: {} (total lag {}, lag time {}, catch-up {}, {} partitions)\n",
+        printable(cluster),
+        printable(group),
         paint(s["status"].as_str().unwrap_or(""), colour),
         s["totallag"],
         duration(&s["max_time_lag_ms"]),
@@ -143,9 +149,14 @@ async fn partitions(
         let plugin = note.get("plugin").and_then(Value::as_str).unwrap_or("");
         match note.get("fallback").and_then(Value::as_str) {
             Some(why) => out.push_str(&format!(
-                "judged by Burrow's rules: evaluator plugin {plugin} failed: {why}\n"
+                "judged by Burrow's rules: evaluator plugin {} failed: {}\n",
+                printable(plugin),
+                printable(why)
             )),
-            None => out.push_str(&format!("judged by evaluator plugin {plugin}\n")),
+            None => out.push_str(&format!(
+                "judged by evaluator plugin {}\n",
+                printable(plugin)
+            )),
         }
     }
     let mut rows = vec![vec![
@@ -201,8 +212,41 @@ fn lag_time(p: &Value) -> String {
     }
 }
 
-/// Left-aligned columns; the status column (`status_col`) coloured.
+/// `base` followed by `segments`, each percent-encoded: group ids may hold `/ ? # %`.
+fn api_url(base: &str, segments: &[&str]) -> String {
+    let mut url = base.to_string();
+    for segment in segments {
+        url.push('/');
+        url.push_str(&warren_common::percent::encode(segment));
+    }
+    url
+}
+
+/// `text` safe to print on a terminal: group, topic and client ids come from Kafka clients, so
+/// control characters (an escape sequence could rewrite the screen or the title bar) are shown
+/// escaped, as Rust writes them in a string literal.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Left-aligned columns; the status column (`status_col`) coloured; every cell
+/// [`printable`].
 fn table(rows: &[Vec<String>], status_col: usize, colour: bool) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .collect();
     let cols = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..cols)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -256,6 +300,32 @@ mod tests {
             "A          STATUS  X\nlong-name  ERR     1\n"
         );
         assert!(table(&rows, 1, true).contains("\x1b[31mERR\x1b[0m"));
+    }
+
+    #[test]
+    fn group_ids_with_url_syntax_are_one_path_segment() {
+        assert_eq!(
+            api_url(
+                "http://w:8000",
+                &["v3", "kafka", "prod", "consumer", "a/b?c#d%e f", "lag"]
+            ),
+            "http://w:8000/v3/kafka/prod/consumer/a%2Fb%3Fc%23d%25e%20f/lag"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_names_are_printed_escaped_not_sent_to_the_terminal() {
+        let rows = vec![
+            vec!["GROUP".to_string(), "STATUS".into()],
+            vec!["evil\x1b]0;pwned\x07\x1b[2J".to_string(), "OK".into()],
+        ];
+        let out = table(&rows, 1, false);
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+        assert!(
+            out.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+            "{out:?}"
+        );
+        assert_eq!(printable("grüne-gruppe"), "grüne-gruppe");
     }
 
     #[test]

@@ -149,6 +149,9 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         (169, 254) => "a link-local or cloud metadata address",
         (192, 0) if c == 0 => "an IETF protocol address",
         (198, 18..=19) => "a benchmarking address",
+        (192, 0) if c == 2 => "a documentation address",
+        (198, 51) if c == 100 => "a documentation address",
+        (203, 0) if c == 113 => "a documentation address",
         _ if ip.is_broadcast() => "the broadcast address",
         (224..=239, _) => "a multicast address",
         (240..=255, _) => "a reserved address",
@@ -171,6 +174,14 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
     Some(match seg[0] {
         _ if ip.is_unspecified() => "an unspecified address",
+        // 6to4 and Teredo relay to an IPv4 address the host cannot judge (Teredo obfuscates
+        // it); local-use NAT64 translates into a private network.
+        0x2002 => "a 6to4 address",
+        0x2001 if seg[1] == 0 => "a Teredo address",
+        0x0064 if seg[1] == 0xff9b && seg[2] == 1 => "a local-use NAT64 address",
+        0x2001 if seg[1] == 0x0db8 => "a documentation address",
+        s if s & 0xfff0 == 0x3ff0 => "a documentation address",
+        0x0100 if seg[1..4] == [0, 0, 0] => "a discard-only address",
         _ if ip.is_loopback() => "a loopback address",
         s if s & 0xfe00 == 0xfc00 => "a unique-local (private) address",
         s if s & 0xffc0 == 0xfe80 => "a link-local address",
@@ -256,6 +267,18 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::10.0.0.1",
             "::10.0.0.1",
+            "2002:c000:0204::1",
+            "2002:0808:0808::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b:1::8.8.8.8",
+            "2001:db8::1",
+            "3fff::1",
+            "3fff:0fff::1",
+            "100::1",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "::ffff:203.0.113.9",
         ] {
             assert!(
                 forbidden_ip(ip.parse().unwrap()).is_some(),
@@ -268,6 +291,9 @@ mod tests {
             "100.128.0.1",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "2001:4860:4860::8888",
+            "2a00:1450:4001::1",
+            "192.0.3.1",
         ] {
             assert_eq!(
                 forbidden_ip(ip.parse().unwrap()),

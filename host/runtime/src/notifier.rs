@@ -150,7 +150,7 @@ impl PluginNotifier {
     /// Runs one export in a fresh store under the memory cap, the epoch yield and the
     /// wall-clock timeout; the store is dropped afterwards whatever happened.
     async fn run(&self, call: Call<'_>) -> Result<Answer, PluginError> {
-        let mut store = self.new_store();
+        let mut store = self.new_store(matches!(call, Call::Notify(_)));
         let exchange = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
             let plugin = instance.warren_plugin_plugin();
@@ -183,13 +183,18 @@ impl PluginNotifier {
         }
     }
 
-    fn new_store(&self) -> Store<PluginState> {
+    /// A store for one call; only a `notify` call (`sending`) may send requests and mail.
+    fn new_store(&self, sending: bool) -> Store<PluginState> {
         let state = PluginState::new(
             self.name.clone(),
             self.config.clone(),
             self.limits.memory_bytes,
         )
-        .with_outbound(self.outbound.clone(), Instant::now() + self.limits.timeout);
+        .with_outbound(
+            self.outbound.clone(),
+            Instant::now() + self.limits.timeout,
+            sending,
+        );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         // Yield to tokio every tick of guest computation: a busy guest shares its thread, and

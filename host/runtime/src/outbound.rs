@@ -3,7 +3,8 @@
 //! placeholders, checks the destination against the plugin's allow-list and the forbidden
 //! address ranges (before sending, on every redirect hop, and on every address the name
 //! resolves to, so DNS cannot point an allowed name inside the network), caps the time and the
-//! response size, and redacts secret values from every error it hands back. (Mail: `mail.rs`.)
+//! response size, and redacts secret values from every error and response it hands back; a
+//! request carrying a secret follows redirects within its origin only. (Mail: `mail.rs`.)
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -78,12 +79,38 @@ pub(crate) struct Outbound {
     pub(crate) caps: Capabilities,
     allow: Arc<AllowList>,
     client: Client,
+    /// For requests that carry a secret: never follows a redirect to another origin.
+    client_with_secrets: Client,
     pub(crate) redactor: Redactor,
     /// The SMTP client, when the plugin may send mail.
     pub(crate) mailer: Option<Mailer>,
     pub(crate) health: Arc<PluginHealth>,
     /// The plugin's call limit, also the longest a single request may take.
     limit: Duration,
+}
+
+/// The redirect policy: every hop is checked against the grants like the first request; a
+/// request that carries a secret (in its URL, a header or its body) follows redirects within
+/// its origin only, since another allowed host is not necessarily meant to see that secret. The
+/// plugin then gets the redirect response itself and may decide.
+fn redirects(
+    allow: Arc<AllowList>,
+    private: bool,
+    carries_secrets: bool,
+) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("stopped after {MAX_REDIRECTS} redirects"));
+        }
+        if let Err(why) = check_destination(attempt.url(), &allow, private) {
+            return attempt.error(Denied(format!("redirect refused: {why}")));
+        }
+        let first = attempt.previous().first().map(Url::origin);
+        if carries_secrets && first.is_some_and(|origin| origin != attempt.url().origin()) {
+            return attempt.stop();
+        }
+        attempt.follow()
+    })
 }
 
 /// Why a destination was refused; found again in the HTTP client's error chain.
@@ -121,22 +148,16 @@ impl Outbound {
             }
         };
         let private = caps.allow_private_addresses;
-        let hops = allow.clone();
-        let client = Client::builder()
-            .no_proxy()
-            .dns_resolver(CheckedResolver { private })
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > MAX_REDIRECTS {
-                    return attempt.error(format!("stopped after {MAX_REDIRECTS} redirects"));
-                }
-                match check_destination(attempt.url(), &hops, private) {
-                    Ok(()) => attempt.follow(),
-                    Err(why) => attempt.error(Denied(format!("redirect refused: {why}"))),
-                }
-            }))
-            .connect_timeout(limit)
-            .build()
-            .map_err(|e| vec![format!("cannot build the HTTP client: {e}")])?;
+        let client = |carries_secrets| {
+            Client::builder()
+                .no_proxy()
+                .dns_resolver(CheckedResolver { private })
+                .redirect(redirects(allow.clone(), private, carries_secrets))
+                .connect_timeout(limit)
+                .build()
+                .map_err(|e| vec![format!("cannot build the HTTP client: {e}")])
+        };
+        let (client, client_with_secrets) = (client(false)?, client(true)?);
         // The SMTP password is hidden like the plugin's secrets (it is not one of them: a
         // plugin cannot name it in a placeholder).
         let mut hidden = caps.secrets.clone();
@@ -150,6 +171,7 @@ impl Outbound {
             caps,
             allow,
             client,
+            client_with_secrets,
             health,
             limit,
         })
@@ -203,6 +225,7 @@ impl Outbound {
         let secrets = &self.caps.secrets;
         let redact = |s: String| self.redactor.redact(&s);
         let raw = substitute(&req.url, secrets).map_err(Error::InvalidRequest)?;
+        let mut carries_secrets = raw != req.url;
         let url = Url::parse(&raw)
             .map_err(|e| Error::InvalidRequest(redact(format!("bad URL `{}`: {e}", req.url))))?;
         check_destination(&url, &self.allow, self.caps.allow_private_addresses)
@@ -217,17 +240,26 @@ impl Outbound {
                     "header `{name}` is set by the host"
                 )));
             }
-            let value = substitute(value, secrets).map_err(Error::InvalidRequest)?;
+            let filled = substitute(value, secrets).map_err(Error::InvalidRequest)?;
+            carries_secrets |= filled != *value;
+            let value = filled;
             let mut value = HeaderValue::from_str(&value)
                 .map_err(|_| Error::InvalidRequest(format!("bad value for header `{name}`")))?;
             value.set_sensitive(true);
             headers.append(name, value);
         }
         let body = match String::from_utf8(req.body) {
-            Ok(text) => substitute(&text, secrets)
-                .map_err(Error::InvalidRequest)?
-                .into_bytes(),
+            Ok(text) => {
+                let filled = substitute(&text, secrets).map_err(Error::InvalidRequest)?;
+                carries_secrets |= filled != text;
+                filled.into_bytes()
+            }
             Err(bytes) => bytes.into_bytes(),
+        };
+        let client = if carries_secrets {
+            &self.client_with_secrets
+        } else {
+            &self.client
         };
         let left = budget(deadline, self.limit);
         let timeout = req
@@ -242,8 +274,7 @@ impl Outbound {
         let url_text = url.as_str().to_owned();
         let url_text = url_text.as_str();
         let exchange = async {
-            let mut resp = self
-                .client
+            let mut resp = client
                 .request(method(req.method), url)
                 .headers(headers)
                 .body(body)
@@ -279,7 +310,7 @@ impl Outbound {
             Ok(Response {
                 status,
                 headers,
-                body,
+                body: self.redactor.redact_bytes(body),
             })
         };
         // reqwest's timeout covers the body too; this one is the guarantee.

@@ -18,6 +18,10 @@ use crate::outbound::Outbound;
 /// Longest log line a plugin may write.
 const MAX_LOG_LINE: usize = 4096;
 
+/// Why a request outside `notify` is refused.
+const NOT_SENDING: &str = "requests and mail are sent only while notifying, never while the \
+                           plugin is described or its config validated";
+
 /// State of one store.
 pub struct PluginState {
     pub(crate) name: Arc<str>,
@@ -30,6 +34,9 @@ pub struct PluginState {
     outbound: Option<Arc<Outbound>>,
     /// When a notifier's call must be over; its requests end before it.
     deadline: Option<Instant>,
+    /// Whether this call may send (only `notify`): describing or validating a plugin, which
+    /// `check-config` and a reload do, must never reach a receiver.
+    sending: bool,
 }
 
 impl PluginState {
@@ -54,13 +61,21 @@ impl PluginState {
             stderr,
             outbound: None,
             deadline: None,
+            sending: false,
         }
     }
 
-    /// The same state with a notifier's grants, for a call that must end by `deadline`.
-    pub(crate) fn with_outbound(mut self, outbound: Arc<Outbound>, deadline: Instant) -> Self {
+    /// The same state with a notifier's grants, for a call that must end by `deadline` and
+    /// may send requests and mail when `sending`.
+    pub(crate) fn with_outbound(
+        mut self,
+        outbound: Arc<Outbound>,
+        deadline: Instant,
+        sending: bool,
+    ) -> Self {
         self.outbound = Some(outbound);
         self.deadline = Some(deadline);
+        self.sending = sending;
         self
     }
 
@@ -122,7 +137,11 @@ impl crate::bindings::types::Host for PluginState {}
 impl http::Host for PluginState {
     async fn send(&mut self, req: http::Request) -> Result<http::Response, http::Error> {
         match &self.outbound {
-            Some(o) => o.clone().send(req, self.deadline).await,
+            Some(o) if self.sending => o.clone().send(req, self.deadline).await,
+            Some(o) => {
+                o.health.count("denied");
+                Err(http::Error::Denied(NOT_SENDING.into()))
+            }
             None => Err(http::Error::Denied(
                 "this plugin has no outbound capability".into(),
             )),
@@ -133,7 +152,11 @@ impl http::Host for PluginState {
 impl mail::Host for PluginState {
     async fn send(&mut self, msg: mail::Message) -> Result<(), mail::Error> {
         match &self.outbound {
-            Some(o) => o.clone().mail(msg, self.deadline).await,
+            Some(o) if self.sending => o.clone().mail(msg, self.deadline).await,
+            Some(o) => {
+                o.health.count("denied");
+                Err(mail::Error::Denied(NOT_SENDING.into()))
+            }
             None => Err(mail::Error::Denied(
                 "this plugin has no mail capability".into(),
             )),

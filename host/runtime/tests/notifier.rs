@@ -32,7 +32,7 @@ struct Hit {
 /// A webhook receiver on 127.0.0.1:0 that records every request. Paths: `/hook` (200),
 /// `/status/N` (N; 429 carries `Retry-After: 3`), `/slow/MS`, `/hang`, `/big` (64 KiB),
 /// `/echo` (answers with the query string), `/redirect-out` (to an unlisted host),
-/// `/redirect-in` (to `/hook`).
+/// `/redirect-in` (to `/hook`), `/redirect-to/PORT` (307 to `/hook` on another port).
 struct Receiver {
     port: u16,
     hits: Arc<Mutex<Vec<Hit>>>,
@@ -92,6 +92,15 @@ async fn answer(
         }
         "/redirect-out" => redirect(format!("http://localhost:{port}/other")),
         "/redirect-in" => redirect(format!("http://127.0.0.1:{port}/hook")),
+        p if p.starts_with("/redirect-to/") => (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(
+                "location",
+                format!("http://127.0.0.1:{}/hook", &p["/redirect-to/".len()..]),
+            )],
+            "",
+        )
+            .into_response(),
         p if p.starts_with("/slow/") => {
             let ms = p["/slow/".len()..].parse().unwrap();
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -360,6 +369,78 @@ async fn a_redirect_to_an_unlisted_host_is_not_followed() {
         .await
         .unwrap();
     assert_eq!(r.paths(), ["/redirect-out", "/redirect-in", "/hook"]);
+}
+
+#[tokio::test]
+async fn a_request_carrying_a_secret_is_not_redirected_to_another_allowed_origin() {
+    // Both receivers are on the list; only the first was meant to see the token (the probe's
+    // body carries it, and a 307 resends the body).
+    let (a, b) = (Receiver::start().await, Receiver::start().await);
+    let caps = Capabilities {
+        allowed_hosts: vec![
+            format!("127.0.0.1:{}", a.port),
+            format!("127.0.0.1:{}", b.port),
+        ],
+        ..caps_for(&a)
+    };
+    let n = probe(
+        serde_json::json!({
+            "mode": "send",
+            "url": a.url(&format!("/redirect-to/{}", b.port)),
+            "headers": {"x-api-key": "${secret:token}"},
+        }),
+        Limits::notifier(),
+        caps,
+    )
+    .await
+    .unwrap();
+    let message = permanent(n.notify(&incident()).await);
+    assert!(
+        message.contains("HTTP 307"),
+        "the plugin sees the redirect: {message}"
+    );
+    assert!(b.hits().is_empty(), "the other origin got {:?}", b.hits());
+    assert_eq!(a.paths(), [format!("/redirect-to/{}", b.port)]);
+}
+
+#[tokio::test]
+async fn validating_a_config_never_sends_a_request() {
+    // `check-config` and reloads validate: neither may reach a receiver.
+    let r = Receiver::start().await;
+    let n = probe(
+        serde_json::json!({"mode": "send", "url": r.url("/hook"), "send-on-validate": true}),
+        Limits::notifier(),
+        caps_for(&r),
+    )
+    .await
+    .unwrap();
+    assert!(r.hits().is_empty(), "validation reached the receiver");
+    assert!(logged().contains("requests and mail are sent only while notifying"));
+    n.notify(&incident()).await.unwrap();
+    assert_eq!(r.paths(), ["/hook"], "notifying still sends");
+}
+
+#[tokio::test]
+async fn a_secret_echoed_in_a_response_body_never_reaches_the_plugin() {
+    let r = Receiver::start().await;
+    let n = probe(
+        serde_json::json!({
+            "mode": "relay",
+            "url": r.url("/echo?token=${secret:token}"),
+            "relay-url": r.url("/hook"),
+        }),
+        Limits::notifier(),
+        caps_for(&r),
+    )
+    .await
+    .unwrap();
+    n.notify(&incident()).await.unwrap();
+    let relayed = r
+        .hits()
+        .into_iter()
+        .find(|h| h.path == "/hook")
+        .expect("relayed");
+    assert_eq!(String::from_utf8_lossy(&relayed.body), "you sent token=***");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! worker removes a delivery only once the receiver accepted it (or refused it for good).
 //! Records are JSON, so a record this build cannot read is skipped and reported, never fatal.
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use warren_core::evaluator::GroupStatus;
 use warren_core::incident::{Incident, IncidentKind};
@@ -28,7 +28,8 @@ pub struct IncidentKey {
 
 impl IncidentKey {
     fn encode(&self) -> String {
-        // The unit separator cannot appear in section, cluster or Kafka group names.
+        // The unit separator cannot appear in section names (notifier, cluster); a Kafka group
+        // id may hold anything, so it comes last and the reader splits off two fields only.
         format!(
             "{}\u{1f}{}\u{1f}{}",
             self.notifier, self.cluster, self.group
@@ -86,7 +87,7 @@ impl Store {
         let mut out = Vec::new();
         for row in table.iter().map_err(db_error)? {
             let (k, v) = row.map_err(db_error)?;
-            let mut parts = k.value().split('\u{1f}');
+            let mut parts = k.value().splitn(3, '\u{1f}');
             let (Some(notifier), Some(cluster), Some(group)) =
                 (parts.next(), parts.next(), parts.next())
             else {

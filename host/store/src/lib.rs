@@ -8,8 +8,11 @@
 //! decision that produced them, so a crash between "decided to notify" and "notified" loses
 //! nothing. And the collected state (`snapshots.rs`): every cluster's commit windows, HEAD
 //! histories, group owners and offsets-topic positions, snapshotted periodically. A schema
-//! version is stored and checked; a file that cannot be opened or has another version is moved
-//! aside (kept, never deleted) and the daemon starts fresh, saying so.
+//! version is stored and checked; a file that is damaged or has another version is moved aside
+//! (kept, never deleted) and the daemon starts fresh, saying so. A file that cannot be read
+//! because of its surroundings (permission denied, disk full, a read-only mount) is not damaged:
+//! Warren refuses to start with the reason rather than set the state aside. A file in redb's
+//! older format (Warren before redb 4) is upgraded in place first.
 
 #![deny(missing_docs)]
 
@@ -21,14 +24,14 @@ pub use snapshots::SavedCluster;
 
 use std::path::{Path, PathBuf};
 
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{
+    Database, DatabaseError, ReadableTable, StorageError as DbStorageError, TableDefinition,
+};
 
 /// The layout this build reads and writes.
 pub const SCHEMA_VERSION: u64 = 1;
 
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
-/// `open_file`'s reason when another process holds the file.
-const IN_USE: &str = "in use";
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +77,61 @@ pub enum Opened {
     InMemory,
 }
 
+/// Why a store file could not be opened.
+#[derive(Debug)]
+enum OpenError {
+    /// Another process holds the file.
+    InUse,
+    /// The file is damaged or of another version: move it aside and start afresh.
+    Unusable(String),
+    /// The file's surroundings failed (I/O): it may be perfectly good; never move it aside.
+    Environment(String),
+}
+
+impl From<DatabaseError> for OpenError {
+    fn from(e: DatabaseError) -> Self {
+        match e {
+            DatabaseError::DatabaseAlreadyOpen => OpenError::InUse,
+            DatabaseError::Storage(s) => s.into(),
+            other => OpenError::Unusable(other.to_string()),
+        }
+    }
+}
+
+impl From<DbStorageError> for OpenError {
+    fn from(e: DbStorageError) -> Self {
+        match e {
+            DbStorageError::Corrupted(why) => OpenError::Unusable(format!("corrupted: {why}")),
+            DbStorageError::Io(io) => io.into(),
+            other => OpenError::Environment(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for OpenError {
+    fn from(io: std::io::Error) -> Self {
+        use std::io::ErrorKind::{InvalidData, UnexpectedEof};
+        match io.kind() {
+            // What redb reports for a file that is not (or no longer) one of its own.
+            InvalidData | UnexpectedEof => OpenError::Unusable(io.to_string()),
+            _ => OpenError::Environment(io.to_string()),
+        }
+    }
+}
+
+/// Any other redb error met while opening: a transaction failing in a file that opened is
+/// damage unless it is I/O.
+fn classify(e: impl Into<redb::Error>) -> OpenError {
+    match e.into() {
+        redb::Error::Corrupted(why) => OpenError::Unusable(format!("corrupted: {why}")),
+        redb::Error::Io(io) => io.into(),
+        other => OpenError::Unusable(other.to_string()),
+    }
+}
+
 impl Store {
-    /// Opens (or creates) `dir/warren.redb`. An unusable file is kept aside, never lost.
+    /// Opens (or creates) `dir/warren.redb`. A damaged file is kept aside, never lost; an
+    /// environment error (permissions, disk full, read-only) is an error, the file untouched.
     pub fn open(dir: &Path) -> Result<(Store, Opened), StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Db(format!("cannot create data-dir {}: {e}", dir.display()))
@@ -83,12 +139,6 @@ impl Store {
         let path = dir.join("warren.redb");
         let existed = path.exists();
         match Self::open_file(&path) {
-            // Another Warren holds the file: a mistake to report, not a damaged store to move
-            // aside (which would take the state away from the process using it).
-            Err(reason) if reason == IN_USE => Err(StoreError::Db(format!(
-                "{} is in use by another process (another Warren on the same data-dir?)",
-                path.display()
-            ))),
             Ok(store) => Ok((
                 store,
                 if existed {
@@ -97,7 +147,18 @@ impl Store {
                     Opened::Created
                 },
             )),
-            Err(reason) if existed => {
+            // Another Warren holds the file: a mistake to report, not a damaged store to move
+            // aside (which would take the state away from the process using it).
+            Err(OpenError::InUse) => Err(StoreError::Db(format!(
+                "{} is in use by another process (another Warren on the same data-dir?)",
+                path.display()
+            ))),
+            Err(OpenError::Environment(reason)) => Err(StoreError::Db(format!(
+                "cannot open {}: {reason} (the file was left as it is; fix the cause and \
+                 start again)",
+                path.display()
+            ))),
+            Err(OpenError::Unusable(reason)) if existed => {
                 let aside = aside_name(&path);
                 std::fs::rename(&path, &aside).map_err(|e| {
                     StoreError::Db(format!(
@@ -105,10 +166,11 @@ impl Store {
                         path.display()
                     ))
                 })?;
-                let store = Self::open_file(&path).map_err(StoreError::Db)?;
+                let store = Self::open_file(&path)
+                    .map_err(|e| StoreError::Db(format!("{}: {e:?}", path.display())))?;
                 Ok((store, Opened::Replaced { aside, reason }))
             }
-            Err(reason) => Err(StoreError::Db(reason)),
+            Err(OpenError::Unusable(reason)) => Err(StoreError::Db(reason)),
         }
     }
 
@@ -118,7 +180,9 @@ impl Store {
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(db_error)?;
         let store = Store { db, path: None };
-        store.check_schema().map_err(StoreError::Db)?;
+        store
+            .check_schema()
+            .map_err(|e| StoreError::Db(format!("{e:?}")))?;
         Ok(store)
     }
 
@@ -127,11 +191,14 @@ impl Store {
         self.path.as_deref()
     }
 
-    fn open_file(path: &Path) -> Result<Store, String> {
-        let db = Database::create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => IN_USE.to_string(),
-            other => other.to_string(),
-        })?;
+    fn open_file(path: &Path) -> Result<Store, OpenError> {
+        let db = match Database::create(path) {
+            Err(DatabaseError::UpgradeRequired(_)) => {
+                upgrade_format(path)?;
+                Database::create(path)?
+            }
+            other => other?,
+        };
         let store = Store {
             db,
             path: Some(path.to_path_buf()),
@@ -141,31 +208,50 @@ impl Store {
     }
 
     /// Writes the schema version into a new store; refuses a store of another version.
-    fn check_schema(&self) -> Result<(), String> {
-        let tx = self.db.begin_write().map_err(|e| e.to_string())?;
+    fn check_schema(&self) -> Result<(), OpenError> {
+        let tx = self.db.begin_write().map_err(classify)?;
         {
-            let mut meta = tx.open_table(META).map_err(|e| e.to_string())?;
-            let found = meta
-                .get("schema")
-                .map_err(|e| e.to_string())?
-                .map(|v| v.value());
+            let mut meta = tx.open_table(META).map_err(classify)?;
+            let found = meta.get("schema").map_err(classify)?.map(|v| v.value());
             match found {
                 Some(SCHEMA_VERSION) => {}
                 Some(other) => {
-                    return Err(format!(
+                    return Err(OpenError::Unusable(format!(
                         "schema version {other}, this Warren reads version {SCHEMA_VERSION}"
-                    ));
+                    )));
                 }
                 None => {
-                    meta.insert("schema", SCHEMA_VERSION)
-                        .map_err(|e| e.to_string())?;
+                    meta.insert("schema", SCHEMA_VERSION).map_err(classify)?;
                 }
             }
-            incidents::create_tables(&tx).map_err(|e| e.to_string())?;
-            snapshots::create_tables(&tx).map_err(|e| e.to_string())?;
+            incidents::create_tables(&tx).map_err(|e| OpenError::Unusable(e.to_string()))?;
+            snapshots::create_tables(&tx).map_err(|e| OpenError::Unusable(e.to_string()))?;
         }
-        tx.commit().map_err(|e| e.to_string())
+        tx.commit().map_err(classify)
     }
+}
+
+/// Rewrites a file of redb's format v2 (what Warren wrote before redb 4) as format v3, in
+/// place, with the last redb that reads both.
+fn upgrade_format(path: &Path) -> Result<(), OpenError> {
+    let environment = |e: redb2::StorageError| match e {
+        redb2::StorageError::Corrupted(why) => OpenError::Unusable(format!("corrupted: {why}")),
+        redb2::StorageError::Io(io) => io.into(),
+        other => OpenError::Environment(other.to_string()),
+    };
+    let mut old = redb2::Database::open(path).map_err(|e| match e {
+        redb2::DatabaseError::DatabaseAlreadyOpen => OpenError::InUse,
+        redb2::DatabaseError::Storage(s) => environment(s),
+        other => OpenError::Unusable(other.to_string()),
+    })?;
+    let upgraded = old.upgrade().map_err(|e| match e {
+        redb2::UpgradeError::Storage(s) => environment(s),
+        other => OpenError::Unusable(format!("cannot upgrade the file format: {other}")),
+    })?;
+    if upgraded {
+        tracing::info!(path = %path.display(), "store upgraded to redb's file format v3");
+    }
+    Ok(())
 }
 
 /// `warren.redb` → `warren.redb.unusable-<epoch secs>` (a new name each time).

@@ -6,7 +6,7 @@
 //!
 //! Keys are (cluster, name) tuples, so no separator character is reserved in group names.
 
-use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use warren_core::storage::Delta;
 
 use crate::{Store, StoreError, db_error};

@@ -83,6 +83,18 @@ fn incidents_and_pending_deliveries_survive_reopening() {
 }
 
 #[test]
+fn a_group_id_holding_the_key_separator_keeps_its_incident_whole() {
+    // Kafka accepts any string as a group id, U+001F included; only section names are limited.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path()).unwrap();
+    let odd = "team\u{1f}a\u{1f}b";
+    store.record(&key(odd), Some(&incident()), None).unwrap();
+    assert_eq!(store.incidents().unwrap(), vec![(key(odd), incident())]);
+    store.record(&key(odd), None, None).unwrap();
+    assert_eq!(store.incidents().unwrap(), vec![]);
+}
+
+#[test]
 fn retry_state_is_saved_with_the_delivery() {
     let store = Store::in_memory().unwrap();
     let seq = store
@@ -218,4 +230,122 @@ fn a_store_in_use_is_an_error_and_is_not_moved_aside() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, vec!["warren.redb".to_string()]);
+}
+
+/// The file names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_store_written_in_redbs_older_format_opens_with_everything_in_it() {
+    // What Warren wrote before it moved to redb 4: redb 2's default file format (v2), which
+    // redb 3 and later refuse; it must be upgraded, not moved aside.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = redb2::Database::create(dir.path().join("warren.redb")).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let meta: redb2::TableDefinition<&str, u64> = redb2::TableDefinition::new("meta");
+            tx.open_table(meta)
+                .unwrap()
+                .insert("schema", SCHEMA_VERSION)
+                .unwrap();
+            let incidents: redb2::TableDefinition<&str, &[u8]> =
+                redb2::TableDefinition::new("incidents");
+            let record = serde_json::to_vec(&incident()).unwrap();
+            tx.open_table(incidents)
+                .unwrap()
+                .insert("slack\u{1f}prod\u{1f}orders", record.as_slice())
+                .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let (store, opened) = Store::open(dir.path()).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    assert_eq!(
+        store.incidents().unwrap(),
+        vec![(key("orders"), incident())]
+    );
+    drop(store);
+    // Upgraded once: the next open is an ordinary one.
+    let (store, opened) = Store::open(dir.path()).unwrap();
+    assert_eq!(opened, Opened::Existing);
+    assert_eq!(store.incidents().unwrap().len(), 1);
+    assert_eq!(names_in(dir.path()), ["warren.redb"]);
+}
+
+#[test]
+fn a_file_that_cannot_be_read_for_reasons_outside_it_is_an_error_and_stays_where_it_is() {
+    // A directory where the file should be stands in for any I/O failure of the surroundings
+    // (permissions, a full disk, a read-only mount): nothing says the state in it is damaged.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("warren.redb")).unwrap();
+    std::fs::write(dir.path().join("warren.redb").join("keep"), b"x").unwrap();
+    let err = Store::open(dir.path()).err().expect("refused");
+    assert!(
+        err.to_string().contains("the file was left as it is"),
+        "{err}"
+    );
+    assert_eq!(names_in(dir.path()), ["warren.redb"]);
+}
+
+#[test]
+fn a_full_disk_at_start_is_an_error_and_the_state_is_not_moved_aside() {
+    // Needs a small filesystem to fill: a tmpfs mounted for the test (root only, as in CI).
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A new directory belongs to the effective user.
+    if std::fs::metadata(dir.path()).unwrap().uid() != 0 {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    let mount = |args: &[&str]| {
+        let ok = std::process::Command::new("mount")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mount {args:?} failed");
+    };
+    let at = dir.path().to_str().unwrap();
+    mount(&["-t", "tmpfs", "-o", "size=2m", "tmpfs", at]);
+    struct Unmount<'a>(&'a str);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(at);
+    let data = dir.path().join("data");
+    {
+        let (store, _) = Store::open(&data).unwrap();
+        store.record(&key("g"), Some(&incident()), None).unwrap();
+    }
+    // Fill the filesystem to the last byte.
+    let mut filler = std::fs::File::create(dir.path().join("filler")).unwrap();
+    let chunk = vec![0u8; 64 << 10];
+    while std::io::Write::write_all(&mut filler, &chunk).is_ok() {}
+    while std::io::Write::write_all(&mut filler, &[0]).is_ok() {}
+    drop(filler);
+    match Store::open(&data) {
+        // Opening may need no new page; then the state must simply be there.
+        Ok((store, opened)) => {
+            assert_eq!(opened, Opened::Existing);
+            assert_eq!(store.incidents().unwrap().len(), 1);
+        }
+        Err(err) => {
+            assert!(err.to_string().contains("left as it is"), "{err}");
+            assert_eq!(names_in(&data), ["warren.redb"]);
+            // Once there is room again, everything is there.
+            std::fs::remove_file(dir.path().join("filler")).unwrap();
+            let (store, opened) = Store::open(&data).unwrap();
+            assert_eq!(opened, Opened::Existing);
+            assert_eq!(store.incidents().unwrap().len(), 1);
+        }
+    }
 }

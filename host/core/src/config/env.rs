@@ -5,6 +5,8 @@
 //! Warren ignores are never substituted, so a Burrow notifier's `${TOKEN}` cannot fail a load.
 //! `${secret:NAME}` is kept as written too: it is a plugin's secret placeholder, filled in by
 //! the plugin host at the moment a request is sent, never at load time.
+//! Messages point at a reference by its position, never by quoting the value: the value may be
+//! a literal password, and errors travel to the terminal, the log and the reload response.
 
 /// Substitutes every `${...}` in `text`. On failure returns one message per problem found.
 ///
@@ -24,9 +26,10 @@ pub(crate) fn substitute(
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
+            let at = position(text, rest, dollar);
             let Some(close) = body.find('}') else {
                 problems.push(format!(
-                    "unterminated \"${{\" in {text:?} (write \"$$\" for a literal \"$\")"
+                    "unterminated \"${{\" at character {at} (write \"$$\" for a literal \"$\")"
                 ));
                 rest = "";
                 break;
@@ -38,7 +41,7 @@ pub(crate) fn substitute(
             }
             match expand(&body[..close], env) {
                 Ok(value) => out.push_str(&value),
-                Err(message) => problems.push(message),
+                Err(message) => problems.push(message.replace("{at}", &at.to_string())),
             }
             rest = &body[close + 1..];
         } else {
@@ -61,10 +64,11 @@ fn expand(inner: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, S
         None => (inner, None),
     };
     if !is_variable_name(name) {
-        return Err(format!(
-            "invalid variable reference \"${{{inner}}}\": expected ${{NAME}} or ${{NAME:-default}}, \
-             NAME made of letters, digits and '_'"
-        ));
+        return Err(
+            "invalid variable reference at character {at}: expected ${NAME} or \
+                    ${NAME:-default}, NAME made of letters, digits and '_'"
+                .to_owned(),
+        );
     }
     match (env(name), default) {
         // Shell semantics: with `:-`, an empty variable counts as unset.
@@ -77,6 +81,12 @@ fn expand(inner: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, S
         (Some(value), None) => Ok(value),
         (None, None) => Err(format!("environment variable {name} is not set")),
     }
+}
+
+/// 1-based character position in `text` of the `$` at byte `dollar` of its suffix `rest`.
+fn position(text: &str, rest: &str, dollar: usize) -> usize {
+    let byte = text.len() - rest.len() + dollar;
+    text[..byte].chars().count() + 1
 }
 
 fn is_variable_name(name: &str) -> bool {

@@ -365,6 +365,17 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
             "username and password go together: give both, or neither",
         );
     }
+    // Without TLS the password crosses the network readable by anyone on the path; only an
+    // operator who knows the relay sits on a trusted network may say so.
+    let plaintext_ok = r.boolean(cx, "allow-plaintext-credentials", false);
+    if security == Some(MailSecurity::None) && password.is_some() && !plaintext_ok {
+        cx.error_with(
+            &r.key_path("security"),
+            "\"none\" would send the SMTP password unencrypted; use starttls or tls, or set \
+             allow-plaintext-credentials = true for a relay on a trusted network",
+            "security = \"starttls\"",
+        );
+    }
     let from = r
         .required(cx, "from", "from = \"warren@example.com\"")
         .and_then(|f| f.string(cx));

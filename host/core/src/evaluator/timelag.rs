@@ -75,8 +75,8 @@ pub fn time_lag(timeline: &[HeadSample], committed: i64, now_ms: i64) -> Option<
     let j = timeline.partition_point(|s| s.offset <= committed);
     if j > 0 {
         let (l, r) = (timeline[j - 1], timeline[j]);
-        let f = (committed + 1 - l.offset) as f64 / (r.offset - l.offset) as f64;
-        let written = l.observed_ms as f64 + f * (r.observed_ms - l.observed_ms) as f64;
+        let f = (gap(committed, l.offset) + 1.0) / gap(r.offset, l.offset);
+        let written = l.observed_ms as f64 + f * gap(r.observed_ms, l.observed_ms);
         return Some(TimeLag {
             ms: age(written),
             estimate: LagEstimate::Interpolated,
@@ -87,12 +87,12 @@ pub fn time_lag(timeline: &[HeadSample], committed: i64, now_ms: i64) -> Option<
         ms: age(oldest.observed_ms as f64),
         estimate: LagEstimate::AtLeast,
     };
-    let span = (newest.observed_ms - oldest.observed_ms) as f64;
-    let produced = (newest.offset - oldest.offset) as f64;
+    let span = gap(newest.observed_ms, oldest.observed_ms);
+    let produced = gap(newest.offset, oldest.offset);
     if span <= 0.0 || produced <= 0.0 {
         return Some(lower_bound);
     }
-    let before = (oldest.offset - committed) as f64 * span / produced;
+    let before = gap(oldest.offset, committed) * span / produced;
     if before > span {
         return Some(lower_bound);
     }
@@ -116,16 +116,19 @@ pub fn catchup_eta(
         return None;
     }
     let (first, last) = (commits.first()?, commits.last()?);
-    let window = last.timestamp_ms - first.timestamp_ms;
-    if window <= 0 || now_ms - last.timestamp_ms > window {
+    let window = gap(last.timestamp_ms, first.timestamp_ms);
+    if window <= 0.0 || gap(now_ms, last.timestamp_ms) > window {
         return None;
     }
-    let consumed = (last.offset - first.offset) as f64 / window as f64;
+    let consumed = gap(last.offset, first.offset) / window;
     let newest = timeline.last()?;
     let from = head_at(timeline, first.timestamp_ms);
-    let span = newest.observed_ms - first.timestamp_ms.max(timeline[0].observed_ms);
-    let produced = if span > 0 {
-        (newest.offset - from) as f64 / span as f64
+    let span = gap(
+        newest.observed_ms,
+        first.timestamp_ms.max(timeline[0].observed_ms),
+    );
+    let produced = if span > 0.0 {
+        gap(newest.offset, from) / span
     } else {
         0.0
     };
@@ -147,8 +150,15 @@ fn head_at(timeline: &[HeadSample], t: i64) -> i64 {
     let Some(r) = timeline.get(j) else {
         return l.offset;
     };
-    let f = (t - l.observed_ms) as f64 / (r.observed_ms - l.observed_ms) as f64;
-    l.offset + (f * (r.offset - l.offset) as f64).round() as i64
+    let f = gap(t, l.observed_ms) / gap(r.observed_ms, l.observed_ms);
+    l.offset
+        .saturating_add((f * gap(r.offset, l.offset)).round() as i64)
+}
+
+/// `a - b` without overflow: offsets and commit times come from Kafka clients, which may write
+/// any 64-bit value, so a difference can exceed `i64`.
+fn gap(a: i64, b: i64) -> f64 {
+    (i128::from(a) - i128::from(b)) as f64
 }
 
 #[cfg(test)]
@@ -235,6 +245,21 @@ mod tests {
                 estimate: LagEstimate::AtLeast
             }
         );
+    }
+
+    #[test]
+    fn offsets_and_times_at_the_ends_of_i64_give_answers_not_overflow() {
+        // A client may commit any 64-bit offset; the estimates must stay total.
+        let t = tl(&[(i64::MIN + 1, 0), (i64::MAX, 10_000)]);
+        assert!(time_lag(&t, i64::MIN, 20_000).is_some());
+        assert!(time_lag(&t, 0, 20_000).is_some());
+        let far = tl(&[(i64::MAX - 1, 0), (i64::MAX, 10_000)]);
+        assert!(time_lag(&far, i64::MIN, 20_000).is_some());
+        let commits = [c(i64::MIN, 1_000), c(i64::MAX, 10_000)];
+        let _ = catchup_eta(&commits, &t, u64::MAX, 10_000);
+        let backwards = [c(i64::MAX, 1_000), c(i64::MIN, 10_000)];
+        assert_eq!(catchup_eta(&backwards, &t, 5, 10_000), None);
+        let _ = catchup_eta(&commits, &t, 5, i64::MIN);
     }
 
     #[test]

@@ -113,17 +113,18 @@ pub(crate) async fn run(
                 } else {
                     GroupStatus::not_found(cluster, &group)
                 };
-                // The cluster's evaluator plugin failed and Burrow's rules answered: a verdict
-                // by other rules must not close (or open) the plugin's incidents; wait for it.
-                if status
-                    .evaluator
-                    .as_ref()
-                    .is_some_and(|e| e.fallback.is_some())
-                {
-                    continue;
-                }
                 let next = step(&policy, cluster, &group, current, status.status, now);
                 if next.incident.as_ref() == current && next.event.is_none() {
+                    continue;
+                }
+                // The cluster's evaluator plugin failed and Burrow's rules answered. Their
+                // verdict may open or update an incident (a broken plugin must not hide an
+                // outage) but never closes one: the plugin may see a problem they do not.
+                let fallback = status
+                    .evaluator
+                    .as_ref()
+                    .is_some_and(|e| e.fallback.is_some());
+                if fallback && current.is_some() && next.incident.is_none() {
                     continue;
                 }
                 let delivery = first_attempt(&key, &next, &status, now);

@@ -3,12 +3,16 @@
 //! placeholder in the body) and maps the answer (2xx ok, 429 and 5xx transient with
 //! `Retry-After`, other statuses permanent; a refused destination is permanent with the host's
 //! message); `"log-secret"` sends the same request, then logs the response body and returns it
-//! as its error (the host must redact what a receiver echoes); `"noop"` renders the payload and
+//! as its error (the host must redact what a receiver echoes); `"relay"` sends the same
+//! request, then POSTs the response body as it received it to `relay-url` (what the plugin
+//! itself saw of an echoed secret); `"noop"` renders the payload and
 //! sends nothing; `"mail"` sends a message through the host's `mail` to the config's `to`
 //! (or the host's default recipients); `"count-instances"` fails if an earlier call left state behind; `"loop"`,
 //! `"bomb"` and `"panic"` misbehave.
 //!
 //! Config: `{"url": "...", "headers": {"name": "value"}, "mode": "send", "timeout-ms": 500}`
+//! (`"relay-url": "..."` for `"relay"`; `"send-on-validate": true` makes `validate-config` try
+//! an HTTP request and a mail, which the host must refuse)
 //! (`"to": ["a@example.com"]` for `"mail"`).
 
 wit_bindgen::generate!({ world: "notifier", path: "../../../wit" });
@@ -26,6 +30,7 @@ use warren::plugin::types::{IncidentKind, PluginMetadata, Status, TransientError
 const MODES: &[&str] = &[
     "send",
     "log-secret",
+    "relay",
     "noop",
     "mail",
     "count-instances",
@@ -45,7 +50,7 @@ impl PluginGuest for Probe {
             name: "probe-notifier".into(),
             version: "0.1.0".into(),
             description: "test notifier: behaves as its config says".into(),
-            config_schema: r#"{"type":"object","properties":{"url":{"type":"string"},"mode":{"enum":["send","log-secret","noop","mail","count-instances","loop","bomb","panic"]},"headers":{"type":"object"},"timeout-ms":{"type":"integer"}}}"#.into(),
+            config_schema: r#"{"type":"object","properties":{"url":{"type":"string"},"relay-url":{"type":"string"},"send-on-validate":{"type":"boolean"},"mode":{"enum":["send","log-secret","relay","noop","mail","count-instances","loop","bomb","panic"]},"headers":{"type":"object"},"timeout-ms":{"type":"integer"}}}"#.into(),
         }
     }
 
@@ -76,6 +81,23 @@ impl PluginGuest for Probe {
             None => {}
             Some(Value::Object(h)) if h.values().all(Value::is_string) => {}
             Some(_) => problems.push("headers: must be an object of strings".into()),
+        }
+        if c.get("send-on-validate") == Some(&Value::Bool(true)) {
+            // A plugin that tries to reach out while being validated; the host must refuse.
+            let config = Value::Object(c.clone());
+            let mail = mail::Message {
+                to: vec![],
+                subject: "validate".into(),
+                text: "sent while validating".into(),
+                html: None,
+                message_id: None,
+                in_reply_to: None,
+            };
+            let sent = (
+                http::send(&request_to(&config, "validate")),
+                mail::send(&mail),
+            );
+            host::log(LogLevel::Info, &format!("send-on-validate: {sent:?}"));
         }
         if c.get("timeout-ms").is_some_and(|t| t.as_u64().is_none()) {
             problems.push("timeout-ms: must be a whole number of milliseconds".into());
@@ -145,11 +167,33 @@ impl Guest for Probe {
                 host::log(LogLevel::Warn, &format!("receiver said: {echoed}"));
                 Err(NotifyError::Permanent(format!("receiver said: {echoed}")))
             }
+            "relay" => {
+                let resp = http::send(&request(&config, &event)).map_err(error)?;
+                let relay = Request {
+                    method: Method::Post,
+                    url: config["relay-url"].as_str().unwrap_or_default().to_string(),
+                    headers: vec![],
+                    body: resp.body,
+                    timeout_ms: None,
+                };
+                verdict(http::send(&relay).map_err(error)?)
+            }
             _ => {
                 let resp = http::send(&request(&config, &event)).map_err(error)?;
                 verdict(resp)
             }
         }
+    }
+}
+
+/// A bare POST of `text` to the config's `url`.
+fn request_to(config: &Value, text: &str) -> Request {
+    Request {
+        method: Method::Post,
+        url: config["url"].as_str().unwrap_or_default().to_string(),
+        headers: vec![],
+        body: text.as_bytes().to_vec(),
+        timeout_ms: None,
     }
 }
 

@@ -278,6 +278,33 @@ fn notifiers_without_a_data_dir_warn_that_incidents_do_not_survive_a_restart() {
 }
 
 #[test]
+fn smtp_credentials_over_an_unencrypted_connection_need_an_explicit_yes() {
+    let mail = |extra: &str| {
+        format!(
+            "{SLACK}\n[plugin.mail]\nkind = \"notifier\"\npath = \"builtin:email\"\n[plugin.mail.mail]\nserver = \"relay.internal\"\nsecurity = \"none\"\nfrom = \"warren@example.com\"\nto = [\"ops@example.com\"]\n{extra}"
+        )
+    };
+    let creds = "username = \"warren\"\npassword = \"env:SMTP_PASSWORD\"\n";
+    assert_eq!(
+        errors(&mail(creds)),
+        [
+            "plugin.mail.mail.security: \"none\" would send the SMTP password unencrypted; use starttls or tls, or set allow-plaintext-credentials = true for a relay on a trusted network (example: security = \"starttls\")"
+        ]
+    );
+    let allowed = mail(&format!("{creds}allow-plaintext-credentials = true\n"));
+    assert_eq!(
+        ok(&allowed).config.plugins["mail"]
+            .mail
+            .as_ref()
+            .unwrap()
+            .port,
+        25
+    );
+    // No credentials, nothing to leak: an internal relay without TLS stays allowed.
+    ok(&mail(""));
+}
+
+#[test]
 fn mail_capability_resolves_with_security_defaults_and_reports_mistakes() {
     let good = format!(
         "{SLACK}\n[plugin.mail]\nkind = \"notifier\"\npath = \"builtin:email\"\n[plugin.mail.mail]\nserver = \"smtp.example.com\"\nusername = \"warren\"\npassword = \"env:SMTP_PASSWORD\"\nfrom = \"Warren <warren@example.com>\"\nto = [\"ops@example.com\"]\n"

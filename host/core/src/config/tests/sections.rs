@@ -183,6 +183,21 @@ fn group_allowlist_and_denylist_compile_into_the_filter() {
 }
 
 #[test]
+fn burrow_style_patterns_that_go_accepts_compile_and_match_as_in_go() {
+    // Patterns seen in Burrow configs: RE2 accepts case folding, Unicode classes and scripts.
+    let text = with_cluster(
+        "[storage.s]\ngroup-allowlist = '(?i)^(pay|ORD)\\pL+-\\d+$'\n\
+         group-denylist = '(?i)test|\\p{Greek}'\n",
+    );
+    let groups = ok(&text).config.storage.groups;
+    assert!(groups.accepts("PAYments-1"));
+    assert!(groups.accepts("orderés-22"));
+    assert!(!groups.accepts("payTEST-1"));
+    assert!(!groups.accepts("payλ-1"));
+    assert!(!groups.accepts("billing-1"));
+}
+
+#[test]
 fn group_filter_needs_allow_to_match_and_deny_not_to() {
     let filter = GroupFilter {
         allow: Some(regex::Regex::new("^pay").unwrap()),

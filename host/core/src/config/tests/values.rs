@@ -56,15 +56,26 @@ fn double_dollar_is_a_literal_dollar_and_a_lone_dollar_is_kept() {
 fn unterminated_or_malformed_references_are_errors() {
     let unterminated = sub("abc${X", &[("X", "1")]).unwrap_err();
     assert!(
-        unterminated[0].starts_with("unterminated \"${\""),
+        unterminated[0].starts_with("unterminated \"${\" at character 4"),
         "{unterminated:?}"
     );
-    let bad = sub("${1X}", &[]).unwrap_err();
+    let bad = sub("é${1X}", &[]).unwrap_err();
     assert!(
-        bad[0].starts_with("invalid variable reference \"${1X}\""),
+        bad[0].starts_with("invalid variable reference at character 2:"),
         "{bad:?}"
     );
     assert!(sub("${}", &[]).is_err());
+}
+
+#[test]
+fn a_literal_password_with_a_dollar_brace_is_never_quoted_in_an_error() {
+    // Errors reach the terminal, the log and the reload response.
+    let text = "[sasl.s]\nusername = \"u\"\npassword = \"hunter2${oops\"\n\
+                [plugin.p]\nkind = \"notifier\"\npath = \"builtin:webhook\"\n\
+                [plugin.p.config]\ntoken = \"s3cr3t${1bad}\"\n";
+    let all = errors(text).join("\n");
+    assert!(all.contains("sasl.s.password: unterminated"), "{all}");
+    assert!(!all.contains("hunter2") && !all.contains("s3cr3t"), "{all}");
 }
 
 #[test]
