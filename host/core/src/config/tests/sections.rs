@@ -278,7 +278,10 @@ fn unused_tls_and_sasl_profiles_are_validated() {
 #[test]
 fn msk_iam_is_not_supported_yet() {
     let errors = errors("[client-profile.p]\niam = \"msk\"\n");
-    assert_eq!(errors, ["client-profile.p.iam: MSK IAM is not supported yet"]);
+    assert_eq!(
+        errors,
+        ["client-profile.p.iam: MSK IAM is not supported yet"]
+    );
 }
 
 #[test]
@@ -363,7 +366,11 @@ fn burrow_timeout_in_seconds_is_the_request_timeout() {
         .into_iter()
         .filter(|w| w.starts_with("httpserver"))
         .collect();
-    assert_eq!(about_http, Vec::<String>::new(), "timeout is honoured, not ignored");
+    assert_eq!(
+        about_http,
+        Vec::<String>::new(),
+        "timeout is honoured, not ignored"
+    );
 }
 
 #[test]
@@ -375,7 +382,9 @@ fn api_credentials_are_never_echoed_in_errors_or_the_resolved_config() {
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().all(|e| !e.contains("hunter2")), "{errors:?}");
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
-    let loaded = ok(&format!("[api-user.u]\npassword-hash = \"{hash}\"\nrole = \"admin\"\n"));
+    let loaded = ok(&format!(
+        "[api-user.u]\npassword-hash = \"{hash}\"\nrole = \"admin\"\n"
+    ));
     let json = serde_json::to_string(&loaded.config).unwrap();
     assert!(!json.contains("argon2"), "{json}");
     assert_eq!(loaded.config.api_users["u"].password_hash.expose(), hash);
