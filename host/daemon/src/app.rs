@@ -1,7 +1,7 @@
 //! Wiring of the daemon, in Burrow's start order (servers before clients): storage, plugins
 //! (compiled and validated before anything connects), the embedded store, notifications and
 //! the `/metrics` renderer, HTTP, then collectors; shutdown in reverse on Ctrl-C or SIGTERM.
-//! SIGHUP reloads the plugins.
+//! SIGHUP reloads the plugins and the HTTPS certificates.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,6 +85,9 @@ pub async fn serve_with(
             .map(|(name, c)| (name.clone(), c.cluster.clone())),
     );
     let cancel = CancellationToken::new();
+    // Before anything starts: a token that cannot be read must stop the start, not open the API.
+    let access = warren_http::Access::from_config(&config, &|name| std::env::var(name).ok())
+        .map_err(|errors| anyhow::anyhow!("API credentials: {}", errors.join("; ")))?;
 
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
@@ -115,7 +118,9 @@ pub async fn serve_with(
         &tracker,
         &cancel,
     );
-    let state = state.with_notifiers(Arc::new(notifications));
+    let state = state
+        .with_notifiers(Arc::new(notifications))
+        .with_access(access.clone());
     tracker.spawn(render_metrics(
         state.clone(),
         config.general.metrics_refresh,
@@ -123,19 +128,41 @@ pub async fn serve_with(
         cancel.clone(),
     ));
     let mut servers = tokio::task::JoinSet::new();
+    let mut certificates = Vec::new();
     for (name, http) in &config.http_servers {
+        let tls = match http.tls.as_ref().and_then(|p| config.tls.get(p)) {
+            Some(profile) => {
+                let handle = warren_http::tls::TlsHandle::load(profile)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("HTTPS of httpserver.{name}"))?;
+                certificates.push(handle.clone());
+                Some(handle)
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(http.address)
             .await
             .with_context(|| format!("binding httpserver.{name} to {}", http.address))?;
-        info!(listener = %name, address = %listener.local_addr()?, "HTTP API listening");
-        let router = warren_http::router(state.clone());
+        let policy = warren_http::ListenerPolicy::of(http);
+        info!(
+            listener = %name,
+            address = %listener.local_addr()?,
+            scheme = if tls.is_some() { "https" } else { "http" },
+            access = %policy.describe(access.required()),
+            "HTTP API listening"
+        );
+        let router = warren_http::listener_router(state.clone(), http);
         let token = cancel.clone();
+        let http = http.clone();
         servers.spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move { token.cancelled().await })
-                .await
+            warren_http::server::serve(listener, router, &http, tls, token).await
         });
     }
+    tracker.spawn(warren_http::tls::watch(
+        certificates,
+        Duration::from_secs(5),
+        cancel.clone(),
+    ));
 
     let reloads = tokio::spawn(reload_on_hangup(plugins.clone(), cancel.clone()));
     let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);

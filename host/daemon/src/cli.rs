@@ -33,7 +33,7 @@ pub(crate) enum Command {
         plugin_config: String,
     },
     /// A running daemon's verdicts as a table: every group, a cluster's groups, or a group's
-    /// partitions.
+    /// partitions. Sends `WARREN_TOKEN`, when set, as a Bearer token.
     Status {
         /// The daemon's HTTP API.
         #[arg(long, default_value = "http://127.0.0.1:8000")]
@@ -72,6 +72,10 @@ pub(crate) enum Command {
     /// Read a topic to its end with the offsets reader's settings, decoding nothing (a floor).
     #[command(name = "dev-read")]
     DevRead(crate::ReadArgs),
+    /// Read a password from standard input and print its argon2id hash, for
+    /// `[api-user.NAME] password-hash`.
+    #[command(name = "hash-password")]
+    HashPassword,
     /// Validate a configuration file: print every problem with its key path, exit 2 if any.
     CheckConfig {
         /// Configuration file to check.

@@ -6,6 +6,7 @@ pub mod config_file;
 pub mod demo;
 pub mod dev;
 pub mod evaluate;
+pub mod hash_password;
 pub mod notify;
 pub mod persist;
 pub mod plugin_cli;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::CheckConfig { file } => config_file::check_config(&file),
+        cli::Command::HashPassword => warren_daemon::hash_password::run(),
         cli::Command::Evaluate {
             file,
             evaluator,

@@ -2,7 +2,8 @@
 //! a terminal. Without arguments, every group of every cluster (the bulk
 //! `/v3/kafka/:cluster/status`); with a cluster, that cluster's groups; with a group, its
 //! partitions (`/lag`). Statuses are coloured when standard output is a terminal and
-//! `NO_COLOR` is unset.
+//! `NO_COLOR` is unset. When the API requires credentials, `WARREN_TOKEN` is sent as a Bearer
+//! token (from the environment, so it stays out of the process list).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -52,7 +53,12 @@ pub fn run(url: &str, cluster: Option<&str>, group: Option<&str>) -> ExitCode {
 }
 
 async fn get(url: &str) -> Result<Value, String> {
-    let res = reqwest::get(url)
+    let mut req = reqwest::Client::new().get(url);
+    if let Ok(token) = std::env::var("WARREN_TOKEN") {
+        req = req.bearer_auth(token);
+    }
+    let res = req
+        .send()
         .await
         .map_err(|e| format!("cannot reach Warren at {url}: {e}"))?;
     let code = res.status();

@@ -683,3 +683,182 @@ fn base64_decodes_the_standard_alphabet() {
     assert_eq!(base64_decode("+/8=").unwrap(), [0xfb, 0xff]);
     assert!(base64_decode("a*b").is_err());
 }
+
+/// The token prompt: a daemon whose API requires a token, the page opened without one.
+async fn drive_login(browser: &Browser, port: u16, token: &str) -> anyhow::Result<()> {
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    wait_for(
+        "the daemon to listen",
+        Duration::from_secs(30),
+        async || {
+            http.get(format!("{base}/burrow/admin"))
+                .send()
+                .await
+                .is_ok()
+        },
+    )
+    .await?;
+    let login_visible = "return !document.getElementById('login').hidden;";
+    let nav = "return [...document.querySelectorAll('#cluster-nav a')].map((a) => a.textContent);";
+    browser.go(&format!("{base}/?refresh=1#/")).await?;
+    wait_for("the token prompt", Duration::from_secs(10), async || {
+        browser.script(login_visible).await.is_ok_and(|v| v == true)
+    })
+    .await?;
+
+    // A wrong token is refused and asked for again.
+    let input = browser.find("css selector", "#login-token").await?;
+    browser.type_into(&input, "not-the-token").await?;
+    browser
+        .click(&browser.find("css selector", "#login-submit").await?)
+        .await?;
+    wait_for("the refusal", Duration::from_secs(10), async || {
+        browser
+            .script("return document.getElementById('login-error').textContent;")
+            .await
+            .is_ok_and(|v| v.as_str().is_some_and(|t| t.contains("refused")))
+    })
+    .await?;
+    browser.screenshot("login-refused").await?;
+
+    let input = browser.find("css selector", "#login-token").await?;
+    browser.type_into(&input, token).await?;
+    browser
+        .click(&browser.find("css selector", "#login-submit").await?)
+        .await?;
+    wait_for(
+        "the cluster list behind the token",
+        Duration::from_secs(10),
+        async || {
+            browser
+                .script(nav)
+                .await
+                .is_ok_and(|v| v == json!(["local"]))
+        },
+    )
+    .await?;
+    ensure!(
+        browser.script(login_visible).await? == false,
+        "prompt still shown"
+    );
+    let stored = browser
+        .script("return sessionStorage.getItem('warren.token');")
+        .await?;
+    ensure!(stored == token, "sessionStorage holds {stored}");
+    browser.screenshot("login-accepted").await?;
+
+    // A reload in the same tab keeps the token: no prompt.
+    browser.go(&format!("{base}/?refresh=1#/")).await?;
+    wait_for(
+        "the cluster list after a reload",
+        Duration::from_secs(10),
+        async || {
+            browser
+                .script(nav)
+                .await
+                .is_ok_and(|v| v == json!(["local"]))
+        },
+    )
+    .await?;
+    ensure!(
+        browser.script(login_visible).await? == false,
+        "prompt after reload"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_asks_for_a_token_when_the_api_needs_one_and_keeps_it_for_the_tab() {
+    for bin in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(bin).exists(),
+            "{bin} is missing (scripts/test installs it)"
+        );
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let driver_port = free_port();
+    let token = "dashboard-token-3e1f";
+    let config = scratch.path().join("warren.toml");
+    // The broker is unreachable on purpose: the API answers from configuration regardless.
+    std::fs::write(
+        &config,
+        format!(
+            "[cluster.local]\nservers = [\"127.0.0.1:1\"]\n\
+             [httpserver.default]\naddress = \"127.0.0.1:{port}\"\n\
+             [api-token.browser]\ntoken = \"env:WARREN_TEST_TOKEN\"\nrole = \"read\"\n"
+        ),
+    )
+    .unwrap();
+    let log = |name: &str| File::create(scratch.path().join(name)).unwrap();
+    let mut processes = Processes {
+        demo: None,
+        driver: None,
+    };
+    processes.demo = Some(
+        Command::new(env!("CARGO_BIN_EXE_warren"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .env("WARREN_TEST_TOKEN", token)
+            .stdout(log("warren.out"))
+            .stderr(log("warren.err"))
+            .spawn()
+            .expect("start warren"),
+    );
+    processes.driver = Some(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={driver_port}"))
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(log("chromedriver.out"))
+            .stderr(log("chromedriver.err"))
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let mut browser = Browser {
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{driver_port}"),
+        session: None,
+        logs: Vec::new(),
+    };
+    let profile = scratch.path().join("chromium-profile");
+    let outcome = async {
+        let http = browser.http.clone();
+        let status_url = format!("{}/status", browser.base);
+        wait_for("chromedriver", Duration::from_secs(20), async || match http
+            .get(&status_url)
+            .send()
+            .await
+        {
+            Ok(r) => r
+                .json::<Value>()
+                .await
+                .is_ok_and(|v| v["value"]["ready"] == true),
+            Err(_) => false,
+        })
+        .await?;
+        browser.start(&profile).await?;
+        drive_login(&browser, port, token).await
+    }
+    .await;
+    browser.quit().await;
+    processes.stop();
+    let read = |name: &str| std::fs::read_to_string(scratch.path().join(name)).unwrap_or_default();
+    if let Err(e) = outcome {
+        panic!(
+            "{e:#}\n--- warren stderr\n{}\n--- chromedriver\n{}",
+            read("warren.err"),
+            read("chromedriver.err")
+        );
+    }
+    let log = read("warren.err");
+    assert!(!log.contains(token), "the token reached the log");
+    assert!(
+        log.contains("every request needs a token or user"),
+        "the start-up log does not say the API needs credentials:\n{log}"
+    );
+}

@@ -3,6 +3,37 @@
 
 const seg = encodeURIComponent;
 
+// When the API asks for credentials (401), the dashboard asks for a token once per tab and
+// keeps it in sessionStorage: it goes with every request as a Bearer token and is forgotten
+// when the tab closes. A refused token is dropped and asked for again.
+const TOKEN_KEY = 'warren.token';
+const loginForm = document.getElementById('login');
+const loginInput = document.getElementById('login-token');
+const loginError = document.getElementById('login-error');
+
+function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+function askForToken(refused) {
+  loginError.textContent = refused ? 'That token was refused. Try another.' : '';
+  if (loginForm.hidden) {
+    loginForm.hidden = false;
+    loginInput.focus();
+  }
+}
+
+loginForm?.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const token = loginInput.value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  loginInput.value = '';
+  loginForm.hidden = true;
+  window.dispatchEvent(new Event('warren-token'));
+});
+
 /** An API failure: the HTTP status and Burrow's message (`detail`) when there is one. */
 export class ApiError extends Error {
   constructor(path, status, detail) {
@@ -15,7 +46,10 @@ export class ApiError extends Error {
 async function json(path) {
   let res;
   try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    res = await fetch(path, {
+      headers: { Accept: 'application/json', ...authHeaders() },
+      cache: 'no-store',
+    });
   } catch (e) {
     throw new ApiError(path, 0, `cannot reach Warren (${e.message})`);
   }
@@ -24,6 +58,12 @@ async function json(path) {
     body = await res.json();
   } catch {
     // Not JSON: reported below by the status.
+  }
+  if (res.status === 401) {
+    const refused = sessionStorage.getItem(TOKEN_KEY) !== null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    askForToken(refused);
+    throw new ApiError(path, 401, 'this Warren needs an API token: enter one above');
   }
   if (!res.ok) {
     const message = body && typeof body.message === 'string' ? body.message : res.statusText;

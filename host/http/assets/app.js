@@ -150,5 +150,7 @@ document.addEventListener('visibilitychange', () => {
 });
 
 window.addEventListener('hashchange', show);
+// A token was just entered: redraw with it now rather than at the next tick.
+window.addEventListener('warren-token', () => refresh());
 setInterval(tick, 1000);
 show();

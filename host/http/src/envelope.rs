@@ -52,6 +52,12 @@ pub(crate) fn not_found(state: &AppState, uri: &Uri, message: &str) -> Response 
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
+/// Burrow's error envelope with any status (401, 403, 413, 503 from the guard and limits).
+pub(crate) fn error(state: &AppState, uri: &Uri, status: StatusCode, message: &str) -> Response {
+    let body = json!({ "error": true, "message": message, "request": request_info(state, uri) });
+    (status, Json(body)).into_response()
+}
+
 /// 503 with Burrow's error envelope: the cluster's collectors are still catching up, so any
 /// verdict now could be a STOP that is not true.
 pub(crate) fn starting(state: &AppState, uri: &Uri, cluster: &str) -> Response {

@@ -411,6 +411,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
 
     health(&mut out, state, &groups);
     traffic(&mut out, state, &evaluation);
+    refusals(&mut out, state);
     out
 }
 
@@ -481,6 +482,28 @@ fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
             esc(route)
         );
     }
+}
+
+/// Requests the guard refused, by reason: credentials missing or invalid, a role too small,
+/// cross-site, a foreign `Host`.
+fn refusals(out: &mut String, state: &AppState) {
+    family(
+        out,
+        "warren_http_refused_total",
+        "counter",
+        "HTTP API requests refused before a handler ran, by reason.",
+    );
+    for (reason, n) in state.access.refusals() {
+        let _ = writeln!(out, "warren_http_refused_total{{reason=\"{reason}\"}} {n}");
+    }
+    family(
+        out,
+        "warren_http_password_hashes_total",
+        "counter",
+        "Basic-auth passwords checked with argon2 (a remembered success costs none).",
+    );
+    let hashes = state.access.password_hashes();
+    let _ = writeln!(out, "warren_http_password_hashes_total {hashes}");
 }
 
 /// Warren's own health: collectors, ingest, readiness, plugins and notifications.

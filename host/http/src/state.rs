@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: crate::metrics::MetricsCache,
     /// The API's own requests, for `/metrics`.
     pub requests: crate::RequestCounts,
+    /// Credentials and refusal counts (anonymous until [`AppState::with_access`]).
+    pub access: crate::Access,
 }
 
 impl AppState {
@@ -81,7 +83,14 @@ impl AppState {
             notifiers: None,
             metrics: Default::default(),
             requests: Default::default(),
+            access: Default::default(),
         }
+    }
+
+    /// The same state, checking these credentials.
+    pub fn with_access(mut self, access: crate::Access) -> Self {
+        self.access = access;
+        self
     }
 
     /// The same state, reporting these notifiers.

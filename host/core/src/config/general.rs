@@ -1,13 +1,15 @@
 //! Process-level sections: `[general]`, `[logging]` and `[httpserver.NAME]`. Burrow's keys for pid
 //! files, stdout redirection and log-file rotation are accepted with a warning, because Warren
-//! runs under a service manager and logs to stderr.
+//! runs under a service manager and logs to stderr. A listener's security and limits live in
+//! its own section: `tls`, timeouts, size caps, `metrics-public`, `anonymous-admin`.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use super::reader::{Ctx, Reader};
 use super::root::Named;
-use super::{GeneralConfig, HttpServerConfig, LogFormat, LogLevel, LoggingConfig};
+use super::{GeneralConfig, HttpServerConfig, LogFormat, LogLevel, LoggingConfig, TlsProfile};
 
 /// `[general]`; `None` when the section is absent.
 pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralConfig {
@@ -100,34 +102,25 @@ pub(crate) fn logging(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> LoggingCo
 }
 
 /// Every `[httpserver.NAME]`; without any, one `default` listener on 127.0.0.1:8000 (Burrow
-/// would pick a random port, which nobody can scrape).
+/// would pick a random port, which nobody can scrape). `tls` names one of `tls_profiles`.
 pub(crate) fn http_servers(
     cx: &mut Ctx<'_>,
     sections: Vec<Named<'_>>,
+    tls_profiles: &BTreeMap<String, TlsProfile>,
 ) -> BTreeMap<String, HttpServerConfig> {
     let mut servers = BTreeMap::new();
     if sections.is_empty() {
         let address = SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8000);
         servers.insert(
             "default".to_owned(),
-            HttpServerConfig {
-                name: "default".to_owned(),
-                address,
-            },
+            defaults("default".to_owned(), address),
         );
         return servers;
     }
     let mut taken: BTreeMap<SocketAddr, String> = BTreeMap::new();
     for Named { name, mut reader } in sections {
         let address = reader.listen_address(cx, "address");
-        reader.ignore(cx, "timeout", "Warren applies its own request timeouts");
-        // Burrow's samples may carry `tls = ""`, which means no TLS and is harmless.
-        if let Some(field) = reader.hidden_field(cx, "tls") {
-            let path = field.path.clone();
-            if field.string(cx).is_some_and(|profile| !profile.is_empty()) {
-                cx.error(&path, "TLS on the HTTP listener is not supported yet");
-            }
-        }
+        let tls = tls_profile(cx, &mut reader, tls_profiles);
         if let Some(address) = address {
             // Port 0 asks the OS for a free port, so two of them never clash.
             if address.port() != 0 {
@@ -140,9 +133,85 @@ pub(crate) fn http_servers(
                 }
             }
         }
-        reader.finish(cx);
         let address = address.unwrap_or_else(|| SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 8000));
-        servers.insert(name.clone(), HttpServerConfig { name, address });
+        let d = defaults(name.clone(), address);
+        let r = &mut reader;
+        let config = HttpServerConfig {
+            tls,
+            timeout: r.positive_duration(cx, "timeout", d.timeout),
+            header_timeout: r.positive_duration(cx, "header-timeout", d.header_timeout),
+            idle_timeout: r.positive_duration(cx, "idle-timeout", d.idle_timeout),
+            max_header_bytes: size(cx, r, "max-header-bytes", d.max_header_bytes, 8192),
+            max_body_bytes: size(cx, r, "max-body-bytes", d.max_body_bytes, 1),
+            max_connections: size(cx, r, "max-connections", d.max_connections, 1),
+            metrics_public: r.boolean(cx, "metrics-public", false),
+            anonymous_admin: r.boolean(cx, "anonymous-admin", false),
+            ..d
+        };
+        reader.finish(cx);
+        servers.insert(name, config);
     }
     servers
+}
+
+/// A listener's settings when its section only gives the address.
+fn defaults(name: String, address: SocketAddr) -> HttpServerConfig {
+    HttpServerConfig {
+        name,
+        address,
+        tls: None,
+        timeout: Duration::from_secs(30),
+        header_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(60),
+        max_header_bytes: 16 * 1024,
+        max_body_bytes: 64 * 1024,
+        max_connections: 512,
+        metrics_public: false,
+        anonymous_admin: false,
+    }
+}
+
+/// `tls = "PROFILE"`: a `[tls.PROFILE]` with a certificate and key (the server's own). Burrow's
+/// samples may carry `tls = ""`, which means no TLS.
+fn tls_profile(
+    cx: &mut Ctx<'_>,
+    r: &mut Reader<'_>,
+    profiles: &BTreeMap<String, TlsProfile>,
+) -> Option<String> {
+    let field = r.field(cx, "tls")?;
+    let path = field.path.clone();
+    let name = field.string(cx).filter(|n| !n.is_empty())?;
+    let Some(profile) = profiles.get(&name) else {
+        let message = format!("no [tls.{name}] section");
+        cx.error_with(
+            &path,
+            message,
+            "tls = \"web\" with [tls.web] certfile and keyfile",
+        );
+        return None;
+    };
+    if profile.certfile.is_none() {
+        let message = format!("[tls.{name}] has no certfile and keyfile to serve HTTPS with");
+        cx.error_with(
+            &path,
+            message,
+            "[tls.web] certfile = \"/etc/warren/tls.crt\"",
+        );
+        return None;
+    }
+    Some(name)
+}
+
+/// A byte count or connection count of at least `min`.
+fn size(
+    cx: &mut Ctx<'_>,
+    r: &mut Reader<'_>,
+    key: &'static str,
+    default: usize,
+    min: i64,
+) -> usize {
+    let max = i64::from(u32::MAX);
+    r.field(cx, key)
+        .and_then(|f| f.integer(cx, min..=max, default as i64))
+        .map_or(default, |n| n as usize)
 }

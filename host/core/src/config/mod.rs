@@ -8,6 +8,7 @@
 //! types live here so the whole surface reads in one place.
 #![deny(missing_docs)]
 
+mod access;
 mod duration;
 mod env;
 mod general;
@@ -143,6 +144,10 @@ pub struct Config {
     pub plugins: BTreeMap<String, PluginConfig>,
     /// `[notifier.NAME]`: when which notifier plugin is told about which groups.
     pub notifiers: BTreeMap<String, NotifierConfig>,
+    /// `[api-token.NAME]`: bearer tokens accepted by the HTTP API.
+    pub api_tokens: BTreeMap<String, ApiToken>,
+    /// `[api-user.NAME]`: basic-auth users accepted by the HTTP API.
+    pub api_users: BTreeMap<String, ApiUser>,
 }
 
 /// `[general]`: process-wide settings.
@@ -406,6 +411,62 @@ pub struct HttpServerConfig {
     pub name: String,
     /// Address to bind.
     pub address: SocketAddr,
+    /// The `[tls.NAME]` profile serving HTTPS (its `cafile` makes client certificates
+    /// mandatory); `None` serves plain HTTP.
+    pub tls: Option<String>,
+    /// Longest time one request may take, from its headers to the end of its answer (Burrow's
+    /// `timeout`).
+    #[serde(serialize_with = "duration::serialize")]
+    pub timeout: Duration,
+    /// Longest time a client may take to send a request's headers.
+    #[serde(serialize_with = "duration::serialize")]
+    pub header_timeout: Duration,
+    /// A connection that neither sends nor receives a byte for this long is closed.
+    #[serde(serialize_with = "duration::serialize")]
+    pub idle_timeout: Duration,
+    /// Largest request head (request line and headers), in bytes.
+    pub max_header_bytes: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Connections served at once; further clients wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// `/metrics` answers without credentials even when the API requires them.
+    pub metrics_public: bool,
+    /// Without any `[api-token]` or `[api-user]`, allow DELETE and admin routes anonymously on
+    /// this listener even when it is not loopback-only.
+    pub anonymous_admin: bool,
+}
+
+/// What a credential of the HTTP API may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiRole {
+    /// GET routes, the dashboard and `/metrics`.
+    Read,
+    /// Everything `read` may, plus DELETE, plugin reload and the `/v3/admin` routes.
+    Admin,
+}
+
+/// `[api-token.NAME]`: one bearer token of the HTTP API.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    /// The section name (shown in logs instead of the token).
+    pub name: String,
+    /// Where the token is read from at start (`env:VAR` or `file:PATH`).
+    pub token: SecretRef,
+    /// What the token may do.
+    pub role: ApiRole,
+}
+
+/// `[api-user.NAME]`: one basic-auth user of the HTTP API; the section name is the user name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiUser {
+    /// The user name.
+    pub name: String,
+    /// The argon2 PHC string (`warren hash-password` prints one); never printed.
+    pub password_hash: Secret,
+    /// What the user may do.
+    pub role: ApiRole,
 }
 
 /// `[plugin.NAME]`: one WebAssembly plugin, resolved.

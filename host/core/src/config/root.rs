@@ -6,7 +6,7 @@ use toml::{Table, Value};
 
 use super::reader::{Ctx, Reader, join, suggest, type_name};
 use super::values::check_name;
-use super::{Config, general, kafka, notifiers, pipeline, plugins, profiles};
+use super::{Config, access, general, kafka, notifiers, pipeline, plugins, profiles};
 
 /// Sections Warren reads.
 const SECTIONS: &[&str] = &[
@@ -22,6 +22,8 @@ const SECTIONS: &[&str] = &[
     "httpserver",
     "plugin",
     "notifier",
+    "api-token",
+    "api-user",
 ];
 
 /// Burrow sections Warren accepts and ignores, with the reason shown in the warning.
@@ -83,12 +85,16 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
     let sections = named(cx, root, "evaluator");
     let evaluator = pipeline::evaluator(cx, sections);
     let sections = named(cx, root, "httpserver");
-    let http_servers = general::http_servers(cx, sections);
+    let http_servers = general::http_servers(cx, sections, &tls);
     let sections = named(cx, root, "plugin");
     let plugins = plugins::plugins(cx, sections, &clusters);
     plugins::bind(cx, &mut clusters, bindings, &plugins);
     let sections = named(cx, root, "notifier");
     let notifiers = notifiers::notifiers(cx, sections, &plugins, &clusters);
+    let sections = named(cx, root, "api-token");
+    let api_tokens = access::api_tokens(cx, sections);
+    let sections = named(cx, root, "api-user");
+    let api_users = access::api_users(cx, sections);
     if !notifiers.is_empty() && storage.data_dir.is_none() {
         cx.warn(
             "storage",
@@ -109,6 +115,8 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
         sasl,
         plugins,
         notifiers,
+        api_tokens,
+        api_users,
     }
 }
 

@@ -291,16 +291,11 @@ fn unused_tls_and_sasl_profiles_are_validated() {
 }
 
 #[test]
-fn msk_iam_and_http_tls_are_not_supported_yet() {
-    let errors = errors(
-        "[client-profile.p]\niam = \"msk\"\n[httpserver.web]\naddress = \":443\"\ntls = \"web\"\n",
-    );
+fn msk_iam_is_not_supported_yet() {
+    let errors = errors("[client-profile.p]\niam = \"msk\"\n");
     assert_eq!(
         errors,
-        [
-            "client-profile.p.iam: MSK IAM is not supported yet",
-            "httpserver.web.tls: TLS on the HTTP listener is not supported yet",
-        ]
+        ["client-profile.p.iam: MSK IAM is not supported yet"]
     );
 }
 
@@ -360,4 +355,52 @@ fn every_error_is_reported_sorted_by_path() {
             "storage.s.intervals"
         ]
     );
+}
+
+#[test]
+fn an_https_listener_needs_a_tls_profile_with_a_certificate() {
+    let errors = errors(
+        "[tls.kafka]\ncafile = \"/ca.pem\"\n\
+         [httpserver.a]\naddress = \":443\"\ntls = \"web\"\n\
+         [httpserver.b]\naddress = \":444\"\ntls = \"kafka\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("httpserver.a.tls: no [tls.web] section"));
+    assert!(errors[1].starts_with("httpserver.b.tls: [tls.kafka] has no certfile and keyfile"));
+    let loaded = ok("[tls.web]\ncertfile = \"/c.pem\"\nkeyfile = \"/k.pem\"\n\
+                     [httpserver.a]\naddress = \":443\"\ntls = \"web\"\n");
+    assert_eq!(loaded.config.http_servers["a"].tls.as_deref(), Some("web"));
+}
+
+#[test]
+fn burrow_timeout_in_seconds_is_the_request_timeout() {
+    let loaded = ok("[httpserver.a]\naddress = \":8000\"\ntimeout = 300\n");
+    let a = &loaded.config.http_servers["a"];
+    assert_eq!(a.timeout, std::time::Duration::from_secs(300));
+    let about_http: Vec<String> = warnings(&loaded)
+        .into_iter()
+        .filter(|w| w.starts_with("httpserver"))
+        .collect();
+    assert_eq!(
+        about_http,
+        Vec::<String>::new(),
+        "timeout is honoured, not ignored"
+    );
+}
+
+#[test]
+fn api_credentials_are_never_echoed_in_errors_or_the_resolved_config() {
+    let errors = errors(
+        "[api-token.t]\ntoken = \"hunter2-pasted\"\nrole = \"read\"\n\
+         [api-user.u]\npassword-hash = \"hunter2-pasted\"\nrole = \"read\"\n",
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| !e.contains("hunter2")), "{errors:?}");
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    let loaded = ok(&format!(
+        "[api-user.u]\npassword-hash = \"{hash}\"\nrole = \"admin\"\n"
+    ));
+    let json = serde_json::to_string(&loaded.config).unwrap();
+    assert!(!json.contains("argon2"), "{json}");
+    assert_eq!(loaded.config.api_users["u"].password_hash.expose(), hash);
 }
