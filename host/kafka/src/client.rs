@@ -46,6 +46,10 @@ impl WarrenContext {
         }
     }
 
+    fn remember(&self, reason: &str) {
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_string());
+    }
+
     /// Forgets the last connection error (a request went through). librdkafka reports an
     /// error once, not again while it repeats, so it is kept until then.
     pub(crate) fn clear_error(&self) {
@@ -69,6 +73,11 @@ impl WarrenContext {
 impl rdkafka::ClientContext for WarrenContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         use RDKafkaLogLevel::*;
+        // A broker connection failing says why here (FAIL: "SSL handshake failed: ...",
+        // "SASL authentication error: ..."), sometimes only here.
+        if fac == "FAIL" {
+            self.remember(log_message);
+        }
         match level {
             Emerg | Alert | Critical | Error => {
                 tracing::error!(source = %self.name, facility = fac, "librdkafka: {log_message}")
@@ -94,7 +103,10 @@ impl rdkafka::ClientContext for WarrenContext {
         }
         // Connection failures are retried by librdkafka and by the collectors; warn, not error.
         tracing::warn!(source = %self.name, error = %error, "librdkafka: {reason}");
-        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_string());
+        // "N/N brokers are down" follows every specific failure; keep the specific reason.
+        if error.rdkafka_error_code() != Some(rdkafka::types::RDKafkaErrorCode::AllBrokersDown) {
+            self.remember(reason);
+        }
     }
 }
 

@@ -78,6 +78,10 @@ pub(crate) async fn run(
             _ = cancel.cancelled() => return,
             r = poll => r,
         };
+        // librdkafka queues its logs and connection errors (a refused certificate or password)
+        // for the client to serve; this client fetches no messages, so serving them only runs
+        // the context's callbacks, which keep the reason a failed poll is reported with.
+        while client.poll(Duration::ZERO).is_some() {}
         let delay = match result {
             Ok(new_layout) => {
                 if let Some(l) = new_layout {

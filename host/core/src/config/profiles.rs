@@ -185,7 +185,9 @@ pub(crate) fn client_profiles(
             );
         }
         let librdkafka = match reader.field(cx, "librdkafka") {
-            Some(field) => raw_properties(cx, field, tls_settings.is_some(), sasl_settings.is_some()),
+            Some(field) => {
+                raw_properties(cx, field, tls_settings.is_some(), sasl_settings.is_some())
+            }
             None => RawProperties::default(),
         };
         reader.ignore(
@@ -285,12 +287,21 @@ const OWNED: &[(&str, &str)] = &[
     ("bootstrap.servers", "set by the cluster's `servers`"),
     ("metadata.broker.list", "set by the cluster's `servers`"),
     ("client.id", "set by the profile's `client-id`"),
-    ("group.id", "Warren names its own readers; they never join a group"),
+    (
+        "group.id",
+        "Warren names its own readers; they never join a group",
+    ),
     ("group.instance.id", "Warren's readers never join a group"),
     ("group.protocol", "Warren's readers never join a group"),
     ("enable.auto.commit", "Warren must never commit offsets"),
-    ("auto.commit.interval.ms", "Warren must never commit offsets"),
-    ("enable.auto.offset.store", "Warren must never commit offsets"),
+    (
+        "auto.commit.interval.ms",
+        "Warren must never commit offsets",
+    ),
+    (
+        "enable.auto.offset.store",
+        "Warren must never commit offsets",
+    ),
     (
         "isolation.level",
         "the offsets-topic reader must read committed records only (aborted transactional \
@@ -327,7 +338,12 @@ const SASL_KEYS: &[&str] = &[
 
 /// `[client-profile.NAME.librdkafka]`: string (or number/boolean) values, each name checked
 /// against the lists above.
-fn raw_properties(cx: &mut Ctx<'_>, field: super::reader::Field, tls: bool, sasl: bool) -> RawProperties {
+fn raw_properties(
+    cx: &mut Ctx<'_>,
+    field: super::reader::Field,
+    tls: bool,
+    sasl: bool,
+) -> RawProperties {
     let example = r#"[client-profile.NAME.librdkafka] "socket.timeout.ms" = "30000""#;
     let Value::Table(table) = &field.value else {
         field.wrong_type(cx, "a table of librdkafka properties");
