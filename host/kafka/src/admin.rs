@@ -21,8 +21,8 @@ use warren_core::model::{Commit, GroupMembership};
 use warren_core::storage::{ClusterStore, CommitSource};
 
 use crate::admin_ffi::{AdminQueue, Answer, Listed};
-use crate::backoff::Backoff;
 use crate::admin_schedule::{Finished, Part, Schedule};
+use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer as new_consumer, now_ms};
 
 /// librdkafka's timeout of one request.
@@ -47,8 +47,8 @@ pub(crate) async fn run(
     let mut backoff = Backoff::new();
     // Retried like the HEAD poller's: a password file may not be written yet.
     let (config, client) = loop {
-        let created = client_config(&consumer.servers, &consumer.client_profile).and_then(
-            |mut config| {
+        let created =
+            client_config(&consumer.servers, &consumer.client_profile).and_then(|mut config| {
                 // librdkafka 2.12 answers NOT_COORDINATOR to an OffsetFetch by poking the
                 // client's own group handle, which a client without `group.id` lacks: a NULL
                 // dereference whenever a group's coordinator moves. A group id (never joined:
@@ -56,8 +56,7 @@ pub(crate) async fn run(
                 config.set("group.id", format!("warren-admin-{}", consumer.name));
                 let client = new_consumer(&config, &consumer.name).map_err(|e| e.to_string())?;
                 Ok((config, client))
-            },
-        );
+            });
         match created {
             Ok(made) => break made,
             Err(e) => {

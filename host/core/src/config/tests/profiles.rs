@@ -51,14 +51,19 @@ fn a_password_may_name_an_environment_variable_or_a_file_read_when_connecting() 
         SecretSource::Ref(SecretRef::File("/run/secrets/kafka".into()))
     );
     let json = serde_json::to_value(&config.sasl).expect("serializes");
-    assert_eq!(json["e"]["password"], serde_json::json!({ "env": "KAFKA_PW" }));
+    assert_eq!(
+        json["e"]["password"],
+        serde_json::json!({ "env": "KAFKA_PW" })
+    );
 }
 
 #[test]
 fn an_empty_password_reference_is_an_error_at_its_key() {
     assert_eq!(
         errors("[sasl.s]\nusername = \"u\"\npassword = \"env:\"\n"),
-        [r#"sasl.s.password: env: needs a variable name (example: password = "env:KAFKA_PASSWORD")"#]
+        [
+            r#"sasl.s.password: env: needs a variable name (example: password = "env:KAFKA_PASSWORD")"#
+        ]
     );
 }
 
