@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use warren_integration_tests::kafka::{KafkaCluster, assert_matches_truth};
+use warren_integration_tests::kafka::{
+    KafkaCluster, assert_matches_truth, offsets_partition, script,
+};
 use warren_integration_tests::{Daemon, create_topic, produce, producer, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,6 +20,21 @@ async fn commits_in_a_zstd_compressed_offsets_topic_are_read_and_match_the_broke
     let mut java = kafka.java_consumer(&group, &topic, "classic", 300, 0);
     tokio::time::sleep(Duration::from_secs(2)).await;
     java.kill();
+
+    // The group's commits really are zstd batches (Kafka's own segment dump says so), so the
+    // test cannot pass on an uncompressed topic.
+    let segment = kafka.dir.join(format!(
+        "node1/data/__consumer_offsets-{}/00000000000000000000.log",
+        offsets_partition(&group, 4)
+    ));
+    let dump = std::process::Command::new("bash")
+        .arg(script())
+        .args(["run-class", "org.apache.kafka.tools.DumpLogSegments", "--files"])
+        .arg(&segment)
+        .output()
+        .expect("run DumpLogSegments");
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(dump.contains("compresscodec: zstd"), "{dump}");
 
     let daemon = Daemon::start(&format!(
         r#"
