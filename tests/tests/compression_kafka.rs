@@ -29,7 +29,11 @@ async fn commits_in_a_zstd_compressed_offsets_topic_are_read_and_match_the_broke
     ));
     let dump = std::process::Command::new("bash")
         .arg(script())
-        .args(["run-class", "org.apache.kafka.tools.DumpLogSegments", "--files"])
+        .args([
+            "run-class",
+            "org.apache.kafka.tools.DumpLogSegments",
+            "--files",
+        ])
         .arg(&segment)
         .output()
         .expect("run DumpLogSegments");
