@@ -4,7 +4,8 @@
 //! (Admin `ListConsumerGroupOffsets` and `ListOffsets`) to compare Warren's answers with.
 //!
 //! One cluster per test binary ([`KafkaCluster::shared`]) keeps the tier within CI's time;
-//! fault tests, which kill and pause nodes, start their own ([`KafkaCluster::start`]).
+//! fault tests, which kill and pause nodes, start their own ([`KafkaCluster::start`]), and so
+//! do the security tests, one per mode ([`KafkaCluster::secured`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -33,15 +34,64 @@ pub struct KafkaCluster {
     pub dir: PathBuf,
     /// Stop the nodes when dropped (not for the shared cluster, which a watcher stops).
     owned: bool,
+    /// What a client needs for the secured listener `bootstrap` names (`--security MODE`).
+    pub security: Option<Security>,
+}
+
+/// The `KEY=value` lines `scripts/kafka up --security MODE` prints besides `BOOTSTRAP=`.
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    /// The mode: `tls`, `mtls`, `sasl-ssl-plain` or `sasl-ssl-scram`.
+    pub mode: String,
+    /// An unsecured listener of the same nodes, for tooling.
+    pub plaintext_bootstrap: String,
+    /// A TLS listener whose certificate names only `misnamed.invalid`.
+    pub misnamed_bootstrap: String,
+    /// The CA that signed every certificate (PEM).
+    pub ca: PathBuf,
+    /// A client certificate and key signed by the CA (PEM).
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    /// SASL user, password and mechanism (empty in the TLS modes).
+    pub username: String,
+    pub password: String,
+    pub mechanism: String,
+    /// A Java client's properties for the secured listener (given to the Java tool).
+    pub client_properties: PathBuf,
 }
 
 impl KafkaCluster {
     /// Starts a cluster of `nodes` with `offsets_partitions` offsets-topic partitions. The
     /// nodes go down when this value is dropped, or when the test process exits.
     pub fn start(nodes: usize, offsets_partitions: u32) -> KafkaCluster {
-        let mut c = Self::up(nodes, offsets_partitions, &[]);
+        let mut c = Self::up(nodes, offsets_partitions, &[], None);
         c.owned = true;
         c
+    }
+
+    /// Starts a one-node cluster whose client listener is secured with `mode` (`tls`, `mtls`,
+    /// `sasl-ssl-plain`, `sasl-ssl-scram`); `props` are extra broker settings. The node goes
+    /// down when this value is dropped, or when the test process exits.
+    pub fn secured(mode: &str, props: &[&str]) -> KafkaCluster {
+        let mut c = Self::up(1, 4, props, Some(mode));
+        c.owned = true;
+        c
+    }
+
+    /// Starts a one-node cluster with extra broker settings `props`, stopped like
+    /// [`KafkaCluster::start`]'s.
+    pub fn start_with(offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
+        let mut c = Self::up(1, offsets_partitions, props, None);
+        c.owned = true;
+        c
+    }
+
+    /// An address for tooling that must not depend on the security under test: the plaintext
+    /// listener of a secured cluster, else `bootstrap`.
+    pub fn plaintext_bootstrap(&self) -> &str {
+        self.security
+            .as_ref()
+            .map_or(self.bootstrap.as_str(), |s| s.plaintext_bootstrap.as_str())
     }
 
     /// A one-node cluster with 50 offsets-topic partitions (Kafka's default) shared by every
@@ -59,13 +109,19 @@ impl KafkaCluster {
                     bootstrap,
                     dir: dir.into(),
                     owned: false,
+                    security: None,
                 },
-                _ => Self::up(1, 50, &[SHARED_PROPS]),
+                _ => Self::up(1, 50, &[SHARED_PROPS], None),
             }
         })
     }
 
-    fn up(nodes: usize, offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
+    fn up(
+        nodes: usize,
+        offsets_partitions: u32,
+        props: &[&str],
+        security: Option<&str>,
+    ) -> KafkaCluster {
         let dir = tempfile::Builder::new()
             .prefix("warren-kafka-")
             .tempdir()
@@ -81,6 +137,9 @@ impl KafkaCluster {
         for p in props {
             cmd.args(["--prop", p]);
         }
+        if let Some(mode) = security {
+            cmd.args(["--security", mode]);
+        }
         let out = cmd
             .stderr(Stdio::inherit())
             .output()
@@ -91,16 +150,43 @@ impl KafkaCluster {
             "scripts/kafka up failed ({}): {stdout}",
             out.status
         );
-        let bootstrap = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("BOOTSTRAP="))
-            .expect("BOOTSTRAP= line")
-            .to_string();
+        let line = |key: &str| -> String {
+            stdout
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let bootstrap = line("BOOTSTRAP");
+        assert!(!bootstrap.is_empty(), "no BOOTSTRAP= line in {stdout}");
+        let security = security.map(|mode| Security {
+            mode: mode.to_string(),
+            plaintext_bootstrap: line("PLAINTEXT_BOOTSTRAP"),
+            misnamed_bootstrap: line("MISNAMED_BOOTSTRAP"),
+            ca: line("CA").into(),
+            client_cert: line("CLIENT_CERT").into(),
+            client_key: line("CLIENT_KEY").into(),
+            username: line("USERNAME"),
+            password: line("PASSWORD"),
+            mechanism: line("MECHANISM"),
+            client_properties: line("CLIENT_PROPERTIES").into(),
+        });
         KafkaCluster {
             bootstrap,
             dir,
             owned: false,
+            security,
         }
+    }
+
+    /// `scripts/kafka tool ARGS`, talking to the secured listener when there is one.
+    fn tool_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("bash");
+        cmd.arg(script()).arg("tool").args(args);
+        if let Some(s) = &self.security {
+            cmd.env("KAFKA_TOOL_CONFIG", &s.client_properties);
+        }
+        cmd
     }
 
     /// `scripts/kafka OP NODE --dir D`: `kill` (SIGKILL), `stop` (SIGSTOP), `cont`, `start`.
@@ -126,10 +212,8 @@ impl KafkaCluster {
     /// Runs a command of the Java test tool (`tests/kafka/java/KafkaTool.java`) to its end and
     /// returns its stdout.
     pub fn tool(&self, args: &[&str]) -> String {
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("tool")
-            .args(args)
+        let out = self
+            .tool_command(args)
             .stderr(Stdio::inherit())
             .output()
             .expect("run the Java tool");
@@ -143,10 +227,8 @@ impl KafkaCluster {
 
     /// Starts a long-running command of the Java test tool; it is killed on drop.
     pub fn spawn_tool(&self, args: &[&str]) -> JavaProcess {
-        let mut child = Command::new("bash")
-            .arg(script())
-            .arg("tool")
-            .args(args)
+        let mut child = self
+            .tool_command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .process_group(0)
@@ -425,9 +507,8 @@ impl KafkaCluster {
     pub fn wait_brokers(&self, n: usize, timeout: Duration) {
         let start = Instant::now();
         loop {
-            let out = Command::new("bash")
-                .arg(script())
-                .args(["tool", "count-brokers", &self.bootstrap])
+            let out = self
+                .tool_command(&["count-brokers", &self.bootstrap])
                 .stderr(Stdio::null())
                 .output()
                 .expect("run the Java tool");
@@ -446,7 +527,7 @@ impl KafkaCluster {
     pub fn leader_of(&self, topic: &str, partition: i32) -> usize {
         use rdkafka::consumer::Consumer;
         let c: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
+            .set("bootstrap.servers", self.plaintext_bootstrap())
             .create()
             .expect("client");
         let md = c

@@ -28,10 +28,27 @@ pub(crate) async fn cluster_detail(
     uri: Uri,
     Path(cluster): Path<String>,
 ) -> Response {
+    // A cluster that cannot be reached (down, a refused certificate or password) says so,
+    // with librdkafka's reason; a healthy one's module reads exactly as Burrow's.
+    let module = s.cluster_modules.get(&cluster).cloned().map(|mut module| {
+        if let (Some(h), Some(obj)) = (s.health.cluster(&cluster), module.as_object_mut())
+            && let Some((since, failures)) = h.failing()
+        {
+            obj.insert(
+                "failing".to_owned(),
+                json!({
+                    "since-ms": since,
+                    "failed-polls": failures,
+                    "last-error": h.last_error().unwrap_or_default(),
+                }),
+            );
+        }
+        module
+    });
     found(
         &s,
         &uri,
-        s.cluster_modules.get(&cluster).cloned(),
+        module,
         "cluster module detail returned",
         "module",
         "cluster module not found",

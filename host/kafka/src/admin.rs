@@ -22,6 +22,7 @@ use warren_core::storage::{ClusterStore, CommitSource};
 
 use crate::admin_ffi::{AdminQueue, Answer, Listed};
 use crate::admin_schedule::{Finished, Part, Schedule};
+use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer as new_consumer, now_ms};
 
 /// librdkafka's timeout of one request.
@@ -43,16 +44,29 @@ pub(crate) async fn run(
     progress: Arc<ConsumerProgress>,
     cancel: CancellationToken,
 ) {
-    let mut config = client_config(&consumer.servers, &consumer.client_profile.client_id);
-    // librdkafka 2.12 answers NOT_COORDINATOR to an OffsetFetch by poking the client's own
-    // group handle, which a client without `group.id` lacks: a NULL dereference whenever a
-    // group's coordinator moves. A group id (never joined: nothing subscribes) gives it one.
-    config.set("group.id", format!("warren-admin-{}", consumer.name));
-    let client = match new_consumer(&config, &consumer.name) {
-        Ok(c) => c,
-        Err(e) => {
-            warn!(consumer = %consumer.name, error = %e, "cannot create Kafka client; consumer not running");
-            return;
+    let mut backoff = Backoff::new();
+    // Retried like the HEAD poller's: a password file may not be written yet.
+    let (config, client) = loop {
+        let created =
+            client_config(&consumer.servers, &consumer.client_profile).and_then(|mut config| {
+                // librdkafka 2.12 answers NOT_COORDINATOR to an OffsetFetch by poking the
+                // client's own group handle, which a client without `group.id` lacks: a NULL
+                // dereference whenever a group's coordinator moves. A group id (never joined:
+                // nothing subscribes) gives it one.
+                config.set("group.id", format!("warren-admin-{}", consumer.name));
+                let client = new_consumer(&config, &consumer.name).map_err(|e| e.to_string())?;
+                Ok((config, client))
+            });
+        match created {
+            Ok(made) => break made,
+            Err(e) => {
+                let delay = backoff.next_delay();
+                warn!(consumer = %consumer.name, error = %e, retry_in = ?delay, "cannot create Kafka client; retrying");
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
         }
     };
     let name = consumer.name.clone();

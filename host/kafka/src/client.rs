@@ -4,15 +4,21 @@
 
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
+use warren_core::config::ClientProfile;
 
 pub(crate) use warren_core::clock::now_ms;
 
 /// Base configuration of a metadata/offsets client: never joins a group, never commits, reads
-/// the high watermark (READ_UNCOMMITTED, as Burrow does).
-pub(crate) fn client_config(servers: &[String], client_id: &str) -> ClientConfig {
+/// the high watermark (READ_UNCOMMITTED, as Burrow does); connects as `profile` says
+/// ([`crate::security`]). Fails only when a credential cannot be read.
+pub(crate) fn client_config(
+    servers: &[String],
+    profile: &ClientProfile,
+) -> Result<ClientConfig, String> {
     let mut c = ClientConfig::new();
+    crate::security::apply(profile, &mut c)?;
     c.set("bootstrap.servers", servers.join(","))
-        .set("client.id", client_id)
+        .set("client.id", &profile.client_id)
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("isolation.level", "read_uncommitted")
@@ -20,18 +26,58 @@ pub(crate) fn client_config(servers: &[String], client_id: &str) -> ClientConfig
         .set("reconnect.backoff.max.ms", "10000")
         .set("topic.metadata.refresh.interval.ms", "-1")
         .set_log_level(RDKafkaLogLevel::Warning);
-    c
+    Ok(c)
 }
 
 /// Routes librdkafka's logs and errors into `tracing`, tagged with the cluster or consumer
 /// name. End-of-partition is how the offsets-topic reader learns it caught up, not an error.
+/// The last connection-level error (TLS handshake, SASL authentication, broker down) is kept:
+/// a failed request only says "transport failure", this says why, and health reports it.
 pub(crate) struct WarrenContext {
     pub(crate) name: String,
+    last_error: std::sync::Mutex<Option<String>>,
+}
+
+impl WarrenContext {
+    pub(crate) fn new(name: &str) -> Self {
+        WarrenContext {
+            name: name.to_string(),
+            last_error: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn remember(&self, reason: &str) {
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_string());
+    }
+
+    /// Forgets the last connection error (a request went through). librdkafka reports an
+    /// error once, not again while it repeats, so it is kept until then.
+    pub(crate) fn clear_error(&self) {
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// `error`, with the reason librdkafka gave for the connection failing when it gave one.
+    pub(crate) fn explain(&self, error: impl std::fmt::Display) -> String {
+        let reason = self
+            .last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match reason {
+            Some(reason) => format!("{error}: {reason}"),
+            None => error.to_string(),
+        }
+    }
 }
 
 impl rdkafka::ClientContext for WarrenContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         use RDKafkaLogLevel::*;
+        // A broker connection failing says why here (FAIL: "SSL handshake failed: ...",
+        // "SASL authentication error: ..."), sometimes only here.
+        if fac == "FAIL" {
+            self.remember(log_message);
+        }
         match level {
             Emerg | Alert | Critical | Error => {
                 tracing::error!(source = %self.name, facility = fac, "librdkafka: {log_message}")
@@ -57,6 +103,10 @@ impl rdkafka::ClientContext for WarrenContext {
         }
         // Connection failures are retried by librdkafka and by the collectors; warn, not error.
         tracing::warn!(source = %self.name, error = %error, "librdkafka: {reason}");
+        // "N/N brokers are down" follows every specific failure; keep the specific reason.
+        if error.rdkafka_error_code() != Some(rdkafka::types::RDKafkaErrorCode::AllBrokersDown) {
+            self.remember(reason);
+        }
     }
 }
 
@@ -67,7 +117,5 @@ pub(crate) fn consumer(
     config: &ClientConfig,
     name: &str,
 ) -> rdkafka::error::KafkaResult<rdkafka::consumer::BaseConsumer<WarrenContext>> {
-    config.create_with_context(WarrenContext {
-        name: name.to_string(),
-    })
+    config.create_with_context(WarrenContext::new(name))
 }

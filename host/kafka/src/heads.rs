@@ -39,17 +39,27 @@ pub(crate) async fn run(
     cancel: CancellationToken,
 ) {
     let name = cluster.name.clone();
-    let config = client_config(&cluster.servers, &cluster.client_profile.client_id);
-    let client: Arc<BaseConsumer<WarrenContext>> = match consumer(&config, &name) {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            // Only a malformed librdkafka setting gets here; config validation prevents it.
-            health.poll_failed(format!("cannot create client: {e}"), now_ms());
-            warn!(cluster = %name, error = %e, "cannot create Kafka client; cluster not monitored");
-            return;
+    let mut backoff = Backoff::new();
+    // A password file not written yet, or a raw librdkafka property librdkafka rejects: the
+    // cluster is failing, and the next attempt may succeed (the file appears, a restart with a
+    // fixed config).
+    let client: Arc<BaseConsumer<WarrenContext>> = loop {
+        let created = client_config(&cluster.servers, &cluster.client_profile)
+            .and_then(|config| consumer(&config, &name).map_err(|e| e.to_string()));
+        match created {
+            Ok(c) => break Arc::new(c),
+            Err(e) => {
+                let delay = backoff.next_delay();
+                health.poll_failed(format!("cannot create client: {e}"), now_ms());
+                warn!(cluster = %name, error = %e, retry_in = ?delay, "cannot create Kafka client; retrying");
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
         }
     };
-    let mut backoff = Backoff::new();
+    backoff.reset();
     let mut layout: Option<(TopicLayout, Instant)> = None;
     let ids = TopicIdLookup::default();
     loop {
@@ -68,6 +78,10 @@ pub(crate) async fn run(
             _ = cancel.cancelled() => return,
             r = poll => r,
         };
+        // librdkafka queues its logs and connection errors (a refused certificate or password)
+        // for the client to serve; this client fetches no messages, so serving them only runs
+        // the context's callbacks, which keep the reason a failed poll is reported with.
+        while client.poll(Duration::ZERO).is_some() {}
         let delay = match result {
             Ok(new_layout) => {
                 if let Some(l) = new_layout {
@@ -80,13 +94,15 @@ pub(crate) async fn run(
                     info!(cluster = %name, "cluster reachable; HEAD offsets collected");
                 }
                 health.poll_succeeded();
+                client.context().clear_error();
                 backoff.reset();
                 cluster.offset_refresh
             }
             Err(e) => {
                 let delay = backoff.next_delay();
+                let e = client.context().explain(e);
                 warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
-                health.poll_failed(e.to_string(), now_ms());
+                health.poll_failed(e, now_ms());
                 layout = None;
                 delay
             }

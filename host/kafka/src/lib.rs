@@ -13,6 +13,7 @@ mod client;
 mod collector;
 mod heads;
 mod offsets_topic;
+mod security;
 
 pub use collector::{CollectorSet, spawn_collectors};
 pub use offsets_topic::reader_config;

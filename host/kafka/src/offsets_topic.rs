@@ -36,7 +36,7 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use warren_core::codec::{self, Record};
-use warren_core::config::ConsumerConfig;
+use warren_core::config::{ClientProfile, ConsumerConfig};
 use warren_core::health::{ClusterHealth, ConsumerProgress};
 use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{
@@ -66,10 +66,15 @@ pub(crate) struct Reader {
     pub(crate) cancel: CancellationToken,
 }
 
-/// The librdkafka settings of the offsets-topic reader of consumer `name`. Public so that
-/// `warren dev-read` (the benchmarks' floor) reads with exactly these.
-pub fn reader_config(servers: &[String], client_id: &str, name: &str) -> ClientConfig {
-    let mut cfg = client_config(servers, client_id);
+/// The librdkafka settings of the offsets-topic reader of consumer `name`, connecting as
+/// `profile` says. Public so that `warren dev-read` (the benchmarks' floor) reads with exactly
+/// these. Fails only when a credential cannot be read.
+pub fn reader_config(
+    servers: &[String],
+    profile: &ClientProfile,
+    name: &str,
+) -> Result<ClientConfig, String> {
+    let mut cfg = client_config(servers, profile)?;
     cfg.set("enable.partition.eof", "true")
         // Nothing is ever committed; the id only names the client in broker logs.
         .set("group.id", format!("warren-reader-{name}"))
@@ -87,7 +92,7 @@ pub fn reader_config(servers: &[String], client_id: &str, name: &str) -> ClientC
         // partition is then the last stable offset, so readiness never waits for an open
         // transaction.
         .set("isolation.level", "read_committed");
-    cfg
+    Ok(cfg)
 }
 
 impl Reader {
@@ -116,9 +121,10 @@ impl Reader {
     fn read_until_cancelled(&self) -> Result<(), KafkaError> {
         let cfg = reader_config(
             &self.consumer.servers,
-            &self.consumer.client_profile.client_id,
+            &self.consumer.client_profile,
             &self.consumer.name,
-        );
+        )
+        .map_err(KafkaError::ClientCreation)?;
         let consumer: BaseConsumer<WarrenContext> = consumer(&cfg, &self.consumer.name)?;
         let mut assigned = 0usize;
         let mut eof: Vec<bool> = Vec::new();

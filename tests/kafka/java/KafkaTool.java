@@ -1,6 +1,8 @@
 // The real-broker tier's Java side: Kafka's own clients doing what no Warren code wrote.
 // Compiled by `scripts/kafka` against the cached Kafka jars; every command prints what it
-// observed on stdout, one line per fact, and exits non-zero on any error.
+// observed on stdout, one line per fact, and exits non-zero on any error. Every client it makes
+// also takes the properties in the file KAFKA_TOOL_CONFIG names, when set (the
+// CLIENT_PROPERTIES that `scripts/kafka up --security MODE` writes: TLS, SASL).
 //
 //   count-brokers BOOTSTRAP                      brokers in the cluster's metadata
 //   truth BOOTSTRAP [GROUP...]                   ground truth, one line per partition:
@@ -70,8 +72,22 @@ public class KafkaTool {
         }
     }
 
-    static Admin admin(String bootstrap) {
+    /** Client properties, starting from KAFKA_TOOL_CONFIG's file when the variable is set. */
+    static Properties props() {
         Properties p = new Properties();
+        String file = System.getenv("KAFKA_TOOL_CONFIG");
+        if (file != null && !file.isEmpty()) {
+            try (var in = new java.io.FileInputStream(file)) {
+                p.load(in);
+            } catch (java.io.IOException e) {
+                throw new RuntimeException("cannot read KAFKA_TOOL_CONFIG " + file, e);
+            }
+        }
+        return p;
+    }
+
+    static Admin admin(String bootstrap) {
+        Properties p = props();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -113,7 +129,7 @@ public class KafkaTool {
 
     static void consume(String bootstrap, String group, String topic, String protocol,
                         long commitMs, int rate) throws Exception {
-        Properties p = new Properties();
+        Properties p = props();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
@@ -166,7 +182,7 @@ public class KafkaTool {
 
     static void txnOffsets(String bootstrap, String txid, String group, String topic, int partition,
                            long offset, String end) throws Exception {
-        Properties p = new Properties();
+        Properties p = props();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, txid);
         // A transaction left open ("hang") is aborted by the broker after this long.
@@ -221,7 +237,7 @@ public class KafkaTool {
     static void benchLoad(String bootstrap, int topics, int partitions, int records, int groups,
                           int rounds) throws Exception {
         long started = System.nanoTime();
-        Properties ap = new Properties();
+        Properties ap = props();
         ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // Large commits queue up behind each other on two busy cores: be patient.
         ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "60000");
@@ -235,7 +251,7 @@ public class KafkaTool {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) throw e;
             }
-            Properties pp = new Properties();
+            Properties pp = props();
             pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
             pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");

@@ -211,9 +211,85 @@ pub struct ClientProfile {
     pub tls: Option<String>,
     /// Name of a `[sasl.NAME]` profile.
     pub sasl: Option<String>,
+    /// The `[tls.NAME]` that `tls` names, resolved: what the Kafka client connects with.
+    #[serde(skip)]
+    pub tls_settings: Option<TlsProfile>,
+    /// The `[sasl.NAME]` that `sasl` names, resolved.
+    #[serde(skip)]
+    pub sasl_settings: Option<SaslProfile>,
+    /// `[client-profile.NAME.librdkafka]`: raw librdkafka properties, applied after Warren's.
+    #[serde(skip_serializing_if = "RawProperties::is_empty")]
+    pub librdkafka: RawProperties,
 }
 
-/// `[tls.NAME]`: TLS settings for Kafka connections (validated now, usable in a later release).
+impl ClientProfile {
+    /// A profile connecting without TLS or SASL as `client_id` (what a cluster naming no
+    /// profile gets, unless `[client-profile.default]` says otherwise).
+    pub fn plaintext(client_id: &str) -> Self {
+        ClientProfile {
+            name: "default".to_owned(),
+            client_id: client_id.to_owned(),
+            tls: None,
+            sasl: None,
+            tls_settings: None,
+            sasl_settings: None,
+            librdkafka: RawProperties::default(),
+        }
+    }
+}
+
+/// Raw librdkafka properties (name → value). `Debug` and `Serialize` print the value of any
+/// property whose name marks it as a credential as `***`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawProperties(pub BTreeMap<String, String>);
+
+impl RawProperties {
+    /// Whether no property is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The properties as librdkafka must receive them, credentials included.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Whether librdkafka property `name` holds a credential (its value is never printed).
+    pub fn is_sensitive(name: &str) -> bool {
+        const MARKS: &[&str] = &[
+            "password",
+            "secret",
+            "passphrase",
+            "key.pem",
+            "private.key",
+            "oauthbearer.config",
+            "jaas",
+            "token",
+        ];
+        let name = name.to_ascii_lowercase();
+        MARKS.iter().any(|m| name.contains(m))
+    }
+
+    fn masked(&self) -> BTreeMap<&str, &str> {
+        self.iter()
+            .map(|(k, v)| (k, if Self::is_sensitive(k) { "***" } else { v }))
+            .collect()
+    }
+}
+
+impl fmt::Debug for RawProperties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.masked()).finish()
+    }
+}
+
+impl Serialize for RawProperties {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.masked().serialize(serializer)
+    }
+}
+
+/// `[tls.NAME]`: TLS settings for Kafka connections.
 #[derive(Debug, Clone, Serialize)]
 pub struct TlsProfile {
     /// The section name.
@@ -228,15 +304,15 @@ pub struct TlsProfile {
     pub noverify: bool,
 }
 
-/// `[sasl.NAME]`: SASL credentials for Kafka connections (validated now, usable later).
+/// `[sasl.NAME]`: SASL credentials for Kafka connections.
 #[derive(Debug, Clone, Serialize)]
 pub struct SaslProfile {
     /// The section name.
     pub name: String,
     /// SASL user name.
     pub username: String,
-    /// SASL password; never printed.
-    pub password: Secret,
+    /// SASL password, or where to read it; never printed.
+    pub password: SecretSource,
     /// SASL mechanism.
     pub mechanism: SaslMechanism,
     /// Send the SASL handshake request first (what modern brokers expect).
@@ -255,6 +331,52 @@ pub enum SaslMechanism {
     /// `SCRAM-SHA-512`.
     #[serde(rename = "SCRAM-SHA-512")]
     ScramSha512,
+}
+
+impl SaslMechanism {
+    /// The name Kafka and librdkafka use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plain => "PLAIN",
+            Self::ScramSha256 => "SCRAM-SHA-256",
+            Self::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+}
+
+/// A credential written in the config itself (Burrow's way, often through `${VAR}`) or a
+/// reference read each time a connection is set up, so a rotated file is picked up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum SecretSource {
+    /// The value itself (printed as `***`).
+    Inline(Secret),
+    /// `env:NAME` or `file:PATH` (the reference is printed, never the value).
+    Ref(SecretRef),
+}
+
+impl SecretSource {
+    /// The value: inline, or read now from the environment or the file (one trailing newline
+    /// dropped). Errors name the reference, never a value.
+    pub fn read(&self) -> Result<Secret, String> {
+        match self {
+            Self::Inline(secret) => Ok(secret.clone()),
+            Self::Ref(SecretRef::Env(var)) => std::env::var(var)
+                .map(Secret::new)
+                .map_err(|_| format!("environment variable {var} is not set")),
+            Self::Ref(SecretRef::File(path)) => {
+                let mut value = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if value.ends_with('\n') {
+                    value.pop();
+                    if value.ends_with('\r') {
+                        value.pop();
+                    }
+                }
+                Ok(Secret::new(value))
+            }
+        }
+    }
 }
 
 /// A string that must not leak into logs or API responses: `Debug` and `Serialize` print `***`.

@@ -1,26 +1,29 @@
 //! How Warren talks to Kafka: `[tls.NAME]`, `[sasl.NAME]` and the `[client-profile.NAME]` that
-//! ties them together. TLS and SASL are parsed and validated now but connecting with them is a
-//! later feature, so [`use_profile`] rejects any cluster or consumer whose profile needs them:
-//! silently connecting in plaintext would be worse than refusing to start.
+//! ties them together, resolved here into one [`ClientProfile`] per name (the TLS and SASL
+//! settings copied in) so the Kafka side maps a single struct to librdkafka. The profile's
+//! `librdkafka` table is the escape hatch for anything without a typed key; the properties
+//! Warren's own readers depend on are refused by name, and so are the ones a typed key already
+//! sets, so each setting has one place and a raw property can never quietly undo `tls` (Warren
+//! never falls back to plaintext).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::reader::{Ctx, Reader};
+use toml::Value;
+
+use super::plugins::parse_secret_ref;
+use super::reader::{Ctx, Reader, join, type_name};
 use super::root::Named;
-use super::{ClientProfile, SaslMechanism, SaslProfile, Secret, TlsProfile};
+use super::{
+    ClientProfile, RawProperties, SaslMechanism, SaslProfile, Secret, SecretSource, TlsProfile,
+};
 
 /// The profile used when a cluster names none; `[client-profile.default]` overrides it.
 pub(crate) const DEFAULT: &str = "default";
 
 /// The profile in force when no `[client-profile.default]` is written.
 pub(crate) fn implicit_default() -> ClientProfile {
-    ClientProfile {
-        name: DEFAULT.to_owned(),
-        client_id: "warren".to_owned(),
-        tls: None,
-        sasl: None,
-    }
+    ClientProfile::plaintext("warren")
 }
 
 /// `profiles["default"]`, which [`client_profiles`] always fills in.
@@ -99,8 +102,12 @@ pub(crate) fn sasl_profiles(
             .required(cx, "username", r#"username = "warren""#)
             .and_then(|f| f.string(cx));
         let password = reader
-            .required(cx, "password", r#"password = "${KAFKA_PASSWORD}""#)
-            .and_then(|f| f.string(cx));
+            .required(cx, "password", r#"password = "env:KAFKA_PASSWORD""#)
+            .and_then(|f| {
+                let path = f.path.clone();
+                let text = f.string(cx)?;
+                password(cx, &path, text)
+            });
         let mut mechanism = SaslMechanism::Plain;
         if let Some(field) = reader.field(cx, "mechanism") {
             let path = field.path.clone();
@@ -118,13 +125,19 @@ pub(crate) fn sasl_profiles(
         }
         // Burrow defaults this to false, which modern brokers reject; Warren defaults to true.
         let handshake_first = reader.boolean(cx, "handshake-first", true);
+        if !handshake_first {
+            cx.warn(
+                &reader.key_path("handshake-first"),
+                "ignored: Warren's Kafka client always sends the SASL handshake first",
+            );
+        }
         reader.finish(cx);
         out.insert(
             name.clone(),
             SaslProfile {
                 name,
                 username: username.unwrap_or_default(),
-                password: Secret::new(password.unwrap_or_default()),
+                password: password.unwrap_or_else(|| SecretSource::Inline(Secret::new(""))),
                 mechanism,
                 handshake_first,
             },
@@ -156,6 +169,27 @@ pub(crate) fn client_profiles(
         }
         let tls_name = reference(cx, &mut reader, "tls", tls.keys());
         let sasl_name = reference(cx, &mut reader, "sasl", sasl.keys());
+        let tls_settings = tls_name.as_ref().and_then(|n| tls.get(n)).cloned();
+        let sasl_settings = sasl_name.as_ref().and_then(|n| sasl.get(n)).cloned();
+        if let Some(s) = &sasl_settings
+            && tls_settings.is_none()
+            && s.mechanism == SaslMechanism::Plain
+        {
+            cx.warn(
+                &reader.key_path("sasl"),
+                format!(
+                    "sasl profile {:?} uses PLAIN without tls: the password crosses the network \
+                     unencrypted",
+                    s.name
+                ),
+            );
+        }
+        let librdkafka = match reader.field(cx, "librdkafka") {
+            Some(field) => {
+                raw_properties(cx, field, tls_settings.is_some(), sasl_settings.is_some())
+            }
+            None => RawProperties::default(),
+        };
         reader.ignore(
             cx,
             "kafka-version",
@@ -180,6 +214,9 @@ pub(crate) fn client_profiles(
                 client_id,
                 tls: tls_name,
                 sasl: sasl_name,
+                tls_settings,
+                sasl_settings,
+                librdkafka,
             },
         );
     }
@@ -207,8 +244,7 @@ fn reference<'a>(
 }
 
 /// Resolves the profile a cluster or consumer names (the default when `name` is `None`),
-/// reporting at `path` an undefined name or a profile needing TLS/SASL, which Warren cannot do
-/// yet.
+/// reporting an undefined name at `path`.
 pub(crate) fn use_profile(
     cx: &mut Ctx<'_>,
     path: &str,
@@ -228,24 +264,125 @@ pub(crate) fn use_profile(
         );
         return default_of(profiles);
     };
-    if let Some(tls) = &profile.tls {
-        cx.error(
-            path,
-            format!(
-                "client-profile {name:?} uses tls profile {tls:?}: TLS connections to Kafka are \
-                 not supported yet (Warren never falls back to plaintext)"
-            ),
-        );
-    }
-    if let Some(sasl) = &profile.sasl {
-        cx.error(
-            path,
-            format!(
-                "client-profile {name:?} uses sasl profile {sasl:?}: SASL authentication to \
-                 Kafka is not supported yet (Warren never falls back to unauthenticated \
-                 connections)"
-            ),
-        );
-    }
     profile.clone()
+}
+
+/// `password = "env:VAR"`, `"file:PATH"` (read when connecting) or the password itself, as
+/// Burrow takes it (usually `"${VAR}"`).
+fn password(cx: &mut Ctx<'_>, path: &str, text: String) -> Option<SecretSource> {
+    if !(text.starts_with("env:") || text.starts_with("file:")) {
+        return Some(SecretSource::Inline(Secret::new(text)));
+    }
+    match parse_secret_ref(&text) {
+        Ok(reference) => Some(SecretSource::Ref(reference)),
+        Err(message) => {
+            cx.error_with(path, message, r#"password = "env:KAFKA_PASSWORD""#);
+            None
+        }
+    }
+}
+
+/// Properties Warren's clients depend on, refused whatever the profile: the reason is shown.
+const OWNED: &[(&str, &str)] = &[
+    ("bootstrap.servers", "set by the cluster's `servers`"),
+    ("metadata.broker.list", "set by the cluster's `servers`"),
+    ("client.id", "set by the profile's `client-id`"),
+    (
+        "group.id",
+        "Warren names its own readers; they never join a group",
+    ),
+    ("group.instance.id", "Warren's readers never join a group"),
+    ("group.protocol", "Warren's readers never join a group"),
+    ("enable.auto.commit", "Warren must never commit offsets"),
+    (
+        "auto.commit.interval.ms",
+        "Warren must never commit offsets",
+    ),
+    (
+        "enable.auto.offset.store",
+        "Warren must never commit offsets",
+    ),
+    (
+        "isolation.level",
+        "the offsets-topic reader must read committed records only (aborted transactional \
+         commits must not count)",
+    ),
+    (
+        "enable.partition.eof",
+        "the offsets-topic reader learns it caught up from end-of-partition events",
+    ),
+    (
+        "auto.offset.reset",
+        "the offsets-topic reader must start from the oldest offset retention kept",
+    ),
+];
+
+/// Properties a `[tls.NAME]` sets: refused in a profile with `tls`, allowed without one (for a
+/// setup no typed key covers).
+const TLS_KEYS: &[&str] = &[
+    "ssl.ca.location",
+    "ssl.certificate.location",
+    "ssl.key.location",
+    "enable.ssl.certificate.verification",
+    "ssl.endpoint.identification.algorithm",
+];
+
+/// Properties a `[sasl.NAME]` sets: refused in a profile with `sasl`, allowed without one (so
+/// GSSAPI or OAUTHBEARER can be configured by hand).
+const SASL_KEYS: &[&str] = &[
+    "sasl.mechanism",
+    "sasl.mechanisms",
+    "sasl.username",
+    "sasl.password",
+];
+
+/// `[client-profile.NAME.librdkafka]`: string (or number/boolean) values, each name checked
+/// against the lists above.
+fn raw_properties(
+    cx: &mut Ctx<'_>,
+    field: super::reader::Field,
+    tls: bool,
+    sasl: bool,
+) -> RawProperties {
+    let example = r#"[client-profile.NAME.librdkafka] "socket.timeout.ms" = "30000""#;
+    let Value::Table(table) = &field.value else {
+        field.wrong_type(cx, "a table of librdkafka properties");
+        return RawProperties::default();
+    };
+    let mut out = BTreeMap::new();
+    for (name, value) in table {
+        let path = join(&field.path, name);
+        if let Some((_, why)) = OWNED.iter().find(|(k, _)| k == name) {
+            cx.error(&path, format!("refused: {why}"));
+            continue;
+        }
+        if name == "security.protocol" && (tls || sasl) {
+            cx.error(
+                &path,
+                "refused: set by the profile's `tls`/`sasl` (Warren never falls back to plaintext)",
+            );
+            continue;
+        }
+        if tls && TLS_KEYS.contains(&name.as_str()) {
+            cx.error(&path, "refused: set by the profile's [tls.NAME] section");
+            continue;
+        }
+        if sasl && SASL_KEYS.contains(&name.as_str()) {
+            cx.error(&path, "refused: set by the profile's [sasl.NAME] section");
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Integer(n) => n.to_string(),
+            Value::Boolean(b) => b.to_string(),
+            Value::Float(f) => f.to_string(),
+            other => {
+                let message = format!("expected a string, got {}", type_name(other));
+                cx.error_with(&path, message, example);
+                continue;
+            }
+        };
+        out.insert(name.clone(), text);
+    }
+    RawProperties(out)
 }

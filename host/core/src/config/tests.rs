@@ -4,6 +4,7 @@
 //! `tests/sections.rs` (section rules and cross-references).
 
 mod plugins;
+mod profiles;
 mod sections;
 mod values;
 

@@ -10,6 +10,7 @@ use anyhow::Context;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{Offset, TopicPartitionList};
+use warren_core::config::ClientProfile;
 
 const POLL: Duration = Duration::from_millis(100);
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -29,9 +30,10 @@ pub struct ReadOptions {
 pub fn run(o: &ReadOptions, started: Instant) -> anyhow::Result<()> {
     let cfg = warren_kafka::reader_config(
         std::slice::from_ref(&o.bootstrap),
-        "warren-dev-read",
+        &ClientProfile::plaintext("warren-dev-read"),
         "dev-read",
-    );
+    )
+    .map_err(anyhow::Error::msg)?;
     let consumer: BaseConsumer = cfg.create().context("creating the consumer")?;
     let md = consumer
         .fetch_metadata(Some(&o.topic), TIMEOUT)

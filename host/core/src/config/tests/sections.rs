@@ -1,6 +1,6 @@
 //! Unit tests for section rules: defaults, unknown keys and sections, wrong types, references
-//! between sections, Burrow's legacy and ignored keys, one consumer per cluster, and the refusal
-//! to use TLS/SASL profiles before Warren can connect with them.
+//! between sections, Burrow's legacy and ignored keys and one consumer per cluster (client
+//! profiles have `profiles.rs`).
 
 use std::time::Duration;
 
@@ -246,31 +246,6 @@ fn consumer_class_rules() {
     );
     let missing = errors(&with_cluster("[consumer.c]\ncluster = \"local\"\n"));
     assert!(missing[0].starts_with("consumer.c.class-name: missing required key"));
-}
-
-#[test]
-fn cluster_using_a_tls_profile_is_refused() {
-    let text = "[tls.t1]\ncafile = \"/ca.pem\"\n[client-profile.secure]\ntls = \"t1\"\n\
-                [cluster.local]\nservers = [\"k:1\"]\nclient-profile = \"secure\"\n";
-    assert_eq!(
-        errors(text),
-        [
-            "cluster.local.client-profile: client-profile \"secure\" uses tls profile \"t1\": TLS connections to Kafka are not supported yet (Warren never falls back to plaintext)"
-        ]
-    );
-}
-
-#[test]
-fn consumer_naming_a_sasl_profile_is_refused() {
-    let text = with_cluster(
-        "[sasl.s]\nusername = \"u\"\npassword = \"p\"\n[client-profile.scram]\nsasl = \"s\"\n\
-         [consumer.local]\nclass-name = \"kafka\"\ncluster = \"local\"\nclient-profile = \"scram\"\n",
-    );
-    let errors = errors(&text);
-    assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with(
-        "consumer.local.client-profile: client-profile \"scram\" uses sasl profile \"s\""
-    ));
 }
 
 #[test]

@@ -1,0 +1,210 @@
+//! The one place a client profile becomes librdkafka properties: TLS (`[tls.NAME]`), SASL
+//! (`[sasl.NAME]`) and the raw `librdkafka` table, applied to every client Warren creates. The
+//! security protocol follows from what the profile names, never from a default: a profile with
+//! `tls` can only ever connect with TLS, so a broken certificate or password makes the cluster
+//! fail instead of falling back to plaintext.
+
+use rdkafka::ClientConfig;
+use warren_core::config::ClientProfile;
+
+/// Sets the profile's security properties and raw properties on `config`. Fails when a
+/// password reference cannot be read (the message names the reference, never a value).
+pub(crate) fn apply(profile: &ClientProfile, config: &mut ClientConfig) -> Result<(), String> {
+    let protocol = match (&profile.tls_settings, &profile.sasl_settings) {
+        (None, None) => "plaintext",
+        (Some(_), None) => "ssl",
+        (None, Some(_)) => "sasl_plaintext",
+        (Some(_), Some(_)) => "sasl_ssl",
+    };
+    // Raw properties first, so Warren's typed ones win (config validation refuses clashes; this
+    // order is the second line of defence).
+    for (name, value) in profile.librdkafka.iter() {
+        config.set(name, value);
+    }
+    if profile.tls_settings.is_some() || profile.sasl_settings.is_some() {
+        config.set("security.protocol", protocol);
+    }
+    if let Some(tls) = &profile.tls_settings {
+        if let Some(ca) = &tls.cafile {
+            config.set("ssl.ca.location", ca.display().to_string());
+        }
+        if let (Some(cert), Some(key)) = (&tls.certfile, &tls.keyfile) {
+            config
+                .set("ssl.certificate.location", cert.display().to_string())
+                .set("ssl.key.location", key.display().to_string());
+        }
+        if tls.noverify {
+            config
+                .set("enable.ssl.certificate.verification", "false")
+                .set("ssl.endpoint.identification.algorithm", "none");
+        } else {
+            // librdkafka's default since 2.0, written out: the broker's name must match its
+            // certificate.
+            config
+                .set("enable.ssl.certificate.verification", "true")
+                .set("ssl.endpoint.identification.algorithm", "https");
+        }
+    }
+    if let Some(sasl) = &profile.sasl_settings {
+        let password = sasl
+            .password
+            .read()
+            .map_err(|e| format!("[sasl.{}] password: {e}", sasl.name))?;
+        config
+            .set("sasl.mechanism", sasl.mechanism.as_str())
+            .set("sasl.username", &sasl.username)
+            .set("sasl.password", password.expose());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use warren_core::config::{
+        ClientProfile, RawProperties, SaslMechanism, SaslProfile, Secret, SecretRef, SecretSource,
+        TlsProfile,
+    };
+
+    use super::apply;
+
+    fn profile() -> ClientProfile {
+        ClientProfile {
+            name: "p".into(),
+            client_id: "warren".into(),
+            tls: None,
+            sasl: None,
+            tls_settings: None,
+            sasl_settings: None,
+            librdkafka: RawProperties::default(),
+        }
+    }
+
+    fn tls(noverify: bool) -> TlsProfile {
+        TlsProfile {
+            name: "t".into(),
+            certfile: Some(PathBuf::from("/c.pem")),
+            keyfile: Some(PathBuf::from("/k.pem")),
+            cafile: Some(PathBuf::from("/ca.pem")),
+            noverify,
+        }
+    }
+
+    fn sasl(password: SecretSource) -> SaslProfile {
+        SaslProfile {
+            name: "s".into(),
+            username: "warren".into(),
+            password,
+            mechanism: SaslMechanism::ScramSha512,
+            handshake_first: true,
+        }
+    }
+
+    fn props(p: &ClientProfile) -> BTreeMap<String, String> {
+        let mut c = rdkafka::ClientConfig::new();
+        apply(p, &mut c).expect("applies");
+        [
+            "security.protocol",
+            "ssl.ca.location",
+            "ssl.certificate.location",
+            "ssl.key.location",
+            "enable.ssl.certificate.verification",
+            "ssl.endpoint.identification.algorithm",
+            "sasl.mechanism",
+            "sasl.username",
+            "sasl.password",
+            "socket.timeout.ms",
+        ]
+        .iter()
+        .filter_map(|k| c.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+        .collect()
+    }
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_profile_without_tls_or_sasl_sets_no_security_property() {
+        assert_eq!(props(&profile()), map(&[]));
+    }
+
+    #[test]
+    fn tls_with_a_client_certificate_is_mtls_with_host_name_checks() {
+        let mut p = profile();
+        p.tls_settings = Some(tls(false));
+        assert_eq!(
+            props(&p),
+            map(&[
+                ("security.protocol", "ssl"),
+                ("ssl.ca.location", "/ca.pem"),
+                ("ssl.certificate.location", "/c.pem"),
+                ("ssl.key.location", "/k.pem"),
+                ("enable.ssl.certificate.verification", "true"),
+                ("ssl.endpoint.identification.algorithm", "https"),
+            ])
+        );
+    }
+
+    #[test]
+    fn noverify_switches_off_both_certificate_and_host_name_checks() {
+        let mut p = profile();
+        p.tls_settings = Some(tls(true));
+        let got = props(&p);
+        assert_eq!(got["enable.ssl.certificate.verification"], "false");
+        assert_eq!(got["ssl.endpoint.identification.algorithm"], "none");
+    }
+
+    #[test]
+    fn sasl_over_tls_is_sasl_ssl_with_the_password_read_from_its_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cret\n").expect("write");
+        let mut p = profile();
+        p.tls_settings = Some(tls(false));
+        p.sasl_settings = Some(sasl(SecretSource::Ref(SecretRef::File(file))));
+        let got = props(&p);
+        assert_eq!(got["security.protocol"], "sasl_ssl");
+        assert_eq!(got["sasl.mechanism"], "SCRAM-SHA-512");
+        assert_eq!(got["sasl.username"], "warren");
+        assert_eq!(got["sasl.password"], "s3cret");
+    }
+
+    #[test]
+    fn sasl_alone_is_sasl_plaintext() {
+        let mut p = profile();
+        p.sasl_settings = Some(sasl(SecretSource::Inline(Secret::new("pw"))));
+        assert_eq!(props(&p)["security.protocol"], "sasl_plaintext");
+    }
+
+    #[test]
+    fn an_unset_password_variable_is_an_error_naming_it_not_a_value() {
+        let mut p = profile();
+        p.sasl_settings = Some(sasl(SecretSource::Ref(SecretRef::Env(
+            "WARREN_TEST_SURELY_UNSET_VAR".into(),
+        ))));
+        let err = apply(&p, &mut rdkafka::ClientConfig::new()).unwrap_err();
+        assert_eq!(
+            err,
+            "[sasl.s] password: environment variable WARREN_TEST_SURELY_UNSET_VAR is not set"
+        );
+    }
+
+    #[test]
+    fn raw_properties_are_passed_through_but_never_override_typed_security() {
+        let mut p = profile();
+        p.tls_settings = Some(tls(false));
+        p.librdkafka = RawProperties(map(&[
+            ("socket.timeout.ms", "30000"),
+            ("security.protocol", "plaintext"),
+        ]));
+        let got = props(&p);
+        assert_eq!(got["socket.timeout.ms"], "30000");
+        assert_eq!(got["security.protocol"], "ssl");
+    }
+}
