@@ -225,9 +225,11 @@ pub(crate) enum PollError {
     Kafka(#[from] KafkaError),
     #[error("blocking Kafka call failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("the broker's metadata is malformed: {0}")]
+    Malformed(String),
 }
 
-fn fetch_layout(consumer: &BaseConsumer<WarrenContext>) -> Result<TopicLayout, KafkaError> {
+fn fetch_layout(consumer: &BaseConsumer<WarrenContext>) -> Result<TopicLayout, PollError> {
     // Serve the client's event queue so errors reported while the broker was down do not pile up.
     let _ = consumer.poll(Duration::ZERO);
     let metadata = consumer.fetch_metadata(None, REQUEST_TIMEOUT)?;
@@ -236,22 +238,42 @@ fn fetch_layout(consumer: &BaseConsumer<WarrenContext>) -> Result<TopicLayout, K
         if topic.error().is_some() {
             continue;
         }
-        let count = topic
+        let partitions: Vec<(i32, i32)> = topic
             .partitions()
             .iter()
-            .map(|p| p.id() + 1)
-            .max()
-            .unwrap_or(0)
-            .max(0) as usize;
-        let led: Vec<i32> = topic
-            .partitions()
-            .iter()
-            .filter(|p| p.leader() >= 0)
-            .map(|p| p.id())
+            .map(|p| (p.id(), p.leader()))
             .collect();
+        let Some((count, led)) = topic_layout(&partitions) else {
+            return Err(PollError::Malformed(format!(
+                "topic {:?}: partition ids are not 0..{}",
+                topic.name(),
+                partitions.len()
+            )));
+        };
         layout.push((topic.name().to_string(), count, led));
     }
     Ok(layout)
+}
+
+/// A topic's partition count and its partitions with a leader, from one metadata answer; `None`
+/// unless the ids are exactly `0..n` as Kafka assigns them. Storage allocates per partition, so a
+/// broken or hostile broker must not be able to name a partition 2,000,000,000; such an answer
+/// fails the poll (the cluster is reported failing) rather than being applied.
+fn topic_layout(partitions: &[(i32, i32)]) -> Option<(usize, Vec<i32>)> {
+    let count = partitions.len();
+    let mut seen = vec![false; count];
+    for &(id, _) in partitions {
+        let i = usize::try_from(id).ok().filter(|&i| i < count)?;
+        if std::mem::replace(&mut seen[i], true) {
+            return None;
+        }
+    }
+    let led = partitions
+        .iter()
+        .filter(|&&(_, leader)| leader >= 0)
+        .map(|&(id, _)| id)
+        .collect();
+    Some((count, led))
 }
 
 /// HEAD (`Offset::End`) or earliest (`Offset::Beginning`) offsets of every led partition.
@@ -284,4 +306,24 @@ fn fetch_offsets(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::topic_layout;
+
+    #[test]
+    fn partition_ids_a_broker_could_not_have_assigned_are_refused_before_allocating() {
+        assert_eq!(
+            topic_layout(&[(1, 7), (0, -1), (2, 3)]),
+            Some((3, vec![1, 2])),
+            "order does not matter; leaderless partitions are counted, not asked"
+        );
+        assert_eq!(topic_layout(&[]), Some((0, vec![])));
+        // One partition claiming id 2e9 would have made a 2e9-slot topic; i32::MAX overflowed.
+        assert_eq!(topic_layout(&[(0, 1), (2_000_000_000, 1)]), None);
+        assert_eq!(topic_layout(&[(i32::MAX, 1)]), None);
+        assert_eq!(topic_layout(&[(-1, 1)]), None);
+        assert_eq!(topic_layout(&[(0, 1), (0, 2)]), None, "a duplicate id");
+    }
 }
