@@ -59,4 +59,4 @@ pub use mail::MailCapability;
 pub use notifier::PluginNotifier;
 pub use outbound::Capabilities;
 pub use sandbox::Limits;
-pub use secrets::{Redactor, resolve_secret};
+pub use secrets::Redactor;

@@ -336,11 +336,10 @@ fn resolve(
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Secret, String> {
-    let text = match reference {
-        SecretRef::Env(var) => format!("env:{var}"),
-        SecretRef::File(path) => format!("file:{}", base_dir.join(path).display()),
-    };
-    crate::resolve_secret(&text, env)
+    match reference {
+        SecretRef::File(path) => SecretRef::File(base_dir.join(path)).read(env),
+        env_ref => env_ref.read(env),
+    }
 }
 
 /// Hash of everything that shapes an instance. Secret values are folded in hashed, so a

@@ -1,5 +1,5 @@
-//! A notifier's secrets, host side: resolving the operator's references (`env:NAME`,
-//! `file:PATH`) into values, substituting `${secret:NAME}` placeholders in an outgoing request
+//! A notifier's secrets, host side (the operator's `env:`/`file:` references are read by
+//! `SecretRef::read`, in core): substituting `${secret:NAME}` placeholders in an outgoing request
 //! just before it is sent, and the redactor that replaces every secret value with `***` in
 //! anything the host logs or returns (guest log lines, guest error messages, host errors). The
 //! guest only ever sees placeholders and names.
@@ -9,53 +9,6 @@ use std::collections::BTreeMap;
 use warren_core::config::Secret;
 
 const OPEN: &str = "${secret:";
-
-/// Resolves an operator's secret reference: `env:NAME` reads an environment variable through
-/// `env` (so tests and the daemon choose where variables come from), `file:PATH` reads a file and
-/// drops one trailing newline (what `echo token > file` adds). Errors name the reference, never a
-/// value.
-pub fn resolve_secret(
-    reference: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Secret, String> {
-    if let Some(name) = reference.strip_prefix("env:") {
-        if name.is_empty() {
-            return Err(format!(
-                "secret reference `{reference}`: no variable name after `env:`"
-            ));
-        }
-        return env(name).map(Secret::new).ok_or_else(|| {
-            format!("secret reference `{reference}`: environment variable {name} is not set")
-        });
-    }
-    if let Some(path) = reference.strip_prefix("file:") {
-        if path.is_empty() {
-            return Err(format!(
-                "secret reference `{reference}`: no path after `file:`"
-            ));
-        }
-        let mut value = std::fs::read_to_string(path)
-            .map_err(|e| format!("secret reference `{reference}`: cannot read {path}: {e}"))?;
-        if value.ends_with('\n') {
-            value.pop();
-            if value.ends_with('\r') {
-                value.pop();
-            }
-        }
-        return Ok(Secret::new(value));
-    }
-    // An unrecognised reference may be the secret itself pasted by mistake: never echo it.
-    match reference.split_once(':') {
-        Some((scheme, _)) if is_scheme(scheme) => Err(format!(
-            "secret reference with unknown scheme `{scheme}:`; use `env:NAME` or `file:PATH`"
-        )),
-        _ => Err("secret reference without a scheme; use `env:NAME` or `file:PATH`".into()),
-    }
-}
-
-fn is_scheme(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
 
 /// Replaces every `${secret:NAME}` in `text` with the secret's value. An unknown name, or a
 /// placeholder without its closing brace, is an error naming the placeholder.
@@ -223,35 +176,5 @@ mod tests {
             [&[0xff, 0x00][..], b"***", &[0xfe], b"***"].concat()
         );
         assert_eq!(r.redact_bytes(b"clean".to_vec()), b"clean");
-    }
-
-    #[test]
-    fn references_resolve_from_env_and_files_with_clear_errors() {
-        let env = |name: &str| (name == "HOOK").then(|| "from-env".to_string());
-        assert_eq!(
-            resolve_secret("env:HOOK", &env).unwrap().expose(),
-            "from-env"
-        );
-        let err = resolve_secret("env:MISSING", &env).unwrap_err();
-        assert!(err.contains("MISSING") && err.contains("not set"), "{err}");
-
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("token");
-        std::fs::write(&path, "from-file\n\n").unwrap();
-        let reference = format!("file:{}", path.display());
-        assert_eq!(
-            resolve_secret(&reference, &env).unwrap().expose(),
-            "from-file\n"
-        );
-        let err = resolve_secret("file:/nonexistent/token", &env).unwrap_err();
-        assert!(err.contains("cannot read /nonexistent/token"), "{err}");
-
-        let err = resolve_secret("vault:kv/x", &env).unwrap_err();
-        assert!(err.contains("unknown scheme `vault:`"), "{err}");
-        let err = resolve_secret("hunter2", &env).unwrap_err();
-        assert!(
-            err.contains("without a scheme") && !err.contains("hunter2"),
-            "{err}"
-        );
     }
 }

@@ -98,27 +98,3 @@ fn check_phc(text: &str) -> Result<(), String> {
         )
     }
 }
-
-impl super::SecretRef {
-    /// Reads the value: `env:NAME` through `env` (injected so tests choose the environment),
-    /// `file:PATH` from disk without one trailing newline (what `echo token > file` adds).
-    /// Errors name the reference, never a value.
-    pub fn read(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, String> {
-        match self {
-            super::SecretRef::Env(name) => env(name)
-                .map(Secret::new)
-                .ok_or_else(|| format!("environment variable {name} is not set")),
-            super::SecretRef::File(path) => {
-                let mut value = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if value.ends_with('\n') {
-                    value.pop();
-                    if value.ends_with('\r') {
-                        value.pop();
-                    }
-                }
-                Ok(Secret::new(value))
-            }
-        }
-    }
-}

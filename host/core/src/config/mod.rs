@@ -361,20 +361,7 @@ impl SecretSource {
     pub fn read(&self) -> Result<Secret, String> {
         match self {
             Self::Inline(secret) => Ok(secret.clone()),
-            Self::Ref(SecretRef::Env(var)) => std::env::var(var)
-                .map(Secret::new)
-                .map_err(|_| format!("environment variable {var} is not set")),
-            Self::Ref(SecretRef::File(path)) => {
-                let mut value = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if value.ends_with('\n') {
-                    value.pop();
-                    if value.ends_with('\r') {
-                        value.pop();
-                    }
-                }
-                Ok(Secret::new(value))
-            }
+            Self::Ref(reference) => reference.read(&|var| std::env::var(var).ok()),
         }
     }
 }
@@ -658,7 +645,7 @@ pub enum PluginSource {
     Builtin(String),
 }
 
-/// Where a secret's value is read from (by the plugin host, at load time).
+/// Where a secret's value is read from: plugin secrets, API tokens, Kafka passwords.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SecretRef {
@@ -666,6 +653,30 @@ pub enum SecretRef {
     Env(String),
     /// `file:PATH` (one trailing newline is dropped).
     File(PathBuf),
+}
+
+impl SecretRef {
+    /// Reads the value, the one place any secret reference is read: `env:NAME` through `env`
+    /// (injected so tests choose the environment), `file:PATH` from disk without one trailing
+    /// newline (what `echo token > file` adds). Errors name the reference, never a value.
+    pub fn read(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, String> {
+        match self {
+            SecretRef::Env(name) => env(name)
+                .map(Secret::new)
+                .ok_or_else(|| format!("environment variable {name} is not set")),
+            SecretRef::File(path) => {
+                let mut value = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if value.ends_with('\n') {
+                    value.pop();
+                    if value.ends_with('\r') {
+                        value.pop();
+                    }
+                }
+                Ok(Secret::new(value))
+            }
+        }
+    }
 }
 
 /// `[plugin.NAME.limits]`.

@@ -330,3 +330,29 @@ fn mail_capability_resolves_with_security_defaults_and_reports_mistakes() {
         ]
     );
 }
+
+#[test]
+fn a_secret_reference_reads_the_variable_or_the_file_without_one_trailing_newline() {
+    // One reader for plugin secrets, API tokens and Kafka passwords.
+    let env = |name: &str| (name == "HOOK").then(|| "from-env".to_string());
+    let read = |r: SecretRef| r.read(&env);
+    assert_eq!(
+        read(SecretRef::Env("HOOK".into())).unwrap().expose(),
+        "from-env"
+    );
+    assert_eq!(
+        read(SecretRef::Env("MISSING".into())).unwrap_err(),
+        "environment variable MISSING is not set"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token");
+    std::fs::write(&path, "from-file\r\n\n").unwrap();
+    assert_eq!(
+        read(SecretRef::File(path.clone())).unwrap().expose(),
+        "from-file\r\n"
+    );
+    std::fs::write(&path, "from-file\r\n").unwrap();
+    assert_eq!(read(SecretRef::File(path)).unwrap().expose(), "from-file");
+    let err = read(SecretRef::File("/nonexistent/token".into())).unwrap_err();
+    assert!(err.starts_with("cannot read /nonexistent/token"), "{err}");
+}
