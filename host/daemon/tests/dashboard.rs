@@ -47,7 +47,51 @@ struct Browser {
     logs: Vec<Value>,
 }
 
+/// chromedriver on `port`, in a process group of its own (so stopping it stops its Chromium).
+fn chromedriver(port: u16, stdout: File, stderr: File) -> std::process::Child {
+    Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("start chromedriver")
+}
+
 impl Browser {
+    /// A client of the chromedriver on `port`, before any session.
+    fn new(port: u16) -> Self {
+        Browser {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+            session: None,
+            logs: Vec::new(),
+        }
+    }
+
+    /// Waits for chromedriver to be ready, then starts a headless Chromium with `profile`.
+    async fn open(&mut self, profile: &Path) -> anyhow::Result<()> {
+        let http = self.http.clone();
+        let status_url = format!("{}/status", self.base);
+        wait_for("chromedriver", Duration::from_secs(20), async || match http
+            .get(&status_url)
+            .send()
+            .await
+        {
+            Ok(r) => r
+                .json::<Value>()
+                .await
+                .is_ok_and(|v| v["value"]["ready"] == true),
+            Err(_) => false,
+        })
+        .await?;
+        self.start(profile).await
+    }
+
     async fn command(
         &self,
         method: reqwest::Method,
@@ -601,42 +645,15 @@ async fn the_dashboard_shows_every_demo_group_with_its_status_in_chromium_withou
             .spawn()
             .expect("start the demo"),
     );
-    processes.driver = Some(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={driver_port}"))
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log("chromedriver.out"))
-            .stderr(log("chromedriver.err"))
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let mut browser = Browser {
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{driver_port}"),
-        session: None,
-        logs: Vec::new(),
-    };
+    processes.driver = Some(chromedriver(
+        driver_port,
+        log("chromedriver.out"),
+        log("chromedriver.err"),
+    ));
+    let mut browser = Browser::new(driver_port);
     let profile = scratch.path().join("chromium-profile");
     let outcome = async {
-        let http = browser.http.clone();
-        let status_url = format!("{}/status", browser.base);
-        wait_for("chromedriver", Duration::from_secs(20), async || match http
-            .get(&status_url)
-            .send()
-            .await
-        {
-            Ok(r) => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|v| v["value"]["ready"] == true),
-            Err(_) => false,
-        })
-        .await?;
-        browser.start(&profile).await?;
+        browser.open(&profile).await?;
         drive(&mut browser, port, demo_started).await
     }
     .await;
@@ -806,42 +823,15 @@ async fn the_dashboard_asks_for_a_token_when_the_api_needs_one_and_keeps_it_for_
             .spawn()
             .expect("start warren"),
     );
-    processes.driver = Some(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={driver_port}"))
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log("chromedriver.out"))
-            .stderr(log("chromedriver.err"))
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let mut browser = Browser {
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{driver_port}"),
-        session: None,
-        logs: Vec::new(),
-    };
+    processes.driver = Some(chromedriver(
+        driver_port,
+        log("chromedriver.out"),
+        log("chromedriver.err"),
+    ));
+    let mut browser = Browser::new(driver_port);
     let profile = scratch.path().join("chromium-profile");
     let outcome = async {
-        let http = browser.http.clone();
-        let status_url = format!("{}/status", browser.base);
-        wait_for("chromedriver", Duration::from_secs(20), async || match http
-            .get(&status_url)
-            .send()
-            .await
-        {
-            Ok(r) => r
-                .json::<Value>()
-                .await
-                .is_ok_and(|v| v["value"]["ready"] == true),
-            Err(_) => false,
-        })
-        .await?;
-        browser.start(&profile).await?;
+        browser.open(&profile).await?;
         drive_login(&browser, port, token).await
     }
     .await;
