@@ -327,8 +327,8 @@ const TLS_KEYS: &[&str] = &[
     "ssl.endpoint.identification.algorithm",
 ];
 
-/// Properties a `[sasl.NAME]` sets: refused in a profile with `sasl`, allowed without one (so
-/// GSSAPI or OAUTHBEARER can be configured by hand).
+/// Properties a `[sasl.NAME]` sets: refused in a profile with `sasl`, allowed without one (a
+/// mechanism Warren has no typed keys for, such as OAUTHBEARER, can be configured by hand).
 const SASL_KEYS: &[&str] = &[
     "sasl.mechanism",
     "sasl.mechanisms",
