@@ -92,6 +92,8 @@ impl From<DatabaseError> for OpenError {
     fn from(e: DatabaseError) -> Self {
         match e {
             DatabaseError::DatabaseAlreadyOpen => OpenError::InUse,
+            // Another process holds it through an older redb: in use, not damaged.
+            DatabaseError::LockProtocolMismatch => OpenError::InUse,
             DatabaseError::Storage(s) => s.into(),
             other => OpenError::Unusable(other.to_string()),
         }
