@@ -69,7 +69,8 @@ async fn get(url: &str) -> Result<Value, String> {
     if code.is_success() {
         Ok(body)
     } else {
-        let why = body["message"].as_str().unwrap_or("error");
+        // The message may quote a group id: escaped like every name this command prints.
+        let why = printable(body["message"].as_str().unwrap_or("error"));
         Err(format!("{url}: {code}: {why}"))
     }
 }
