@@ -2,6 +2,7 @@
 //! noida-db as a process), real librdkafka producers and consumers, and the real daemon wiring
 //! (`warren_daemon::app::serve`) listening on 127.0.0.1.
 
+pub mod child;
 pub mod kafka;
 pub mod receiver;
 pub mod traffic;

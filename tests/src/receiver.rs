@@ -38,6 +38,8 @@ pub struct Recorded {
     pub body: Value,
     /// When it arrived.
     pub at: Instant,
+    /// The status code it was answered with.
+    pub answered: u16,
 }
 
 #[derive(Default)]
@@ -85,6 +87,20 @@ impl Receiver {
             .extend(replies);
     }
 
+    /// Forgets the replies still scripted for `path`: from now on it answers 200.
+    pub fn heal(&self, path: &str) {
+        self.inner.lock().unwrap().script.remove(path);
+    }
+
+    /// Requests to `path` that were answered with a success (2xx): what a real receiver
+    /// would have taken.
+    pub fn accepted(&self, path: &str) -> Vec<Recorded> {
+        self.requests(path)
+            .into_iter()
+            .filter(|r| (200..300).contains(&r.answered))
+            .collect()
+    }
+
     /// Requests whose path (without query) is `path`, in arrival order.
     pub fn requests(&self, path: &str) -> Vec<Recorded> {
         let inner = self.inner.lock().unwrap();
@@ -107,6 +123,14 @@ async fn record(
     let path = uri.path().to_string();
     let reply = {
         let mut inner = inner.lock().unwrap();
+        let reply = inner.script.get_mut(&path).and_then(VecDeque::pop_front);
+        let answered = match &reply {
+            Some(Reply::Status(code)) => *code,
+            Some(Reply::TooManyRequests(_)) => 429,
+            Some(Reply::Hang(_)) => 200,
+            None if path.starts_with("/v2/enqueue") => 202,
+            None => 200,
+        };
         inner.requests.push(Recorded {
             method: method.to_string(),
             path: uri.path_and_query().map_or(path.clone(), |p| p.to_string()),
@@ -122,8 +146,9 @@ async fn record(
             body: serde_json::from_slice(&body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned())),
             at: Instant::now(),
+            answered,
         });
-        inner.script.get_mut(&path).and_then(VecDeque::pop_front)
+        reply
     };
     match reply {
         Some(Reply::Status(code)) => StatusCode::from_u16(code)

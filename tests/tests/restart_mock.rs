@@ -12,101 +12,28 @@
 //! kept aside and the daemon starts fresh.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rdkafka::mocking::MockCluster;
 use serde_json::Value;
+use warren_integration_tests::child::ChildDaemon;
 use warren_integration_tests::receiver::Receiver;
 use warren_integration_tests::traffic::Traffic;
 use warren_integration_tests::{commit_offset, free_port, now_ms, producer, unique, wait_until};
 
-/// Runs the daemon on `WARREN_CHILD_CONFIG` until killed; does nothing without it.
+/// The child process of the tests below ([`warren_integration_tests::child`]).
 #[test]
 #[ignore = "the restart test's child process"]
 fn daemon_child() {
-    let Some(path) = std::env::var_os("WARREN_CHILD_CONFIG") else {
-        return;
-    };
-    let path = std::path::PathBuf::from(path);
-    let text = std::fs::read_to_string(&path).expect("config");
-    let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok()).expect("config");
-    warren_daemon::telemetry::init(&loaded.config.logging);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(warren_daemon::app::serve_with(
-        loaded.config,
-        Some(path),
-        std::future::pending::<()>(),
-    ))
-    .expect("daemon");
+    warren_integration_tests::child::run_child();
 }
 
-/// The daemon as a child process, SIGKILLed on drop.
-struct ChildDaemon {
-    child: Child,
-    base: String,
-}
-
-impl ChildDaemon {
-    async fn start(config: &Path, port: u16, log: &Path) -> ChildDaemon {
-        let log = std::fs::File::create(log).expect("log file");
-        let child = Command::new(std::env::current_exe().expect("test binary"))
-            .args(["--ignored", "--exact", "daemon_child", "--nocapture"])
-            .env("WARREN_CHILD_CONFIG", config)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn the daemon");
-        let d = ChildDaemon {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        wait_until(Duration::from_secs(30), "HTTP listener up", || async {
-            reqwest::get(format!("{}/burrow/admin", d.base))
-                .await
-                .is_ok()
-        })
-        .await;
-        d
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        match reqwest::get(format!("{}{path}", self.base)).await {
-            Ok(r) => {
-                let code = r.status().as_u16();
-                let text = r.text().await.unwrap_or_default();
-                (
-                    code,
-                    serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                )
-            }
-            Err(e) => (0, Value::String(e.to_string())),
-        }
-    }
-
-    async fn status(&self, group: &str) -> String {
-        let (_, v) = self
-            .get(&format!("/v3/kafka/prod/consumer/{group}/lag"))
-            .await;
-        v["status"]["status"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    /// SIGKILL: no shutdown snapshot, no goodbye.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ChildDaemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+async fn status(d: &ChildDaemon, group: &str) -> String {
+    let (_, v) = d.get(&format!("/v3/kafka/prod/consumer/{group}/lag")).await;
+    v["status"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn config(bootstrap: &str, port: u16, data: &Path, hook: &Receiver) -> String {
@@ -233,7 +160,7 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
         ("open", stuck.as_str())
     );
     let incident_id = opened[0].2.clone();
-    assert_eq!(first.status(&stuck).await, "ERR");
+    assert_eq!(status(&first, &stuck).await, "ERR");
     // Two snapshot intervals, so the stopped window is on disk.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let (_, before) = first
@@ -266,12 +193,12 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     assert_eq!(window_after["start"], window_before["start"], "{after}");
     assert_eq!(window_after["end"], window_before["end"], "{after}");
     assert_eq!(after["status"]["status"], "ERR", "{after}");
-    assert_eq!(second.status(&fine).await, "OK");
+    assert_eq!(status(&second, &fine).await, "OK");
 
     // A few notifier ticks: nothing for the healthy group, no second open for the stuck one.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(events(&hook).len(), 1, "{:?}", events(&hook));
-    assert_eq!(second.status(&fine).await, "OK");
+    assert_eq!(status(&second, &fine).await, "OK");
 
     // Recovery closes the incident opened before the crash, once.
     traffic.commits(1, true);
@@ -286,7 +213,7 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
         (all[1].0.as_str(), all[1].2.as_str()),
         ("close", incident_id.as_str())
     );
-    assert_eq!(second.status(&stuck).await, "OK");
+    assert_eq!(status(&second, &stuck).await, "OK");
     drop(second);
     drop(traffic);
 }
@@ -383,11 +310,7 @@ async fn plugin_entry(d: &ChildDaemon) -> Value {
 }
 
 fn hangup(d: &ChildDaemon) {
-    let status = Command::new("kill")
-        .args(["-HUP", &d.child.id().to_string()])
-        .status()
-        .expect("kill -HUP");
-    assert!(status.success());
+    d.signal(libc::SIGHUP);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,7 @@ pub mod config;
 pub mod evaluator;
 pub mod health;
 pub mod incident;
+pub mod ledger;
 pub mod model;
 pub mod plugins;
 pub mod storage;

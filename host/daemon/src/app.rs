@@ -1,6 +1,7 @@
 //! Wiring of the daemon, in Burrow's start order (servers before clients): storage, plugins
 //! (compiled and validated before anything connects), the embedded store, notifications and
-//! the `/metrics` renderer, HTTP, then collectors; shutdown in reverse on Ctrl-C or SIGTERM.
+//! the `/metrics` renderer, HTTP, then collectors; shutdown in reverse on Ctrl-C or SIGTERM,
+//! the `[ha]` election last so a leader hands over only once its notifiers have stopped.
 //! SIGHUP reloads the plugins and the HTTPS certificates.
 
 use std::path::{Path, PathBuf};
@@ -15,10 +16,13 @@ use tracing::info;
 use warren_core::config::Config;
 use warren_core::evaluator::EvaluatorHandle;
 use warren_core::health::Health;
+use warren_core::ledger::Ledger;
 use warren_core::storage::{StorageHandle, StorageSettings};
 use warren_http::{AppState, PluginAdmin};
+use warren_kafka::{HaSettings, HaThreads, KafkaLedger};
 use warren_store::{Opened, Store};
 
+use crate::leadership::Leadership;
 use crate::notify::{Inputs, Notifications};
 use crate::plugins::PluginManager;
 
@@ -91,6 +95,9 @@ pub async fn serve_with(
 
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
+    // Stopped only after the notifiers: a leader hands over once its last message is recorded.
+    let ha_cancel = CancellationToken::new();
+    let (ledger, leadership, ha_threads) = start_ledger(&config, &hostname, &store, &ha_cancel)?;
     // Before anything reads or writes storage: a restart resumes where the snapshot stands.
     crate::persist::restore(&storage, &store, warren_core::clock::now_ms());
     let admin: Arc<dyn PluginAdmin> = plugins.clone();
@@ -113,13 +120,14 @@ pub async fn serve_with(
             evaluator,
             storage: storage.clone(),
             health: health.clone(),
-            store: store.clone(),
+            ledger,
         },
         &tracker,
         &cancel,
     );
     let state = state
         .with_notifiers(Arc::new(notifications))
+        .with_instances(Arc::new(leadership))
         .with_access(access.clone());
     tracker.spawn(render_metrics(
         state.clone(),
@@ -194,6 +202,10 @@ pub async fn serve_with(
     let _ = reloads.await;
     tracker.close();
     tracker.wait().await;
+    ha_cancel.cancel();
+    if let Some(threads) = ha_threads {
+        let _ = tokio::task::spawn_blocking(move || threads.join()).await;
+    }
     while let Some(r) = servers.join_next().await {
         if let Ok(Err(e)) = r {
             tracing::warn!(error = %e, "HTTP server stopped with an error");
@@ -237,6 +249,36 @@ async fn render_metrics(
             _ = tokio::time::sleep(every) => {}
         }
     }
+}
+
+/// Where notification state lives: the embedded store of a single instance, or with `[ha]`
+/// the state topic of the coordinating cluster, written only by the elected leader.
+fn start_ledger(
+    config: &Config,
+    hostname: &str,
+    store: &Arc<Store>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<(Arc<dyn Ledger>, Leadership, Option<HaThreads>)> {
+    let instance = crate::leadership::instance_id(config, hostname);
+    let Some(ha) = &config.ha else {
+        let since = warren_core::clock::now_ms();
+        return Ok((store.clone(), Leadership::Single { instance, since }, None));
+    };
+    let cluster = config
+        .clusters
+        .get(&ha.cluster)
+        .with_context(|| format!("[ha] cluster {:?} is not configured", ha.cluster))?;
+    info!(instance = %instance, cluster = %ha.cluster, group = %ha.group,
+        "high availability: joining the notifier election");
+    let settings = HaSettings {
+        config: ha.clone(),
+        servers: cluster.servers.clone(),
+        profile: cluster.client_profile.clone(),
+        instance,
+    };
+    let (ledger, threads) =
+        KafkaLedger::start(settings, cancel.clone()).map_err(anyhow::Error::msg)?;
+    Ok((ledger.clone(), Leadership::Elected(ledger), Some(threads)))
 }
 
 /// The embedded store under `[storage] data-dir`, or one in memory without it.

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod dev;
 pub mod evaluate;
 pub mod hash_password;
+pub mod leadership;
 pub mod notify;
 pub mod persist;
 pub mod plugin_cli;

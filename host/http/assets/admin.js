@@ -1,4 +1,5 @@
-// Incidents (from /v3/admin/notifiers) and plugin health (from /v3/admin/plugins). The API
+// Incidents (from /v3/admin/notifiers), which instance sends them (from /v3/admin/instances)
+// and plugin health (from /v3/admin/plugins). The API
 // lists open incidents only; an incident this page saw open and then no longer sees is listed
 // under "Recently resolved" with the time it disappeared (kept while the page is open).
 
@@ -12,6 +13,7 @@ const RECENT = 20;
 /** The two panels and their refresh; `ui.incidents` keeps what was seen across refreshes. */
 export function adminPanels(ui) {
   const notifierSummary = h('div', { class: 'notifiers' });
+  const leadership = h('p', { class: 'leadership', id: 'leadership' });
   const open = new SortableTable({
     id: 'incidents',
     caption: 'Open incidents',
@@ -99,6 +101,7 @@ export function adminPanels(ui) {
   const incidents = section(
     'incidents-panel',
     'Incidents',
+    leadership,
     notifierSummary,
     h('h3', { text: 'Open' }),
     h('div', { class: 'scroll' }, open.el),
@@ -110,7 +113,14 @@ export function adminPanels(ui) {
   const pluginsPanel = section('plugins-panel', 'Plugin health', h('div', { class: 'scroll' }, plugins.el));
 
   async function refresh() {
-    const [notifiers, loaded] = await Promise.all([api.notifiers(), api.plugins()]);
+    const [notifiers, loaded, who] = await Promise.all([api.notifiers(), api.plugins(), api.instances()]);
+    leadership.replaceChildren(
+      who.leader
+        ? `Sent by instance ${text(who.leader)} (leading since ${when(who.since)})`
+        : 'No instance leads right now: notifications wait for the election',
+      who.instances.length > 1 ? `; instances: ${who.instances.map(text).join(', ')}` : '',
+      `; this page is served by ${text(who.self)}.`,
+    );
     const nowOpen = new Map();
     for (const n of notifiers) {
       for (const i of Array.isArray(n['open-incidents']) ? n['open-incidents'] : []) {

@@ -88,6 +88,11 @@ export const api = {
     (await json(`/v3/kafka/${seg(cluster)}/consumer/${seg(group)}`)).topics ?? {},
   /** Loaded plugins with their health. */
   plugins: async () => list((await json('/v3/admin/plugins')).plugins),
+  /** Who leads the notifications (`self`, `leader`, `since`, `instances`). */
+  instances: async () => {
+    const body = await json('/v3/admin/instances');
+    return { self: body.self, leader: body.leader ?? null, since: body.since ?? null, instances: list(body.instances) };
+  },
   /** Notifiers: counters, open incidents, pending deliveries. */
   notifiers: async () => list((await json('/v3/admin/notifiers')).notifiers),
   /** READY once every consumer caught up (503 STARTING before, then a progress line per

@@ -1,4 +1,4 @@
-//! Burrow's response envelope: `error`, `message`, one payload key, and `request` with the path
+//! Burrow's response envelope: `error`, `message`, the payload key(s), and `request` with the path
 //! and the host name. Every JSON answer goes through [`reply`] or [`not_found`], so the shape
 //! cannot drift between routes.
 
@@ -23,6 +23,17 @@ pub(crate) fn reply(
     json_response(status, envelope_bytes(state, uri, message, payload))
 }
 
+/// A successful answer whose payload is several top-level keys (`/v3/admin/instances`).
+pub(crate) fn reply_fields(
+    state: &AppState,
+    uri: &Uri,
+    status: StatusCode,
+    message: &str,
+    fields: Map<String, Value>,
+) -> Response {
+    json_response(status, envelope_with(state, uri, message, fields))
+}
+
 /// The serialised envelope, for callers that keep the bytes (see `status.rs`).
 pub(crate) fn envelope_bytes(
     state: &AppState,
@@ -30,12 +41,17 @@ pub(crate) fn envelope_bytes(
     message: &str,
     payload: Option<(&str, Value)>,
 ) -> Bytes {
+    let fields = payload
+        .map(|(key, value)| Map::from_iter([(key.to_owned(), value)]))
+        .unwrap_or_default();
+    envelope_with(state, uri, message, fields)
+}
+
+fn envelope_with(state: &AppState, uri: &Uri, message: &str, fields: Map<String, Value>) -> Bytes {
     let mut body = Map::new();
     body.insert("error".into(), Value::Bool(false));
     body.insert("message".into(), Value::String(message.into()));
-    if let Some((key, value)) = payload {
-        body.insert(key.into(), value);
-    }
+    body.extend(fields);
     body.insert("request".into(), request_info(state, uri));
     // Serialising a Value of strings, numbers and maps cannot fail.
     Bytes::from(serde_json::to_vec(&Value::Object(body)).unwrap_or_default())

@@ -11,6 +11,7 @@ mod admin;
 mod dashboard;
 mod envelope;
 mod guard;
+mod instances;
 mod limits;
 pub mod metrics;
 mod notifiers;
@@ -29,6 +30,7 @@ use axum::routing::{get, post};
 
 pub use access::{Access, hash_password, verify as verify_password};
 pub use guard::ListenerPolicy;
+pub use instances::{InstanceAdmin, Instances};
 pub use notifiers::{NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery};
 pub use plugins::{ComponentInfo, PluginAdmin, PluginHealth, PluginInfo, ReloadReport};
 pub use rendered::RenderedCache;
@@ -67,6 +69,7 @@ fn routes(state: AppState) -> Router {
         .route("/v3/admin/plugins", get(plugins::list))
         .route("/v3/admin/plugins/reload", post(plugins::reload))
         .route("/v3/admin/notifiers", get(notifiers::list))
+        .route("/v3/admin/instances", get(instances::list))
         .route("/v3/kafka", get(v3::cluster_list))
         .route("/v3/kafka/{cluster}", get(v3::cluster_detail))
         .route("/v3/kafka/{cluster}/topic", get(v3::topic_list))

@@ -637,6 +637,29 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             }),
         );
     }
+    if let Some(i) = state.instances.as_ref().map(|i| i.instances()) {
+        let this = esc(&i.this);
+        gauge(
+            out,
+            "warren_leader",
+            "1 while this instance leads the notifications.",
+            [(
+                format!("instance=\"{this}\""),
+                u8::from(i.leader.as_deref() == Some(i.this.as_str())).to_string(),
+            )],
+        );
+        family(
+            out,
+            "warren_leadership_changes_total",
+            "counter",
+            "Times this instance gained or lost the notifier lead.",
+        );
+        let _ = writeln!(
+            out,
+            "warren_leadership_changes_total{{instance=\"{this}\"}} {}",
+            i.changes
+        );
+    }
     if let Some(report) = state.notifiers.as_ref().map(|n| n.notifiers()) {
         family(
             out,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub plugins: Option<Arc<dyn crate::PluginAdmin>>,
     /// The notifiers' state, for `/v3/admin/notifiers`.
     pub notifiers: Option<Arc<dyn crate::NotifierAdmin>>,
+    /// Who leads the notifications, for `/v3/admin/instances` and `/metrics`.
+    pub instances: Option<Arc<dyn crate::InstanceAdmin>>,
     /// The `/metrics` body, rendered in the background.
     pub metrics: crate::metrics::MetricsCache,
     /// The API's own requests, for `/metrics`.
@@ -81,6 +83,7 @@ impl AppState {
                 .and_then(|o| HeaderValue::from_str(o).ok()),
             plugins,
             notifiers: None,
+            instances: None,
             metrics: Default::default(),
             requests: Default::default(),
             access: Default::default(),
@@ -90,6 +93,12 @@ impl AppState {
     /// The same state, checking these credentials.
     pub fn with_access(mut self, access: crate::Access) -> Self {
         self.access = access;
+        self
+    }
+
+    /// The same state, reporting who leads.
+    pub fn with_instances(mut self, instances: Arc<dyn crate::InstanceAdmin>) -> Self {
+        self.instances = Some(instances);
         self
     }
 

@@ -10,8 +10,8 @@ use warren_core::health::Health;
 use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
 use warren_http::{
-    AppState, ComponentInfo, NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery,
-    PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
+    AppState, ComponentInfo, InstanceAdmin, Instances, NotifierAdmin, NotifierInfo, OpenIncident,
+    PendingDelivery, PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
 };
 
 const NOW: i64 = 1_700_000_000_000;
@@ -294,6 +294,22 @@ impl NotifierAdmin for FakeNotifiers {
     }
 }
 
+/// Three instances; `b` leads.
+struct FakeInstances;
+
+impl InstanceAdmin for FakeInstances {
+    fn instances(&self) -> Instances {
+        Instances {
+            this: "warren-a".into(),
+            leader: Some("warren-b".into()),
+            since: Some(NOW - 60_000),
+            instances: vec!["warren-a".into(), "warren-b".into(), "warren-c".into()],
+            changes: 2,
+            failing: None,
+        }
+    }
+}
+
 fn with_admin(mut s: AppState) -> AppState {
     s.plugins = Some(std::sync::Arc::new(FakePlugins));
     s.with_notifiers(std::sync::Arc::new(FakeNotifiers))
@@ -325,6 +341,15 @@ async fn admin_notifiers_lists_counters_open_incidents_and_pending_deliveries() 
     golden(
         "admin_notifiers",
         &call(with_admin(state()), Method::GET, "/v3/admin/notifiers").await,
+    );
+}
+
+#[tokio::test]
+async fn admin_instances_names_this_instance_the_leader_and_every_member() {
+    let s = state().with_instances(std::sync::Arc::new(FakeInstances));
+    golden(
+        "admin_instances",
+        &call(s, Method::GET, "/v3/admin/instances").await,
     );
 }
 

@@ -3,7 +3,8 @@
 //! either the offsets-topic reader (`class-name = "kafka"`, Burrow's way) or the Admin API
 //! poller (`class-name = "kafka-admin"`). All of them write into `warren_core::storage` and
 //! report progress into `warren_core::health`; nothing here keeps state of its own beyond
-//! connections.
+//! connections. With `[ha]`, [`KafkaLedger`] elects the notifier leader among several
+//! instances and keeps the notification state in a Kafka topic.
 
 mod admin;
 mod admin_ffi;
@@ -11,9 +12,11 @@ mod admin_schedule;
 mod backoff;
 mod client;
 mod collector;
+mod ha;
 mod heads;
 mod offsets_topic;
 mod security;
 
 pub use collector::{CollectorSet, spawn_collectors};
+pub use ha::{HaSettings, HaThreads, KafkaLedger, Leadership};
 pub use offsets_topic::reader_config;

@@ -6,57 +6,14 @@
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
-use warren_core::evaluator::GroupStatus;
-use warren_core::incident::{Incident, IncidentKind};
+use warren_core::incident::Incident;
+use warren_core::ledger::{Delivery, IncidentKey, Ledger, LedgerError};
 
 use crate::{Store, StoreError, db_error};
 
 const INCIDENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("incidents");
 const DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("deliveries");
 const SEQ: TableDefinition<&str, u64> = TableDefinition::new("sequence");
-
-/// Which incident: one per (notifier, cluster, group).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct IncidentKey {
-    /// `[notifier.NAME]`.
-    pub notifier: String,
-    /// Cluster.
-    pub cluster: String,
-    /// Group.
-    pub group: String,
-}
-
-impl IncidentKey {
-    fn encode(&self) -> String {
-        // The unit separator cannot appear in section names (notifier, cluster); a Kafka group
-        // id may hold anything, so it comes last and the reader splits off two fields only.
-        format!(
-            "{}\u{1f}{}\u{1f}{}",
-            self.notifier, self.cluster, self.group
-        )
-    }
-}
-
-/// One message to deliver, with its retry state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Delivery {
-    /// Who delivers it and about what.
-    pub key: IncidentKey,
-    /// Opened, updated or resolved.
-    pub kind: IncidentKind,
-    /// The incident (id and start).
-    pub incident: Incident,
-    /// The group's status when the event was decided.
-    pub status: GroupStatus,
-    /// When it was decided, epoch ms.
-    pub event_ms: i64,
-    /// Failed attempts so far.
-    pub attempts: u32,
-    /// Not before this time, epoch ms.
-    pub next_attempt_ms: i64,
-    /// Why the last attempt failed.
-    pub last_error: Option<String>,
-}
 
 pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(INCIDENTS).map_err(db_error)?;
@@ -87,19 +44,11 @@ impl Store {
         let mut out = Vec::new();
         for row in table.iter().map_err(db_error)? {
             let (k, v) = row.map_err(db_error)?;
-            let mut parts = k.value().splitn(3, '\u{1f}');
-            let (Some(notifier), Some(cluster), Some(group)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
+            let Some(key) = IncidentKey::decode(k.value()) else {
                 tracing::warn!(key = k.value(), "skipping an incident with a malformed key");
                 continue;
             };
             if let Some(incident) = decode("incidents", v.value()) {
-                let key = IncidentKey {
-                    notifier: notifier.to_owned(),
-                    cluster: cluster.to_owned(),
-                    group: group.to_owned(),
-                };
                 out.push((key, incident));
             }
         }
@@ -203,4 +152,48 @@ impl Store {
         }
         tx.commit().map_err(db_error)
     }
+}
+
+/// The single instance's ledger: it always leads, and a write is durable once it returns.
+impl Ledger for Store {
+    fn leading(&self) -> Option<u64> {
+        Some(0)
+    }
+
+    fn confirm(&self) -> Result<(), LedgerError> {
+        Ok(())
+    }
+
+    fn incidents(&self) -> Result<Vec<(IncidentKey, Incident)>, LedgerError> {
+        Store::incidents(self).map_err(failed)
+    }
+
+    fn record(
+        &self,
+        key: &IncidentKey,
+        incident: Option<&Incident>,
+        delivery: Option<&Delivery>,
+    ) -> Result<Option<u64>, LedgerError> {
+        Store::record(self, key, incident, delivery).map_err(failed)
+    }
+
+    fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, LedgerError> {
+        Store::deliveries(self, notifier).map_err(failed)
+    }
+
+    fn notifier_names(&self) -> Result<Vec<String>, LedgerError> {
+        Store::notifier_names(self).map_err(failed)
+    }
+
+    fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), LedgerError> {
+        Store::update_delivery(self, seq, delivery).map_err(failed)
+    }
+
+    fn finish_delivery(&self, seq: u64) -> Result<(), LedgerError> {
+        Store::finish_delivery(self, seq).map_err(failed)
+    }
+}
+
+fn failed(e: StoreError) -> LedgerError {
+    LedgerError::Failed(e.to_string())
 }

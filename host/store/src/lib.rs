@@ -19,8 +19,8 @@
 mod incidents;
 mod snapshots;
 
-pub use incidents::{Delivery, IncidentKey};
 pub use snapshots::SavedCluster;
+pub use warren_core::ledger::{Delivery, IncidentKey};
 
 use std::path::{Path, PathBuf};
 

@@ -19,6 +19,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
             plugin_cache_dir: None,
             metrics_refresh: std::time::Duration::from_secs(10),
             metrics_partitions: true,
+            instance_id: None,
         };
     };
     let origin = r.optional_string(cx, "access-control-allow-origin");
@@ -28,6 +29,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
     let metrics_refresh =
         r.positive_duration(cx, "metrics-refresh", std::time::Duration::from_secs(10));
     let metrics_partitions = r.boolean(cx, "metrics-partitions", true);
+    let instance_id = r.optional_string(cx, "instance-id");
     r.ignore(cx, "pidfile", "Warren does not use a pid file");
     r.ignore(cx, "stdout-logfile", "Warren logs to stderr");
     r.ignore(
@@ -41,6 +43,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         plugin_cache_dir,
         metrics_refresh,
         metrics_partitions,
+        instance_id,
     }
 }
 

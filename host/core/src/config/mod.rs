@@ -12,6 +12,7 @@ mod access;
 mod duration;
 mod env;
 mod general;
+mod ha;
 mod kafka;
 mod notifiers;
 mod pipeline;
@@ -148,6 +149,29 @@ pub struct Config {
     pub api_tokens: BTreeMap<String, ApiToken>,
     /// `[api-user.NAME]`: basic-auth users accepted by the HTTP API.
     pub api_users: BTreeMap<String, ApiUser>,
+    /// `[ha]`: several instances, one notifier leader; `None` for a single instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ha: Option<HaConfig>,
+}
+
+/// `[ha]`: how several instances elect their notifier leader and share its state through the
+/// Kafka cluster they watch.
+#[derive(Debug, Clone, Serialize)]
+pub struct HaConfig {
+    /// The `[cluster.NAME]` whose brokers (and client profile) coordinate the instances.
+    pub cluster: String,
+    /// The consumer group the instances join; the owner of its one partition leads.
+    pub group: String,
+    /// The one-partition topic the group is assigned.
+    pub leader_topic: String,
+    /// The compacted topic holding open incidents and pending deliveries.
+    pub state_topic: String,
+    /// How long a leader that stopped heartbeating keeps the role.
+    #[serde(serialize_with = "duration::serialize")]
+    pub session_timeout: Duration,
+    /// Replicas of the two topics when Warren creates them; `None`: 3, or fewer brokers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication_factor: Option<i16>,
 }
 
 /// `[general]`: process-wide settings.
@@ -163,6 +187,9 @@ pub struct GeneralConfig {
     pub metrics_refresh: Duration,
     /// Per-partition series in `/metrics` (switch off for huge clusters).
     pub metrics_partitions: bool,
+    /// This instance's name among several (`[ha]`); `None`: host name and HTTP port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
 }
 
 /// `[logging]`: what Warren writes to stderr.

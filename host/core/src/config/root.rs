@@ -6,7 +6,7 @@ use toml::{Table, Value};
 
 use super::reader::{Ctx, Reader, join, suggest, type_name};
 use super::values::check_name;
-use super::{Config, access, general, kafka, notifiers, pipeline, plugins, profiles};
+use super::{Config, access, general, ha, kafka, notifiers, pipeline, plugins, profiles};
 
 /// Sections Warren reads.
 const SECTIONS: &[&str] = &[
@@ -24,6 +24,7 @@ const SECTIONS: &[&str] = &[
     "notifier",
     "api-token",
     "api-user",
+    "ha",
 ];
 
 /// Burrow sections Warren accepts and ignores, with the reason shown in the warning.
@@ -95,7 +96,9 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
     let api_tokens = access::api_tokens(cx, sections);
     let sections = named(cx, root, "api-user");
     let api_users = access::api_users(cx, sections);
-    if !notifiers.is_empty() && storage.data_dir.is_none() {
+    let section = single(cx, root, "ha");
+    let ha = ha::ha(cx, section, &clusters);
+    if !notifiers.is_empty() && storage.data_dir.is_none() && ha.is_none() {
         cx.warn(
             "storage",
             "notifiers are configured but [storage] data-dir is not: open incidents and pending \
@@ -117,6 +120,7 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
         notifiers,
         api_tokens,
         api_users,
+        ha,
     }
 }
 

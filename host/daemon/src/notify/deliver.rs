@@ -1,8 +1,9 @@
-//! The delivery task of one notifier: takes the oldest due delivery from the store (one at a
+//! The delivery task of one notifier: takes the oldest due delivery from the ledger (one at a
 //! time per group, so a close never overtakes its open), hands it to the plugin, and
 //! removes it only when the receiver accepted it or refused it for good. Transient failures
 //! (5xx, 429, timeouts, a misbehaving plugin) are retried with exponential backoff and jitter,
-//! never sooner than the receiver's `Retry-After`; nothing is dropped for being late.
+//! never sooner than the receiver's `Retry-After`; nothing is dropped for being late. Only
+//! the leader delivers, and it proves it still leads right before each message leaves.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,18 +13,30 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use warren_core::backoff::Backoff;
 use warren_core::clock::now_ms;
+use warren_core::ledger::Delivery;
 use warren_runtime::{IncidentEvent, NotifyError};
-use warren_store::Delivery;
 
 use super::Shared;
 
 /// Longest sleep between looks at the queue (covers a wake-up lost to a race).
 const IDLE: Duration = Duration::from_secs(5);
+/// How often a follower looks whether it leads now.
+const FOLLOWING: Duration = Duration::from_millis(250);
+/// How long shutdown waits for a request in flight.
+const DRAIN: Duration = Duration::from_secs(12);
 
 pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: CancellationToken) {
     loop {
+        if shared.ledger.leading().is_none() {
+            // Another instance leads: it delivers.
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(FOLLOWING) => {}
+            }
+            continue;
+        }
         let now = now_ms();
-        let pending = match shared.store.deliveries(&shared.name) {
+        let pending = match shared.ledger.deliveries(&shared.name) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(notifier = %shared.name, error = %e, "cannot read deliveries");
@@ -55,11 +68,31 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
             }
             continue;
         };
-        let outcome = tokio::select! {
-            _ = cancel.cancelled() => return,
-            outcome = attempt(&plugin, &shared, &delivery) => outcome,
+        // Proves the lead right before the message leaves: a leader that was replaced while
+        // paused learns it here and sends nothing.
+        if let Err(e) = shared.ledger.confirm() {
+            tracing::warn!(notifier = %shared.name, error = %e, "not sending: cannot confirm the lead");
+            continue;
+        }
+        let outcome = {
+            let send = attempt(&plugin, &shared, &delivery);
+            tokio::pin!(send);
+            tokio::select! {
+                outcome = &mut send => outcome,
+                _ = cancel.cancelled() => {
+                    // Shutting down mid-request: let it finish (bounded) and record its
+                    // outcome, so neither the next start nor the next leader sends it again.
+                    match tokio::time::timeout(DRAIN, send).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => return,
+                    }
+                }
+            }
         };
         finish(&shared, seq, delivery, outcome);
+        if cancel.is_cancelled() {
+            return;
+        }
     }
 }
 
@@ -118,9 +151,9 @@ fn finish(shared: &Shared, seq: u64, mut d: Delivery, outcome: Result<(), Notify
         }
     };
     let saved = if done {
-        shared.store.finish_delivery(seq)
+        shared.ledger.finish_delivery(seq)
     } else {
-        shared.store.update_delivery(seq, &d)
+        shared.ledger.update_delivery(seq, &d)
     };
     if let Err(e) = saved {
         tracing::error!(notifier = %name, error = %e, "cannot save a delivery's state");

@@ -2,8 +2,9 @@
 //! the groups of its clusters every `interval` and runs the incident state machine
 //! (`warren_core::incident`), and a delivery task that hands each decided event to the
 //! notifier plugin, retrying transient failures with exponential backoff and jitter (never
-//! sooner than a receiver's `Retry-After`). Decisions and deliveries go through the embedded
-//! store first, so a restart loses neither an open incident nor a pending open or close. Each
+//! sooner than a receiver's `Retry-After`). Decisions and deliveries go through the
+//! ledger first (the embedded store, or with `[ha]` the state topic shared by the instances),
+//! so a restart or a failover loses neither an open incident nor a pending open or close. Each
 //! notifier has its own tasks: a slow or dead receiver delays only its own messages.
 
 mod deliver;
@@ -19,9 +20,9 @@ use tokio_util::task::TaskTracker;
 use warren_core::config::Config;
 use warren_core::evaluator::EvaluatorHandle;
 use warren_core::health::Health;
+use warren_core::ledger::Ledger;
 use warren_core::storage::StorageHandle;
 use warren_http::{NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery};
-use warren_store::Store;
 
 use crate::plugins::PluginManager;
 
@@ -41,7 +42,7 @@ pub struct Counters {
 /// What the tasks of one notifier share.
 pub(crate) struct Shared {
     pub(crate) name: String,
-    pub(crate) store: Arc<Store>,
+    pub(crate) ledger: Arc<dyn Ledger>,
     pub(crate) plugins: Arc<PluginManager>,
     pub(crate) counters: Counters,
     /// Wakes the delivery task when the scheduler queued something.
@@ -67,29 +68,46 @@ pub struct Inputs {
     pub storage: StorageHandle,
     /// Collector health: a cluster is evaluated only once its consumer has caught up.
     pub health: Health,
-    /// Where incidents and deliveries are kept.
-    pub store: Arc<Store>,
+    /// Where incidents and deliveries are kept: the embedded store, or the `[ha]` state topic.
+    pub ledger: Arc<dyn Ledger>,
 }
 
 /// Incidents and deliveries of notifiers that are no longer configured cannot be delivered (no
 /// plugin is bound to them): they are dropped, loudly, rather than kept for ever.
 fn forget_removed_notifiers(inputs: &Inputs) {
     let configured = &inputs.config.notifiers;
-    for (key, incident) in inputs.store.incidents().unwrap_or_default() {
+    for (key, incident) in inputs.ledger.incidents().unwrap_or_default() {
         if !configured.contains_key(&key.notifier) {
             tracing::warn!(notifier = %key.notifier, cluster = %key.cluster, group = %key.group,
                 incident = %incident.id, "notifier removed from the config: its open incident is dropped");
-            let _ = inputs.store.record(&key, None, None);
+            let _ = inputs.ledger.record(&key, None, None);
         }
     }
-    for name in inputs.store.notifier_names().unwrap_or_default() {
+    for name in inputs.ledger.notifier_names().unwrap_or_default() {
         if configured.contains_key(&name) {
             continue;
         }
-        for (seq, d) in inputs.store.deliveries(&name).unwrap_or_default() {
+        for (seq, d) in inputs.ledger.deliveries(&name).unwrap_or_default() {
             tracing::warn!(notifier = %name, group = %d.key.group, incident = %d.incident.id,
                 kind = d.kind.as_str(), "notifier removed from the config: pending delivery dropped");
-            let _ = inputs.store.finish_delivery(seq);
+            let _ = inputs.ledger.finish_delivery(seq);
+        }
+    }
+}
+
+/// Runs [`forget_removed_notifiers`] each time this instance gains the lead (at once without
+/// `[ha]`): only the leader writes the ledger.
+async fn forget_on_lead(inputs: Arc<Inputs>, cancel: CancellationToken) {
+    let mut last = None;
+    loop {
+        let term = inputs.ledger.leading();
+        if term.is_some() && term != last {
+            forget_removed_notifiers(&inputs);
+            last = term;
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
         }
     }
 }
@@ -103,13 +121,13 @@ impl NotifierAdmin for Notifications {
 impl Notifications {
     /// Starts a scheduler and a delivery task per notifier, tracked by `tracker`.
     pub fn start(inputs: Inputs, tracker: &TaskTracker, cancel: &CancellationToken) -> Self {
-        forget_removed_notifiers(&inputs);
         let inputs = Arc::new(inputs);
+        tracker.spawn(forget_on_lead(inputs.clone(), cancel.clone()));
         let mut notifiers = BTreeMap::new();
         for (name, n) in &inputs.config.notifiers {
             let shared = Arc::new(Shared {
                 name: name.clone(),
-                store: inputs.store.clone(),
+                ledger: inputs.ledger.clone(),
                 plugins: inputs.plugins.clone(),
                 counters: Counters::default(),
                 queued: Notify::new(),
@@ -138,7 +156,7 @@ impl Notifications {
         let mut out = Vec::new();
         for (name, n) in self.notifiers.iter() {
             let open_incidents = n
-                .store
+                .ledger
                 .incidents()
                 .unwrap_or_default()
                 .into_iter()
@@ -152,7 +170,7 @@ impl Notifications {
                 })
                 .collect();
             let pending = n
-                .store
+                .ledger
                 .deliveries(name)
                 .unwrap_or_default()
                 .into_iter()

@@ -2,7 +2,8 @@
 //! has caught up (a restart must not report a STOP that is only Warren warming up), every
 //! group that is stored or has an open incident is judged and stepped through the incident
 //! state machine. A group that is gone, or that the notifier's filters no longer keep, counts
-//! as resolved, so a deleted group never alerts forever.
+//! as resolved, so a deleted group never alerts forever. It decides only while this instance
+//! leads (always, without `[ha]`), re-reading the open incidents each time it gains the lead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -13,9 +14,9 @@ use warren_core::clock::now_ms;
 use warren_core::config::NotifierConfig;
 use warren_core::evaluator::GroupStatus;
 use warren_core::incident::{Incident, IncidentKind, Policy, step};
+use warren_core::ledger::{Delivery, IncidentKey};
 use warren_core::storage::ClusterStore;
 use warren_runtime::{Instance, PluginSet};
-use warren_store::{Delivery, IncidentKey};
 
 use super::{Inputs, Shared};
 
@@ -31,55 +32,25 @@ pub(crate) async fn run(
         send_once: notifier.send_once,
         send_close: notifier.send_close,
     };
-    let mut open: BTreeMap<IncidentKey, Incident> = match inputs.store.incidents() {
-        Ok(all) => all
-            .into_iter()
-            .filter(|(k, _)| k.notifier == notifier.name)
-            .collect(),
-        Err(e) => {
-            tracing::error!(notifier = %notifier.name, error = %e, "cannot read open incidents");
-            BTreeMap::new()
-        }
-    };
-    if !open.is_empty() {
-        tracing::info!(notifier = %notifier.name, open = open.len(), "open incidents restored");
-    }
-    // Incidents of clusters this notifier no longer watches (the config changed while they
-    // were open) would never be visited again: resolve them now.
-    let now = now_ms();
-    let orphans: Vec<IncidentKey> = open
-        .keys()
-        .filter(|k| {
-            !inputs.config.clusters.contains_key(&k.cluster) || !notifier.applies_to(&k.cluster)
-        })
-        .cloned()
-        .collect();
-    for key in orphans {
-        let Some(incident) = open.remove(&key) else {
-            continue;
-        };
-        let status = GroupStatus::not_found(&key.cluster, &key.group);
-        let next = step(
-            &policy,
-            &key.cluster,
-            &key.group,
-            Some(&incident),
-            status.status,
-            now,
-        );
-        let delivery = first_attempt(&key, &next, &status, now);
-        tracing::warn!(notifier = %notifier.name, cluster = %key.cluster, group = %key.group,
-            incident = %incident.id, "the notifier no longer watches this cluster: incident resolved");
-        if shared.store.record(&key, None, delivery.as_ref()).is_ok() && delivery.is_some() {
-            shared.queued.notify_one();
-        }
-    }
+    let mut open = BTreeMap::new();
+    // The lead `open` was read under; `None` while another instance leads.
+    let mut term = None;
     let mut ticker = tokio::time::interval(notifier.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = ticker.tick() => {}
+        }
+        let Some(now_term) = shared.ledger.leading() else {
+            term = None;
+            continue;
+        };
+        if term != Some(now_term) {
+            // Starting, or (re)gaining the lead: what the ledger holds is the truth now,
+            // including what another instance decided meanwhile.
+            open = restore(&notifier, &policy, &inputs, &shared);
+            term = Some(now_term);
         }
         let now = now_ms();
         // Once per tick: the set a reload may replace, not a copy per group.
@@ -132,7 +103,7 @@ pub(crate) async fn run(
                     supersede_updates(&shared, &key, &incident.id);
                 }
                 match shared
-                    .store
+                    .ledger
                     .record(&key, next.incident.as_ref(), delivery.as_ref())
                 {
                     Ok(_) => {}
@@ -163,6 +134,59 @@ pub(crate) async fn run(
     }
 }
 
+/// The notifier's open incidents as the ledger holds them, after resolving those of clusters
+/// it no longer watches (the config changed while they were open): they would never be
+/// visited again.
+fn restore(
+    notifier: &NotifierConfig,
+    policy: &Policy,
+    inputs: &Inputs,
+    shared: &Shared,
+) -> BTreeMap<IncidentKey, Incident> {
+    let mut open: BTreeMap<IncidentKey, Incident> = match shared.ledger.incidents() {
+        Ok(all) => all
+            .into_iter()
+            .filter(|(k, _)| k.notifier == notifier.name)
+            .collect(),
+        Err(e) => {
+            tracing::error!(notifier = %notifier.name, error = %e, "cannot read open incidents");
+            BTreeMap::new()
+        }
+    };
+    if !open.is_empty() {
+        tracing::info!(notifier = %notifier.name, open = open.len(), "open incidents restored");
+    }
+    let now = now_ms();
+    let orphans: Vec<IncidentKey> = open
+        .keys()
+        .filter(|k| {
+            !inputs.config.clusters.contains_key(&k.cluster) || !notifier.applies_to(&k.cluster)
+        })
+        .cloned()
+        .collect();
+    for key in orphans {
+        let Some(incident) = open.remove(&key) else {
+            continue;
+        };
+        let status = GroupStatus::not_found(&key.cluster, &key.group);
+        let next = step(
+            policy,
+            &key.cluster,
+            &key.group,
+            Some(&incident),
+            status.status,
+            now,
+        );
+        let delivery = first_attempt(&key, &next, &status, now);
+        tracing::warn!(notifier = %notifier.name, cluster = %key.cluster, group = %key.group,
+            incident = %incident.id, "the notifier no longer watches this cluster: incident resolved");
+        if shared.ledger.record(&key, None, delivery.as_ref()).is_ok() && delivery.is_some() {
+            shared.queued.notify_one();
+        }
+    }
+    open
+}
+
 /// The delivery a step decided, due at once.
 fn first_attempt(
     key: &IncidentKey,
@@ -185,9 +209,9 @@ fn first_attempt(
 /// Drops an `updated` of the same incident that is still waiting (its receiver is down): the
 /// new one says more, and an outage must not end in a burst of stale reminders.
 fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
-    for (seq, d) in shared.store.deliveries(&shared.name).unwrap_or_default() {
+    for (seq, d) in shared.ledger.deliveries(&shared.name).unwrap_or_default() {
         if &d.key == key && d.kind == IncidentKind::Updated && d.incident.id == incident {
-            let _ = shared.store.finish_delivery(seq);
+            let _ = shared.ledger.finish_delivery(seq);
         }
     }
 }
