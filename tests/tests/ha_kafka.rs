@@ -230,12 +230,59 @@ fn messages(hook: &Receiver) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-async fn wait_messages(hook: &Receiver, n: usize, what: &str) -> Vec<(&'static str, String)> {
-    wait_until(Duration::from_secs(60), what, || async {
-        hook.accepted("/hook").len() >= n
-    })
-    .await;
+/// Waits for the `n`th accepted message; on timeout, says what every instance thought.
+async fn wait_messages(
+    hook: &Receiver,
+    w: &Instances,
+    group: &str,
+    n: usize,
+    what: &str,
+) -> Vec<(&'static str, String)> {
+    let start = Instant::now();
+    while hook.accepted("/hook").len() < n {
+        if start.elapsed() > Duration::from_secs(60) {
+            let mut seen = Vec::new();
+            for (i, d) in w.up() {
+                let status = group_status(d, group).await;
+                let (_, instances) = d.get("/v3/admin/instances").await;
+                let (_, notifiers) = d.get("/v3/admin/notifiers").await;
+                seen.push(format!(
+                    "w{}: status {} lag {}; leader {}; notifiers {}",
+                    i + 1,
+                    status["status"],
+                    status["totallag"],
+                    instances["leader"],
+                    notifiers["notifiers"]
+                ));
+            }
+            panic!(
+                "timed out waiting for {what}; received {:?}\n{}",
+                messages(hook),
+                seen.join("\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     messages(hook)
+}
+
+/// Waits until instance `i` has recorded every delivery's outcome (nothing pending). Kafka
+/// cannot make an HTTP request and the write recording it one step: a leader killed in the
+/// milliseconds between them has its successor send that message again, with the same id
+/// (the README says so). The scenarios kill after that window, as they mean to.
+async fn settled(w: &Instances, i: usize) {
+    let d = w.live[i].as_ref().expect("running");
+    wait_until(
+        Duration::from_secs(30),
+        "every outcome recorded",
+        || async {
+            let (_, v) = d.get("/v3/admin/notifiers").await;
+            v["notifiers"][0]["pending"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+        },
+    )
+    .await;
 }
 
 async fn group_status(d: &ChildDaemon, group: &str) -> Value {
@@ -291,10 +338,11 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
 
     // 2. STOP: one open. Kill the leader and the broker leading the state topic.
     committer.commits(false);
-    let got = wait_messages(&hook, 1, "the open").await;
+    let got = wait_messages(&hook, &w, &group, 1, "the open").await;
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "open");
     let first_id = got[0].1.clone();
+    settled(&w, leader).await;
     let broker = kafka.leader_of(&format!("{ha}-state"), 0);
     let t = Instant::now();
     w.take(leader).kill();
@@ -307,7 +355,7 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
         t.elapsed()
     );
     committer.commits(true);
-    let got = wait_messages(&hook, 2, "the close after failover").await;
+    let got = wait_messages(&hook, &w, &group, 2, "the close after failover").await;
     assert_eq!(got[1], ("close", first_id.clone()), "{got:?}");
     kafka.node("start", broker);
     kafka.wait_brokers(3, Duration::from_secs(60));
@@ -315,11 +363,12 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
 
     // 3. A new incident; pause its leader; another closes it; the paused one stays silent.
     committer.commits(false);
-    let got = wait_messages(&hook, 3, "the second open").await;
+    let got = wait_messages(&hook, &w, &group, 3, "the second open").await;
     assert_eq!(got[2].0, "open", "{got:?}");
     let second_id = got[2].1.clone();
     assert_ne!(second_id, first_id);
     let paused = w.leader(None, Duration::from_secs(10)).await;
+    settled(&w, paused).await;
     let t = Instant::now();
     w.live[paused].as_ref().unwrap().signal(libc::SIGSTOP);
     let next = w.leader(Some(paused), Duration::from_secs(60)).await;
@@ -330,7 +379,7 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
         t.elapsed()
     );
     committer.commits(true);
-    let got = wait_messages(&hook, 4, "the close by the new leader").await;
+    let got = wait_messages(&hook, &w, &group, 4, "the close by the new leader").await;
     assert_eq!(got[3], ("close", second_id.clone()), "{got:?}");
     let zombie = w.live[paused].as_ref().unwrap();
     zombie.signal(libc::SIGCONT);
@@ -374,10 +423,10 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
         t.elapsed()
     );
     hook.heal("/hook");
-    let got = wait_messages(&hook, 5, "the pending open delivered").await;
+    let got = wait_messages(&hook, &w, &group, 5, "the pending open delivered").await;
     assert_eq!(got[4], ("open", refused_id.clone()), "{got:?}");
     committer.commits(true);
-    let got = wait_messages(&hook, 6, "its close").await;
+    let got = wait_messages(&hook, &w, &group, 6, "its close").await;
     assert_eq!(got[5], ("close", refused_id.clone()), "{got:?}");
     w.start(holder).await;
 
@@ -388,12 +437,12 @@ async fn three_instances_send_each_notification_once_through_kills_pauses_and_re
         w.take(i).terminate().await;
         w.start(i).await;
         if i == 0 {
-            let got = wait_messages(&hook, 7, "the open during the restart").await;
+            let got = wait_messages(&hook, &w, &group, 7, "the open during the restart").await;
             assert_eq!(got[6].0, "open", "{got:?}");
             committer.commits(true);
         }
     }
-    let got = wait_messages(&hook, 8, "the close after the restart").await;
+    let got = wait_messages(&hook, &w, &group, 8, "the close after the restart").await;
     assert_eq!(got[7], ("close", got[6].1.clone()), "{got:?}");
     tokio::time::sleep(Duration::from_secs(3)).await;
     let got = messages(&hook);

@@ -441,6 +441,16 @@ async fn drive(browser: &mut Browser, port: u16, demo_started: Instant) -> anyho
         updated.as_str().is_some_and(|u| u.starts_with("updated ")),
         "no 'updated … ago': {updated}"
     );
+    // The Incidents panel names the instance sending notifications (the demo leads itself).
+    let leads = browser
+        .script("return document.getElementById('leadership')?.textContent ?? '';")
+        .await?;
+    ensure!(
+        leads
+            .as_str()
+            .is_some_and(|t| t.starts_with("Sent by instance ") && t.contains("served by")),
+        "the sending instance is not named: {leads}"
+    );
     screenshots.push(browser.screenshot("overview").await?);
 
     // The filter narrows the table and stays applied across refreshes (1 s here).
