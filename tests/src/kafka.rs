@@ -100,24 +100,24 @@ impl KafkaCluster {
         c
     }
 
-    /// How many tokens the `sasl-ssl-oauthbearer` token endpoint has issued so far to clients
-    /// whose `User-Agent` starts with `agent` (Warren's is `warren/VERSION`).
-    pub fn issued_tokens(&self, agent: &str) -> usize {
+    /// The expiry (seconds since the Unix epoch) of every token the `sasl-ssl-oauthbearer`
+    /// token endpoint has issued so far to clients whose `User-Agent` starts with `agent`
+    /// (Warren's is `warren/VERSION`), in issue order.
+    pub fn issued_tokens(&self, agent: &str) -> Vec<u64> {
         std::fs::read_to_string(self.dir.join("oidc/issued.log"))
-            .map(|log| {
-                log.lines()
-                    .filter(|l| l.split(' ').nth(2).is_some_and(|a| a.starts_with(agent)))
-                    .count()
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                let [_, expiry, user_agent] = f[..] else {
+                    return None;
+                };
+                user_agent
+                    .starts_with(agent)
+                    .then(|| expiry.parse().ok())
+                    .flatten()
             })
-            .unwrap_or(0)
-    }
-
-    /// Starts a one-node cluster with extra broker settings `props`, stopped like
-    /// [`KafkaCluster::start`]'s.
-    pub fn start_with(offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
-        let mut c = Self::up(1, offsets_partitions, props, None);
-        c.owned = true;
-        c
+            .collect()
     }
 
     /// An address for tooling that must not depend on the security under test: the plaintext
