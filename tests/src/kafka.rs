@@ -120,6 +120,14 @@ impl KafkaCluster {
             .collect()
     }
 
+    /// Starts a one-node cluster with extra broker settings `props`, stopped like
+    /// [`KafkaCluster::start`]'s.
+    pub fn start_with(offsets_partitions: u32, props: &[&str]) -> KafkaCluster {
+        let mut c = Self::up(1, offsets_partitions, props, None);
+        c.owned = true;
+        c
+    }
+
     /// An address for tooling that must not depend on the security under test: the plaintext
     /// listener of a secured cluster, else `bootstrap`.
     pub fn plaintext_bootstrap(&self) -> &str {
