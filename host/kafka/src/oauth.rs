@@ -330,6 +330,101 @@ mod tests {
         assert!(jwt_claims("opaque-token").is_null());
     }
 
+    /// Answers one HTTP request on 127.0.0.1 with `status` and `body`; returns the endpoint
+    /// URL and what the request was.
+    fn one_shot(status: &str, body: &str) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/token", listener.local_addr().expect("addr"));
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let handle = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !String::from_utf8_lossy(&request).contains("grant_type") {
+                let n = stream.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            stream.write_all(response.as_bytes()).expect("write");
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        (url, handle)
+    }
+
+    fn request(endpoint: String) -> TokenRequest {
+        TokenRequest {
+            endpoint,
+            client_id: "warren".into(),
+            client_secret: "s3cret:+".into(),
+            scope: Some("kafka read".into()),
+        }
+    }
+
+    #[test]
+    fn an_opaque_token_lives_expires_in_and_stands_for_the_client() {
+        let (url, server) = one_shot("200 OK", r#"{"access_token":"opaque","expires_in":60}"#);
+        let before = warren_core::clock::now_ms();
+        let token = request(url).send().expect("a token");
+        let sent = server.join().expect("server");
+        assert_eq!(token.value, "opaque");
+        assert_eq!(token.principal, "warren");
+        assert!((before + 60_000..before + 62_000).contains(&token.expires_at_ms));
+        // Client credentials in HTTP Basic, each part form-encoded first (RFC 6749 §2.3.1).
+        let basic = Base64::encode_string(b"warren:s3cret%3A%2B");
+        assert!(
+            sent.contains(&format!("authorization: Basic {basic}")),
+            "{sent}"
+        );
+        assert!(
+            sent.ends_with("grant_type=client_credentials&scope=kafka%20read"),
+            "{sent}"
+        );
+    }
+
+    #[test]
+    fn refusals_and_unusable_answers_say_what_the_endpoint_said() {
+        let cases = [
+            (
+                "400 Bad Request",
+                r#"{"error":"invalid_scope"}"#,
+                "refused the client credentials: 400 Bad Request: invalid_scope",
+            ),
+            (
+                "503 Service Unavailable",
+                "<html>down</html>",
+                "503 Service Unavailable: no OAuth error code",
+            ),
+            (
+                "200 OK",
+                r#"{"token_type":"Bearer"}"#,
+                "answered without an access_token",
+            ),
+            (
+                "200 OK",
+                r#"{"access_token":"opaque"}"#,
+                "a token without exp or expires_in",
+            ),
+        ];
+        for (status, body, want) in cases {
+            let (url, server) = one_shot(status, body);
+            let error = request(url.clone()).send().expect_err("refused");
+            server.join().expect("server");
+            assert!(
+                error.starts_with(&format!("token endpoint {url} ")),
+                "{error}"
+            );
+            assert!(error.contains(want), "{error}");
+            assert!(!error.contains("s3cret"), "{error}");
+        }
+    }
+
     #[test]
     fn uri_encoding_keeps_only_unreserved_characters() {
         assert_eq!(uri_encode("a-Z_0.~ /+=:"), "a-Z_0.~%20%2F%2B%3D%3A");
