@@ -9,15 +9,21 @@
 //! static keys; `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` (unless a
 //! `profile` is named); the shared files (`AWS_SHARED_CREDENTIALS_FILE`, default
 //! `~/.aws/credentials`, then `AWS_CONFIG_FILE`, default `~/.aws/config`) for the profile
-//! (`profile`, else `AWS_PROFILE`, else `default`).
+//! (`profile`, else `AWS_PROFILE`, else `default`; a named profile stops here); a web identity
+//! (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, STS `AssumeRoleWithWebIdentity`: EKS IRSA);
+//! the container endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`/`_RELATIVE_URI`: ECS, EKS Pod
+//! Identity); the instance metadata service (IMDSv2). The SDKs' endpoint overrides
+//! (`AWS_ENDPOINT_URL_STS`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`) are honoured, which is also how
+//! the tests reach fake services. Credentials are fetched anew for every token.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::oauth::{Credential, uri_encode};
+use crate::oauth::{Credential, error_chain, uri_encode};
 
 /// What Warren says it is, in the URL's `User-Agent` parameter (MSK logs it; the signature does
 /// not cover it).
@@ -122,6 +128,7 @@ pub(crate) struct StaticKeys {
 pub(crate) fn credentials(
     keys: Option<&StaticKeys>,
     profile: Option<&str>,
+    region: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<AwsCredentials, String> {
     if let Some(keys) = keys {
@@ -189,16 +196,209 @@ pub(crate) fn credentials(
         p.as_ref()
             .map_or("(no HOME)".into(), |p| p.display().to_string())
     };
-    Err(format!(
-        "no AWS credentials: none in the profile's keys, {}the {name:?} profile of {} or {}",
-        if profile.is_none() {
-            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-        } else {
-            ""
-        },
+    let files = format!(
+        "the {name:?} profile of {} or {}",
         shown(&credentials_file),
-        shown(&config_file),
-    ))
+        shown(&config_file)
+    );
+    if profile.is_some() {
+        return Err(format!("no AWS credentials in {files}"));
+    }
+    // What runs in AWS provides: a web identity (EKS), the container's (ECS), the instance's.
+    let mut tried = vec!["AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_owned(), files];
+    if let (Some(token_file), Some(role)) =
+        (set("AWS_WEB_IDENTITY_TOKEN_FILE"), set("AWS_ROLE_ARN"))
+    {
+        return web_identity(&token_file, &role, region, &set)
+            .map_err(|e| format!("AWS web identity (AWS_ROLE_ARN {role}): {e}"));
+    }
+    tried.push("AWS_WEB_IDENTITY_TOKEN_FILE".to_owned());
+    let container = set("AWS_CONTAINER_CREDENTIALS_FULL_URI").or_else(|| {
+        set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .map(|uri| format!("http://169.254.170.2{uri}"))
+    });
+    if let Some(url) = container {
+        return container_credentials(&url, &set)
+            .map_err(|e| format!("AWS container credentials at {url}: {e}"));
+    }
+    tried.push("AWS_CONTAINER_CREDENTIALS_*_URI".to_owned());
+    if set("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        tried.push("instance metadata (disabled)".to_owned());
+    } else {
+        let endpoint = set("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            .unwrap_or_else(|| "http://169.254.169.254".to_owned());
+        match instance_credentials(endpoint.trim_end_matches('/')) {
+            Ok(creds) => return Ok(creds),
+            Err(e) => tried.push(format!("instance metadata at {endpoint} ({e})")),
+        }
+    }
+    Err(format!("no AWS credentials; tried {}", tried.join(", ")))
+}
+
+/// A blocking HTTP request (this runs on the token callback's own thread): the status and body.
+fn http(
+    method: reqwest::Method,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<String>,
+    timeout: Duration,
+) -> Result<(u16, String), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+        let mut request = client.request(method, url).header("user-agent", USER_AGENT);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+        }
+        let response = request.send().await.map_err(|e| error_chain(&e))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| error_chain(&e))?;
+        Ok((status, text))
+    })
+}
+
+fn ok_body((status, body): (u16, String)) -> Result<String, String> {
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(format!("HTTP {status}"))
+    }
+}
+
+/// STS `AssumeRoleWithWebIdentity` (unsigned: the web identity token is the credential), at
+/// the region's endpoint or `AWS_ENDPOINT_URL_STS`/`AWS_ENDPOINT_URL`.
+fn web_identity(
+    token_file: &str,
+    role: &str,
+    region: &str,
+    set: &dyn Fn(&str) -> Option<String>,
+) -> Result<AwsCredentials, String> {
+    let token = std::fs::read_to_string(token_file)
+        .map_err(|e| format!("cannot read {token_file}: {e}"))?;
+    let endpoint = set("AWS_ENDPOINT_URL_STS")
+        .or_else(|| set("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
+    let session = set("AWS_ROLE_SESSION_NAME").unwrap_or_else(|| "warren".to_owned());
+    let body = format!(
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={}&RoleSessionName={}\
+         &WebIdentityToken={}",
+        uri_encode(role),
+        uri_encode(&session),
+        uri_encode(token.trim())
+    );
+    let (status, xml) = http(
+        reqwest::Method::POST,
+        &format!("{}/", endpoint.trim_end_matches('/')),
+        &[],
+        Some(body),
+        crate::oauth::REQUEST_TIMEOUT,
+    )?;
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let start = xml.find(&open)? + open.len();
+        let end = xml[start..].find(&format!("</{name}>"))? + start;
+        Some(xml[start..end].to_owned())
+    };
+    if !(200..300).contains(&status) {
+        let code = tag("Code").unwrap_or_else(|| "no error code".to_owned());
+        return Err(format!("STS answered HTTP {status}: {code}"));
+    }
+    match (tag("AccessKeyId"), tag("SecretAccessKey")) {
+        (Some(id), Some(secret)) => Ok(AwsCredentials {
+            access_key_id: id,
+            secret_access_key: secret,
+            session_token: tag("SessionToken"),
+        }),
+        _ => Err("STS answered without credentials".to_owned()),
+    }
+}
+
+/// Credentials as the ECS/EKS container endpoints and the instance metadata service give
+/// them (JSON with `AccessKeyId`, `SecretAccessKey`, `Token`).
+fn from_json(body: &str) -> Result<AwsCredentials, String> {
+    let json: serde_json::Value =
+        serde_json::from_str(body).map_err(|_| "the answer is not JSON".to_owned())?;
+    let field = |k: &str| {
+        json[k]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    match (field("AccessKeyId"), field("SecretAccessKey")) {
+        (Some(id), Some(secret)) => Ok(AwsCredentials {
+            access_key_id: id,
+            secret_access_key: secret,
+            session_token: field("Token"),
+        }),
+        _ => Err("the answer holds no credentials".to_owned()),
+    }
+}
+
+/// The ECS (or EKS Pod Identity) container credentials endpoint, with its authorization token
+/// when one is set (`AWS_CONTAINER_AUTHORIZATION_TOKEN`, or the `_FILE` holding it).
+fn container_credentials(
+    url: &str,
+    set: &dyn Fn(&str) -> Option<String>,
+) -> Result<AwsCredentials, String> {
+    let token = match set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+        Some(file) => Some(
+            std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {file}: {e}"))?
+                .trim()
+                .to_owned(),
+        ),
+        None => set("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+    };
+    let headers: Vec<(&str, String)> = token.map(|t| ("authorization", t)).into_iter().collect();
+    let body = ok_body(http(
+        reqwest::Method::GET,
+        url,
+        &headers,
+        None,
+        crate::oauth::REQUEST_TIMEOUT,
+    )?)?;
+    from_json(&body)
+}
+
+/// IMDSv2: a session token, the instance profile's role name, then its credentials. One
+/// second per request: off EC2 nothing answers, and that must not hold the token callback.
+fn instance_credentials(endpoint: &str) -> Result<AwsCredentials, String> {
+    let quick = Duration::from_secs(1);
+    let token = ok_body(http(
+        reqwest::Method::PUT,
+        &format!("{endpoint}/latest/api/token"),
+        &[("x-aws-ec2-metadata-token-ttl-seconds", "300".to_owned())],
+        None,
+        quick,
+    )?)?;
+    let auth = [("x-aws-ec2-metadata-token", token)];
+    let base = format!("{endpoint}/latest/meta-data/iam/security-credentials/");
+    let roles = ok_body(http(reqwest::Method::GET, &base, &auth, None, quick)?)?;
+    let role = roles
+        .lines()
+        .next()
+        .filter(|r| !r.is_empty())
+        .ok_or("no instance profile")?;
+    let body = ok_body(http(
+        reqwest::Method::GET,
+        &format!("{base}{role}"),
+        &auth,
+        None,
+        quick,
+    )?)?;
+    from_json(&body)
 }
 
 /// `key = value` lines of `[section]` in an AWS shared file (comments `#`/`;` skipped).
@@ -327,7 +527,7 @@ mod tests {
             ("AWS_SESSION_TOKEN", "session"),
             ("HOME", "/nonexistent"),
         ]);
-        let creds = credentials(None, None, &env).expect("from the environment");
+        let creds = credentials(None, None, "eu-west-1", &env).expect("from the environment");
         assert_eq!(creds.access_key_id, "AKIDENV");
         assert_eq!(creds.session_token.as_deref(), Some("session"));
     }
@@ -359,7 +559,7 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "secret"),
         ]);
         let id = |profile| {
-            credentials(None, profile, &env)
+            credentials(None, profile, "eu-west-1", &env)
                 .map(|c| (c.access_key_id, c.session_token))
                 .unwrap_or_else(|e| (e, None))
         };
@@ -367,16 +567,181 @@ mod tests {
         assert_eq!(id(Some("other")), ("AKIDOTHER".into(), Some("t".into())));
         let missing = id(Some("absent")).0;
         assert!(
-            missing.starts_with(
-                "no AWS credentials: none in the profile's keys, the \"absent\" profile of"
-            ),
+            missing.starts_with("no AWS credentials in the \"absent\" profile of"),
             "{missing}"
         );
         let env = env_of(&[("AWS_SHARED_CREDENTIALS_FILE", &c), ("AWS_PROFILE", "msk")]);
         assert_eq!(
-            credentials(None, None, &env).map(|c| c.access_key_id),
+            credentials(None, None, "eu-west-1", &env).map(|c| c.access_key_id),
             Ok("AKIDMSK".into())
         );
+    }
+
+    /// A fake AWS service on 127.0.0.1: answers each request whose "METHOD /path" starts with
+    /// a route's key with its status and body, one request per connection, and records the
+    /// requests (head and body).
+    fn fake_aws(
+        routes: &'static [(&'static str, u16, &'static str)],
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 8192];
+                loop {
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    if let Some(head_end) = text.find("\r\n\r\n") {
+                        let length = text[..head_end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= head_end + 4 + length {
+                            break;
+                        }
+                    }
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let (status, body) = routes
+                    .iter()
+                    .find(|(key, _, _)| text.starts_with(key))
+                    .map_or((404, ""), |(_, status, body)| (*status, *body));
+                log.lock().expect("log").push(text);
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    const CREDS_JSON: &str =
+        r#"{"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fake-secret","Token":"fake-session"}"#;
+
+    #[test]
+    fn a_web_identity_is_exchanged_at_sts_for_temporary_credentials() {
+        static ROUTES: &[(&str, u16, &str)] = &[(
+            "POST / ",
+            200,
+            "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>\
+             <AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>sts-secret</SecretAccessKey>\
+             <SessionToken>sts-session</SessionToken></Credentials>\
+             </AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+        )];
+        let (url, seen) = fake_aws(ROUTES);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, "eyJ.web.identity\n").expect("write");
+        let token_file = token_file.display().to_string();
+        let env = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file),
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/warren"),
+            ("AWS_ENDPOINT_URL_STS", &url),
+        ]);
+        let creds = credentials(None, None, "eu-west-1", &env).expect("from STS");
+        assert_eq!(creds.access_key_id, "ASIASTS");
+        assert_eq!(creds.secret_access_key, "sts-secret");
+        assert_eq!(creds.session_token.as_deref(), Some("sts-session"));
+        let request = seen.lock().expect("log")[0].clone();
+        assert!(
+            request.ends_with(
+                "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=\
+                 arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fwarren&RoleSessionName=warren\
+                 &WebIdentityToken=eyJ.web.identity"
+            ),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn the_container_endpoint_is_asked_with_its_authorization_token() {
+        static ROUTES: &[(&str, u16, &str)] = &[("GET /v2/credentials/abc ", 200, CREDS_JSON)];
+        let (url, seen) = fake_aws(ROUTES);
+        let full = format!("{url}/v2/credentials/abc");
+        let env = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer pod-identity"),
+        ]);
+        let creds = credentials(None, None, "eu-west-1", &env).expect("from the container");
+        assert_eq!(creds.access_key_id, "ASIAFAKE");
+        assert_eq!(creds.session_token.as_deref(), Some("fake-session"));
+        let request = seen.lock().expect("log")[0].to_ascii_lowercase();
+        assert!(
+            request.contains("authorization: bearer pod-identity"),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn the_instance_metadata_service_is_asked_with_an_imdsv2_session() {
+        static ROUTES: &[(&str, u16, &str)] = &[
+            ("PUT /latest/api/token ", 200, "imds-session"),
+            (
+                "GET /latest/meta-data/iam/security-credentials/ ",
+                200,
+                "warren-role\n",
+            ),
+            (
+                "GET /latest/meta-data/iam/security-credentials/warren-role ",
+                200,
+                CREDS_JSON,
+            ),
+        ];
+        let (url, seen) = fake_aws(ROUTES);
+        let env = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url),
+        ]);
+        let creds = credentials(None, None, "eu-west-1", &env).expect("from IMDS");
+        assert_eq!(creds.access_key_id, "ASIAFAKE");
+        let requests = seen.lock().expect("log").clone();
+        assert_eq!(requests.len(), 3, "{requests:?}");
+        assert!(
+            requests[1]
+                .to_ascii_lowercase()
+                .contains("x-aws-ec2-metadata-token: imds-session")
+        );
+    }
+
+    #[test]
+    fn with_no_source_the_error_lists_every_place_tried_and_no_secret() {
+        static ROUTES: &[(&str, u16, &str)] = &[("PUT /latest/api/token ", 403, "")];
+        let (url, _) = fake_aws(ROUTES);
+        let env = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url),
+        ]);
+        let error = credentials(None, None, "eu-west-1", &env).expect_err("nothing");
+        assert_eq!(
+            error,
+            format!(
+                "no AWS credentials; tried AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the \
+                 \"default\" profile of /nonexistent/.aws/credentials or \
+                 /nonexistent/.aws/config, AWS_WEB_IDENTITY_TOKEN_FILE, \
+                 AWS_CONTAINER_CREDENTIALS_*_URI, instance metadata at {url} (HTTP 403)"
+            )
+        );
+        let env = env_of(&[("AWS_EC2_METADATA_DISABLED", "true")]);
+        let error = credentials(None, None, "eu-west-1", &env).expect_err("nothing");
+        assert!(error.ends_with("instance metadata (disabled)"), "{error}");
     }
 
     #[test]

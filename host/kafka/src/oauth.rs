@@ -135,7 +135,8 @@ impl TokenSource {
                 let (region, profile, keys) = (region.clone(), profile.clone(), keys.clone());
                 blocking(move || {
                     let env = |var: &str| std::env::var(var).ok();
-                    let creds = msk_iam::credentials(keys.as_ref(), profile.as_deref(), &env)?;
+                    let creds =
+                        msk_iam::credentials(keys.as_ref(), profile.as_deref(), &region, &env)?;
                     let now = warren_core::clock::now_ms().div_euclid(1000);
                     let signed = msk_iam::token(region.as_str(), &creds, now, msk_iam::USER_AGENT);
                     Ok(Token {
@@ -264,7 +265,7 @@ fn jwt_claims(token: &str) -> serde_json::Value {
 }
 
 /// A reqwest error with its causes ("error sending request: ... Connection refused").
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
