@@ -41,7 +41,7 @@ pub struct KafkaCluster {
 /// The `KEY=value` lines `scripts/kafka up --security MODE` prints besides `BOOTSTRAP=`.
 #[derive(Debug, Clone, Default)]
 pub struct Security {
-    /// The mode: `tls`, `mtls`, `sasl-ssl-plain` or `sasl-ssl-scram`.
+    /// The mode: `tls`, `mtls`, `sasl-ssl-plain`, `sasl-ssl-scram` or `sasl-ssl-oauthbearer`.
     pub mode: String,
     /// An unsecured listener of the same nodes, for tooling.
     pub plaintext_bootstrap: String,
@@ -52,10 +52,16 @@ pub struct Security {
     /// A client certificate and key signed by the CA (PEM).
     pub client_cert: PathBuf,
     pub client_key: PathBuf,
-    /// SASL user, password and mechanism (empty in the TLS modes).
+    /// SASL user, password and mechanism (empty in the TLS modes; the mechanism is
+    /// `OAUTHBEARER` in `sasl-ssl-oauthbearer`).
     pub username: String,
     pub password: String,
     pub mechanism: String,
+    /// `sasl-ssl-oauthbearer`: the test OIDC provider's token endpoint and the one client it
+    /// knows (empty in the other modes).
+    pub token_endpoint: String,
+    pub client_id: String,
+    pub client_secret: String,
     /// A Java client's properties for the secured listener (given to the Java tool).
     pub client_properties: PathBuf,
 }
@@ -76,6 +82,42 @@ impl KafkaCluster {
         let mut c = Self::up(1, 4, props, Some(mode));
         c.owned = true;
         c
+    }
+
+    /// [`KafkaCluster::secured`] in `sasl-ssl-oauthbearer` mode, its token endpoint issuing
+    /// tokens valid `token_lifetime` (whole seconds); each token issued is a line of
+    /// [`KafkaCluster::issued_tokens`].
+    pub fn oauthbearer(token_lifetime: Duration) -> KafkaCluster {
+        let lifetime = token_lifetime.as_secs().to_string();
+        let mut c = Self::up_with_env(
+            1,
+            4,
+            &[],
+            Some("sasl-ssl-oauthbearer"),
+            &[("WARREN_OIDC_TOKEN_LIFETIME", &lifetime)],
+        );
+        c.owned = true;
+        c
+    }
+
+    /// The expiry (seconds since the Unix epoch) of every token the `sasl-ssl-oauthbearer`
+    /// token endpoint has issued so far to clients whose `User-Agent` starts with `agent`
+    /// (Warren's is `warren/VERSION`), in issue order.
+    pub fn issued_tokens(&self, agent: &str) -> Vec<u64> {
+        std::fs::read_to_string(self.dir.join("oidc/issued.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                let [_, expiry, user_agent] = f[..] else {
+                    return None;
+                };
+                user_agent
+                    .starts_with(agent)
+                    .then(|| expiry.parse().ok())
+                    .flatten()
+            })
+            .collect()
     }
 
     /// Starts a one-node cluster with extra broker settings `props`, stopped like
@@ -122,6 +164,16 @@ impl KafkaCluster {
         props: &[&str],
         security: Option<&str>,
     ) -> KafkaCluster {
+        Self::up_with_env(nodes, offsets_partitions, props, security, &[])
+    }
+
+    fn up_with_env(
+        nodes: usize,
+        offsets_partitions: u32,
+        props: &[&str],
+        security: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> KafkaCluster {
         let dir = tempfile::Builder::new()
             .prefix("warren-kafka-")
             .tempdir()
@@ -140,6 +192,7 @@ impl KafkaCluster {
         if let Some(mode) = security {
             cmd.args(["--security", mode]);
         }
+        cmd.envs(env.iter().copied());
         let out = cmd
             .stderr(Stdio::inherit())
             .output()
@@ -169,6 +222,9 @@ impl KafkaCluster {
             username: line("USERNAME"),
             password: line("PASSWORD"),
             mechanism: line("MECHANISM"),
+            token_endpoint: line("TOKEN_ENDPOINT"),
+            client_id: line("CLIENT_ID"),
+            client_secret: line("CLIENT_SECRET"),
             client_properties: line("CLIENT_PROPERTIES").into(),
         });
         KafkaCluster {
@@ -400,6 +456,55 @@ pub async fn warren_offsets(
         }
     }
     out
+}
+
+/// A topic with records written on the plaintext listener (so the setup does not depend on what
+/// is tested) and a Java consumer group committing through the secured one; then Warren, with
+/// `profile` (TOML sections defining `[client-profile.secure]`) and consumer class `class`,
+/// must report what the broker says. Returns the running daemon.
+pub async fn warren_matches_the_broker(
+    kafka: &KafkaCluster,
+    profile: &str,
+    class: &str,
+) -> crate::Daemon {
+    let topic = crate::unique("secured");
+    crate::create_topic(kafka.plaintext_bootstrap(), &topic, 2).await;
+    crate::produce(
+        &crate::producer(kafka.plaintext_bootstrap()),
+        &topic,
+        2,
+        100,
+    );
+    let group = crate::unique("java");
+    let mut java = kafka.java_consumer(&group, &topic, "consumer", 300, 0);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    java.kill();
+
+    let daemon = crate::Daemon::start(&format!(
+        r#"
+{profile}
+[cluster.secured]
+servers = ["{}"]
+client-profile = "secure"
+offset-refresh = "1s"
+topic-refresh = "2s"
+[consumer.secured]
+class-name = "{class}"
+cluster = "secured"
+"#,
+        kafka.bootstrap
+    ))
+    .await;
+    daemon.wait_ready().await;
+    assert_matches_truth(
+        kafka,
+        &daemon,
+        "secured",
+        &[&group],
+        Duration::from_secs(30),
+    )
+    .await;
+    daemon
 }
 
 /// Waits until Warren's committed offset and lag of every partition of `groups` equal the

@@ -10,8 +10,8 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use warren_integration_tests::kafka::{KafkaCluster, Security, assert_matches_truth};
-use warren_integration_tests::{Daemon, create_topic, produce, producer, unique, wait_until};
+use warren_integration_tests::kafka::{self, KafkaCluster, Security};
+use warren_integration_tests::{Daemon, create_topic, unique, wait_until};
 
 /// One cluster per mode, shared by this binary's tests (a watcher stops them at exit).
 fn cluster(mode: &'static str) -> &'static KafkaCluster {
@@ -46,43 +46,11 @@ fn tls_section(name: &str, s: &Security, mtls: bool) -> String {
     out
 }
 
-/// A topic with records on the plaintext listener (so the setup does not depend on what is
-/// tested) and a Java consumer group committing through the secured one; then Warren, with
-/// `profile` (sections defining `[client-profile.secure]`), must report what the broker says.
 async fn warren_matches_the_broker(kafka: &KafkaCluster, profile: &str, class: &str) {
-    let topic = unique("secured");
-    create_topic(kafka.plaintext_bootstrap(), &topic, 2).await;
-    produce(&producer(kafka.plaintext_bootstrap()), &topic, 2, 100);
-    let group = unique("java");
-    let mut java = kafka.java_consumer(&group, &topic, "consumer", 300, 0);
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    java.kill();
-
-    let daemon = Daemon::start(&format!(
-        r#"
-{profile}
-[cluster.secured]
-servers = ["{}"]
-client-profile = "secure"
-offset-refresh = "1s"
-topic-refresh = "2s"
-[consumer.secured]
-class-name = "{class}"
-cluster = "secured"
-"#,
-        kafka.bootstrap
-    ))
-    .await;
-    daemon.wait_ready().await;
-    assert_matches_truth(
-        kafka,
-        &daemon,
-        "secured",
-        &[&group],
-        Duration::from_secs(30),
-    )
-    .await;
-    daemon.stop().await;
+    kafka::warren_matches_the_broker(kafka, profile, class)
+        .await
+        .stop()
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,13 @@
 //! observations with ([`warren_core::clock`]: rules never read the clock; collectors are where
 //! time enters).
 
+use std::time::Duration;
+
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 use warren_core::config::ClientProfile;
+
+use crate::oauth::TokenSource;
 
 pub(crate) use warren_core::clock::now_ms;
 
@@ -71,6 +75,48 @@ impl WarrenContext {
 }
 
 impl rdkafka::ClientContext for WarrenContext {
+    // OAUTHBEARER and AWS_MSK_IAM profiles: Warren fetches the tokens ([`crate::oauth`]).
+    const ENABLE_REFRESH_OAUTH_TOKEN: bool = true;
+
+    /// librdkafka asks for a token at start and at 80% of each token's lifetime, on the thread
+    /// serving the client's queue. A failure keeps the cluster failing with its reason (no
+    /// connection is made without a token) and librdkafka asks again ten seconds later.
+    fn generate_oauth_token(
+        &self,
+        oauthbearer_config: Option<&str>,
+    ) -> Result<rdkafka::client::OAuthToken, Box<dyn std::error::Error>> {
+        let fetched = oauthbearer_config
+            .ok_or_else(|| {
+                "OAUTHBEARER needs a [sasl.NAME] with mechanism OAUTHBEARER or AWS_MSK_IAM"
+                    .to_owned()
+            })
+            .and_then(TokenSource::decode)
+            .and_then(|source| source.token());
+        match fetched {
+            Ok(token) => {
+                let now = now_ms();
+                let lifetime = (token.expires_at_ms - now).max(0);
+                tracing::debug!(source = %self.name, principal = %token.principal, lifetime = ?Duration::from_millis(lifetime as u64), "OAUTHBEARER token fetched");
+                // librdkafka asks again at 80% of the lifetime it is told, but only once the
+                // queue is served (the HEAD poller serves it once per offset-refresh), while
+                // it re-authenticates at 90% of the broker's session, which ends with the
+                // token (KIP-368). Telling it 3/4 of the lifetime moves the refresh to 60%,
+                // leaving 30% of the lifetime for the queue to be served.
+                Ok(rdkafka::client::OAuthToken {
+                    token: token.value,
+                    principal_name: token.principal,
+                    lifetime_ms: now + lifetime * 3 / 4,
+                })
+            }
+            Err(reason) => {
+                let reason = format!("cannot get an OAUTHBEARER token: {reason}");
+                tracing::warn!(source = %self.name, "{reason}; librdkafka retries in 10s");
+                self.remember(&reason);
+                Err(reason.into())
+            }
+        }
+    }
+
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         use RDKafkaLogLevel::*;
         // A broker connection failing says why here (FAIL: "SSL handshake failed: ...",
@@ -112,10 +158,18 @@ impl rdkafka::ClientContext for WarrenContext {
 
 impl rdkafka::consumer::ConsumerContext for WarrenContext {}
 
-/// A metadata/offsets client for `servers`, logging through `tracing` as `name`.
+/// A metadata/offsets client for `servers`, logging through `tracing` as `name`. With an
+/// OAUTHBEARER profile, the first token is fetched before this returns, so the first request
+/// does not wait for a queue to be served.
 pub(crate) fn consumer(
     config: &ClientConfig,
     name: &str,
 ) -> rdkafka::error::KafkaResult<rdkafka::consumer::BaseConsumer<WarrenContext>> {
-    config.create_with_context(WarrenContext::new(name))
+    let client: rdkafka::consumer::BaseConsumer<WarrenContext> =
+        config.create_with_context(WarrenContext::new(name))?;
+    if config.get("sasl.oauthbearer.config").is_some() {
+        // Serves the refresh event librdkafka queued at creation (runs the callback above).
+        let _ = client.poll(Duration::ZERO);
+    }
+    Ok(client)
 }

@@ -14,6 +14,8 @@ mod client;
 mod collector;
 mod ha;
 mod heads;
+pub mod msk_iam;
+mod oauth;
 mod offsets_topic;
 mod security;
 

@@ -5,10 +5,13 @@
 //! fail instead of falling back to plaintext.
 
 use rdkafka::ClientConfig;
-use warren_core::config::ClientProfile;
+use warren_core::config::{ClientProfile, SaslCredentials};
+
+use crate::oauth::TokenSource;
 
 /// Sets the profile's security properties and raw properties on `config`. Fails when a
-/// password reference cannot be read (the message names the reference, never a value).
+/// password reference cannot be read (the message names the reference, never a value); token
+/// credentials are read when a token is fetched instead.
 pub(crate) fn apply(profile: &ClientProfile, config: &mut ClientConfig) -> Result<(), String> {
     let protocol = match (&profile.tls_settings, &profile.sasl_settings) {
         (None, None) => "plaintext",
@@ -46,14 +49,29 @@ pub(crate) fn apply(profile: &ClientProfile, config: &mut ClientConfig) -> Resul
         }
     }
     if let Some(sasl) = &profile.sasl_settings {
-        let password = sasl
-            .password
-            .read()
-            .map_err(|e| format!("[sasl.{}] password: {e}", sasl.name))?;
-        config
-            .set("sasl.mechanism", sasl.mechanism.as_str())
-            .set("sasl.username", &sasl.username)
-            .set("sasl.password", password.expose());
+        config.set("sasl.mechanism", sasl.mechanism.as_str());
+        match &sasl.credentials {
+            SaslCredentials::Password { password } => {
+                let password = password
+                    .read()
+                    .map_err(|e| format!("[sasl.{}] password: {e}", sasl.name))?;
+                config
+                    .set("sasl.username", &sasl.username)
+                    .set("sasl.password", password.expose());
+            }
+            // Warren fetches the tokens itself ([`crate::oauth`]), from librdkafka's refresh
+            // callback, which finds its settings here.
+            SaslCredentials::Oidc(oidc) => {
+                let source = TokenSource::oidc(&sasl.username, oidc);
+                config.set("sasl.oauthbearer.config", source.encode());
+            }
+            SaslCredentials::MskIam(iam) => {
+                config.set(
+                    "sasl.oauthbearer.config",
+                    TokenSource::msk_iam(iam).encode(),
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -64,8 +82,8 @@ mod tests {
     use std::path::PathBuf;
 
     use warren_core::config::{
-        ClientProfile, RawProperties, SaslMechanism, SaslProfile, Secret, SecretRef, SecretSource,
-        TlsProfile,
+        ClientProfile, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism,
+        SaslProfile, Secret, SecretRef, SecretSource, TlsProfile,
     };
 
     use super::apply;
@@ -96,7 +114,7 @@ mod tests {
         SaslProfile {
             name: "s".into(),
             username: "warren".into(),
-            password,
+            credentials: SaslCredentials::Password { password },
             mechanism: SaslMechanism::ScramSha512,
             handshake_first: true,
         }
@@ -115,6 +133,7 @@ mod tests {
             "sasl.mechanism",
             "sasl.username",
             "sasl.password",
+            "sasl.oauthbearer.config",
             "socket.timeout.ms",
         ]
         .iter()
@@ -206,5 +225,60 @@ mod tests {
         let got = props(&p);
         assert_eq!(got["socket.timeout.ms"], "30000");
         assert_eq!(got["security.protocol"], "ssl");
+    }
+
+    #[test]
+    fn oauthbearer_hands_its_settings_to_the_token_callback_with_secrets_as_references() {
+        let mut p = profile();
+        p.tls_settings = Some(tls(false));
+        p.sasl_settings = Some(SaslProfile {
+            name: "o".into(),
+            username: "warren".into(),
+            credentials: SaslCredentials::Oidc(OidcClient {
+                token_endpoint: "https://idp.example.com/token".into(),
+                client_secret: SecretSource::Ref(SecretRef::Env("IDP_SECRET".into())),
+                scope: Some("kafka".into()),
+            }),
+            mechanism: SaslMechanism::OAuthBearer,
+            handshake_first: true,
+        });
+        let got = props(&p);
+        assert_eq!(got["security.protocol"], "sasl_ssl");
+        assert_eq!(got["sasl.mechanism"], "OAUTHBEARER");
+        assert!(!got.contains_key("sasl.username") && !got.contains_key("sasl.password"));
+        let settings: serde_json::Value =
+            serde_json::from_str(&got["sasl.oauthbearer.config"]).expect("json");
+        assert_eq!(
+            settings,
+            serde_json::json!({
+                "kind": "oidc",
+                "token_endpoint": "https://idp.example.com/token",
+                "client_id": "warren",
+                "client_secret": { "env": "IDP_SECRET" },
+                "scope": "kafka",
+            })
+        );
+    }
+
+    #[test]
+    fn msk_iam_is_oauthbearer_on_the_wire() {
+        let mut p = profile();
+        p.tls_settings = Some(tls(false));
+        p.sasl_settings = Some(SaslProfile {
+            name: "m".into(),
+            username: String::new(),
+            credentials: SaslCredentials::MskIam(MskIam {
+                region: "eu-west-1".into(),
+                profile: None,
+                access_key_id: None,
+                secret_access_key: None,
+                session_token: None,
+            }),
+            mechanism: SaslMechanism::AwsMskIam,
+            handshake_first: true,
+        });
+        let got = props(&p);
+        assert_eq!(got["sasl.mechanism"], "OAUTHBEARER");
+        assert!(got["sasl.oauthbearer.config"].contains(r#""kind":"msk-iam""#));
     }
 }

@@ -336,14 +336,62 @@ pub struct TlsProfile {
 pub struct SaslProfile {
     /// The section name.
     pub name: String,
-    /// SASL user name.
+    /// Who Warren authenticates as: the SASL user (PLAIN, SCRAM) or the OAuth client id
+    /// (OAUTHBEARER); empty for AWS_MSK_IAM, whose identity is the AWS credentials'.
     pub username: String,
-    /// SASL password, or where to read it; never printed.
-    pub password: SecretSource,
+    /// What proves it; its form follows `mechanism`.
+    #[serde(flatten)]
+    pub credentials: SaslCredentials,
     /// SASL mechanism.
     pub mechanism: SaslMechanism,
     /// Send the SASL handshake request first (what modern brokers expect).
     pub handshake_first: bool,
+}
+
+/// The credentials of a `[sasl.NAME]`, one form per family of mechanisms.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SaslCredentials {
+    /// PLAIN and SCRAM: the user's password.
+    Password {
+        /// SASL password, or where to read it; never printed.
+        password: SecretSource,
+    },
+    /// OAUTHBEARER: tokens from an OpenID Connect provider's token endpoint.
+    Oidc(OidcClient),
+    /// AWS_MSK_IAM: tokens signed with AWS credentials.
+    MskIam(MskIam),
+}
+
+/// OAUTHBEARER with the OAuth 2.0 client-credentials grant (RFC 6749 §4.4): Warren asks
+/// `token_endpoint` for a token whenever librdkafka needs one (at start, then at 80% of each
+/// token's lifetime).
+#[derive(Debug, Clone, Serialize)]
+pub struct OidcClient {
+    /// `https://...` (or `http://` to a loopback address only: the secret is sent in it).
+    pub token_endpoint: String,
+    /// The OAuth client secret of the client id in `[sasl.NAME] username`, or where to read it (read at every token request); never
+    /// printed.
+    pub client_secret: SecretSource,
+    /// The `scope` sent with the request, when set.
+    pub scope: Option<String>,
+}
+
+/// AWS_MSK_IAM: an OAUTHBEARER token that is a SigV4-presigned `kafka-cluster:Connect` URL,
+/// as Amazon's own signer libraries make it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MskIam {
+    /// The cluster's AWS region, e.g. `eu-west-1`.
+    pub region: String,
+    /// A named profile of the shared AWS files; `None`: `AWS_PROFILE`, else `default`.
+    pub profile: Option<String>,
+    /// Static credentials instead of the usual sources (both or neither), read when a token
+    /// is made; never printed.
+    pub access_key_id: Option<SecretSource>,
+    /// The secret key going with `access_key_id`.
+    pub secret_access_key: Option<SecretSource>,
+    /// A session token going with them (temporary credentials).
+    pub session_token: Option<SecretSource>,
 }
 
 /// A SASL mechanism Warren can speak.
@@ -358,15 +406,22 @@ pub enum SaslMechanism {
     /// `SCRAM-SHA-512`.
     #[serde(rename = "SCRAM-SHA-512")]
     ScramSha512,
+    /// `OAUTHBEARER`, tokens from an OIDC token endpoint.
+    #[serde(rename = "OAUTHBEARER")]
+    OAuthBearer,
+    /// `AWS_MSK_IAM`: OAUTHBEARER on the wire, with a token signed by AWS credentials.
+    #[serde(rename = "AWS_MSK_IAM")]
+    AwsMskIam,
 }
 
 impl SaslMechanism {
-    /// The name Kafka and librdkafka use.
+    /// The name Kafka and librdkafka use (`AWS_MSK_IAM` travels as `OAUTHBEARER`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Plain => "PLAIN",
             Self::ScramSha256 => "SCRAM-SHA-256",
             Self::ScramSha512 => "SCRAM-SHA-512",
+            Self::OAuthBearer | Self::AwsMskIam => "OAUTHBEARER",
         }
     }
 }

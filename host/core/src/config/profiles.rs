@@ -15,7 +15,8 @@ use super::plugins::parse_secret_ref;
 use super::reader::{Ctx, Reader, join, type_name};
 use super::root::Named;
 use super::{
-    ClientProfile, RawProperties, SaslMechanism, SaslProfile, Secret, SecretSource, TlsProfile,
+    ClientProfile, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism, SaslProfile,
+    Secret, SecretSource, TlsProfile,
 };
 
 /// The profile used when a cluster names none; `[client-profile.default]` overrides it.
@@ -91,23 +92,13 @@ pub(crate) fn tls_profiles(
     out
 }
 
-/// Every `[sasl.NAME]`.
+/// Every `[sasl.NAME]`: the mechanism first, then the keys its credentials take.
 pub(crate) fn sasl_profiles(
     cx: &mut Ctx<'_>,
     sections: Vec<Named<'_>>,
 ) -> BTreeMap<String, SaslProfile> {
     let mut out = BTreeMap::new();
     for Named { name, mut reader } in sections {
-        let username = reader
-            .required(cx, "username", r#"username = "warren""#)
-            .and_then(|f| f.string(cx));
-        let password = reader
-            .required(cx, "password", r#"password = "env:KAFKA_PASSWORD""#)
-            .and_then(|f| {
-                let path = f.path.clone();
-                let text = f.string(cx)?;
-                password(cx, &path, text)
-            });
         let mut mechanism = SaslMechanism::Plain;
         if let Some(field) = reader.field(cx, "mechanism") {
             let path = field.path.clone();
@@ -115,14 +106,26 @@ pub(crate) fn sasl_profiles(
                 Some("PLAIN") => mechanism = SaslMechanism::Plain,
                 Some("SCRAM-SHA-256") => mechanism = SaslMechanism::ScramSha256,
                 Some("SCRAM-SHA-512") => mechanism = SaslMechanism::ScramSha512,
+                Some("OAUTHBEARER") => mechanism = SaslMechanism::OAuthBearer,
+                Some("AWS_MSK_IAM") => mechanism = SaslMechanism::AwsMskIam,
                 Some(other) => cx.error_with(
                     &path,
-                    format!("unknown mechanism {other:?}; expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"),
+                    format!(
+                        "unknown mechanism {other:?}; expected PLAIN, SCRAM-SHA-256, \
+                         SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM"
+                    ),
                     r#"mechanism = "SCRAM-SHA-512""#,
                 ),
                 None => {}
             }
         }
+        let (username, credentials) = match mechanism {
+            SaslMechanism::Plain | SaslMechanism::ScramSha256 | SaslMechanism::ScramSha512 => {
+                password_credentials(cx, &mut reader)
+            }
+            SaslMechanism::OAuthBearer => oidc_client(cx, &mut reader),
+            SaslMechanism::AwsMskIam => (String::new(), msk_iam(cx, &mut reader)),
+        };
         // Burrow defaults this to false, which modern brokers reject; Warren defaults to true.
         let handshake_first = reader.boolean(cx, "handshake-first", true);
         if !handshake_first {
@@ -136,14 +139,171 @@ pub(crate) fn sasl_profiles(
             name.clone(),
             SaslProfile {
                 name,
-                username: username.unwrap_or_default(),
-                password: password.unwrap_or_else(|| SecretSource::Inline(Secret::new(""))),
+                username,
+                credentials,
                 mechanism,
                 handshake_first,
             },
         );
     }
     out
+}
+
+/// PLAIN and SCRAM: `username` and `password`.
+fn password_credentials(cx: &mut Ctx<'_>, reader: &mut Reader<'_>) -> (String, SaslCredentials) {
+    let username = reader
+        .required(cx, "username", r#"username = "warren""#)
+        .and_then(|f| f.string(cx));
+    let password = secret(
+        cx,
+        reader,
+        "password",
+        r#"password = "env:KAFKA_PASSWORD""#,
+        true,
+    );
+    let password = password.unwrap_or_else(|| SecretSource::Inline(Secret::new("")));
+    (
+        username.unwrap_or_default(),
+        SaslCredentials::Password { password },
+    )
+}
+
+/// OAUTHBEARER: `token-endpoint`, `client-id`, `client-secret`, optional `scope`.
+fn oidc_client(cx: &mut Ctx<'_>, reader: &mut Reader<'_>) -> (String, SaslCredentials) {
+    let example = r#"token-endpoint = "https://login.example.com/oauth2/token""#;
+    let token_endpoint = reader
+        .required(cx, "token-endpoint", example)
+        .and_then(|f| {
+            let path = f.path.clone();
+            let url = f.string(cx)?;
+            check_token_endpoint(&url)
+                .map_err(|why| cx.error_with(&path, why, example))
+                .ok()
+                .map(|()| url)
+        });
+    let client_id = reader
+        .required(cx, "client-id", r#"client-id = "warren""#)
+        .and_then(|f| f.string(cx));
+    let example = r#"client-secret = "env:KAFKA_CLIENT_SECRET""#;
+    let client_secret = secret(cx, reader, "client-secret", example, true);
+    let scope = reader.optional_string(cx, "scope");
+    reader.reject(
+        cx,
+        "extensions",
+        "SASL extensions are not supported yet (Warren's Kafka client cannot send them with \
+         a token it fetched)",
+    );
+    let client = OidcClient {
+        token_endpoint: token_endpoint.unwrap_or_default(),
+        client_secret: client_secret.unwrap_or_else(|| SecretSource::Inline(Secret::new(""))),
+        scope,
+    };
+    (client_id.unwrap_or_default(), SaslCredentials::Oidc(client))
+}
+
+/// The token endpoint receives the client secret: `https://`, or `http://` to this machine
+/// only (a local identity proxy, the tests' endpoint).
+pub(crate) fn check_token_endpoint(url: &str) -> Result<(), String> {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        };
+        if !matches!(host, "127.0.0.1" | "localhost" | "::1") {
+            return Err(format!(
+                "{url:?} would send the client secret unencrypted; use https:// (http:// is \
+                 accepted for 127.0.0.1, ::1 and localhost only)"
+            ));
+        }
+        rest
+    } else {
+        return Err(format!("{url:?} is not an https:// URL"));
+    };
+    if rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return Err(format!("{url:?} has no host"));
+    }
+    Ok(())
+}
+
+/// AWS_MSK_IAM: `region`, optional `profile`, optional static keys.
+fn msk_iam(cx: &mut Ctx<'_>, reader: &mut Reader<'_>) -> SaslCredentials {
+    let example = r#"region = "eu-west-1""#;
+    let region = reader.required(cx, "region", example).and_then(|f| {
+        let path = f.path.clone();
+        let region = f.string(cx)?;
+        let valid = !region.is_empty()
+            && region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            cx.error_with(&path, format!("{region:?} is not an AWS region"), example);
+        }
+        valid.then_some(region)
+    });
+    let profile = reader.optional_string(cx, "profile");
+    let key = r#"access-key-id = "env:MSK_ACCESS_KEY_ID""#;
+    let access_key_id = secret(cx, reader, "access-key-id", key, false);
+    let secret_key = r#"secret-access-key = "file:/run/secrets/msk-secret-key""#;
+    let secret_access_key = secret(cx, reader, "secret-access-key", secret_key, false);
+    let session_token = secret(
+        cx,
+        reader,
+        "session-token",
+        r#"session-token = "env:MSK_SESSION_TOKEN""#,
+        false,
+    );
+    match (&access_key_id, &secret_access_key) {
+        (Some(_), None) => cx.error_with(
+            &reader.key_path("secret-access-key"),
+            "access-key-id needs secret-access-key",
+            secret_key,
+        ),
+        (None, Some(_)) => cx.error_with(
+            &reader.key_path("access-key-id"),
+            "secret-access-key needs access-key-id",
+            key,
+        ),
+        _ => {}
+    }
+    if session_token.is_some() && access_key_id.is_none() {
+        cx.error(
+            &reader.key_path("session-token"),
+            "session-token goes with access-key-id and secret-access-key",
+        );
+    }
+    SaslCredentials::MskIam(MskIam {
+        region: region.unwrap_or_default(),
+        profile,
+        access_key_id,
+        secret_access_key,
+        session_token,
+    })
+}
+
+/// A credential key: `env:VAR`, `file:PATH` or the value itself.
+fn secret(
+    cx: &mut Ctx<'_>,
+    reader: &mut Reader<'_>,
+    key: &'static str,
+    example: &str,
+    required: bool,
+) -> Option<SecretSource> {
+    let field = if required {
+        reader.required(cx, key, example)
+    } else {
+        reader.field(cx, key)
+    }?;
+    let path = field.path.clone();
+    let text = field.string(cx)?;
+    password(cx, &path, text, example)
 }
 
 /// Every `[client-profile.NAME]`, plus the implicit `default` unless the file defines it.
@@ -173,16 +333,22 @@ pub(crate) fn client_profiles(
         let sasl_settings = sasl_name.as_ref().and_then(|n| sasl.get(n)).cloned();
         if let Some(s) = &sasl_settings
             && tls_settings.is_none()
-            && s.mechanism == SaslMechanism::Plain
         {
-            cx.warn(
-                &reader.key_path("sasl"),
-                format!(
-                    "sasl profile {:?} uses PLAIN without tls: the password crosses the network \
-                     unencrypted",
-                    s.name
-                ),
-            );
+            let what = match s.mechanism {
+                SaslMechanism::Plain => Some("the password crosses"),
+                SaslMechanism::OAuthBearer | SaslMechanism::AwsMskIam => Some("tokens cross"),
+                SaslMechanism::ScramSha256 | SaslMechanism::ScramSha512 => None,
+            };
+            if let Some(what) = what {
+                cx.warn(
+                    &reader.key_path("sasl"),
+                    format!(
+                        "sasl profile {:?} uses {} without tls: {what} the network unencrypted",
+                        s.name,
+                        s.mechanism.as_str()
+                    ),
+                );
+            }
         }
         let librdkafka = match reader.field(cx, "librdkafka") {
             Some(field) => {
@@ -205,7 +371,12 @@ pub(crate) fn client_profiles(
             "read-timeout",
             "Warren uses its Kafka client's own timeouts",
         );
-        reader.reject(cx, "iam", "MSK IAM is not supported yet");
+        reader.reject(
+            cx,
+            "iam",
+            "MSK IAM is configured as SASL: sasl = \"NAME\" naming a [sasl.NAME] with \
+             mechanism = \"AWS_MSK_IAM\" and region",
+        );
         reader.finish(cx);
         out.insert(
             name.clone(),
@@ -268,15 +439,15 @@ pub(crate) fn use_profile(
 }
 
 /// `password = "env:VAR"`, `"file:PATH"` (read when connecting) or the password itself, as
-/// Burrow takes it (usually `"${VAR}"`).
-fn password(cx: &mut Ctx<'_>, path: &str, text: String) -> Option<SecretSource> {
+/// Burrow takes it (usually `"${VAR}"`); the other credential keys the same way.
+fn password(cx: &mut Ctx<'_>, path: &str, text: String, example: &str) -> Option<SecretSource> {
     if !(text.starts_with("env:") || text.starts_with("file:")) {
         return Some(SecretSource::Inline(Secret::new(text)));
     }
     match parse_secret_ref(&text) {
         Ok(reference) => Some(SecretSource::Ref(reference)),
         Err(message) => {
-            cx.error_with(path, message, r#"password = "env:KAFKA_PASSWORD""#);
+            cx.error_with(path, message, example);
             None
         }
     }
@@ -328,12 +499,15 @@ const TLS_KEYS: &[&str] = &[
 ];
 
 /// Properties a `[sasl.NAME]` sets: refused in a profile with `sasl`, allowed without one (a
-/// mechanism Warren has no typed keys for, such as OAUTHBEARER, can be configured by hand).
+/// mechanism Warren has no typed keys for, such as GSSAPI, can be configured by hand).
 const SASL_KEYS: &[&str] = &[
     "sasl.mechanism",
     "sasl.mechanisms",
     "sasl.username",
     "sasl.password",
+    "sasl.oauthbearer.config",
+    "sasl.oauthbearer.method",
+    "enable.sasl.oauthbearer.unsecure.jwt",
 ];
 
 /// `[client-profile.NAME.librdkafka]`: string (or number/boolean) values, each name checked

@@ -30,7 +30,10 @@ const SECTIONS: &[&str] = &[
 /// Burrow sections Warren accepts and ignores, with the reason shown in the warning.
 const IGNORED: &[(&str, &str)] = &[
     ("zookeeper", "Warren needs no ZooKeeper; section ignored"),
-    ("iam", "MSK IAM is not supported yet; section ignored"),
+    (
+        "iam",
+        "MSK IAM is configured in [sasl.NAME] with mechanism = \"AWS_MSK_IAM\"; section ignored",
+    ),
 ];
 
 /// One `[kind.NAME]` section, ready to be walked.

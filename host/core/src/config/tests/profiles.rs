@@ -2,8 +2,15 @@
 //! profile a cluster or consumer uses, password references, secrets kept out of every dump,
 //! and the `librdkafka` escape hatch with the properties it refuses by name.
 
-use super::super::{SaslMechanism, SecretRef, SecretSource};
+use super::super::{SaslCredentials, SaslMechanism, SaslProfile, SecretRef, SecretSource};
 use super::{errors, errors_with, ok, ok_with, warnings};
+
+fn password(profile: &SaslProfile) -> &SecretSource {
+    match &profile.credentials {
+        SaslCredentials::Password { password, .. } => password,
+        other => panic!("not a password: {other:?}"),
+    }
+}
 
 const SECURE: &str = "[tls.t]\ncafile = \"/etc/kafka/ca.pem\"\ncertfile = \"/c.pem\"\nkeyfile = \"/k.pem\"\n\
     [sasl.s]\nusername = \"warren\"\npassword = \"${SASL_PASSWORD}\"\nmechanism = \"SCRAM-SHA-512\"\n\
@@ -23,7 +30,7 @@ fn a_cluster_and_its_consumer_get_the_tls_and_sasl_settings_their_profile_names(
         assert_eq!(tls.keyfile.as_deref(), Some("/k.pem".as_ref()));
         let sasl = profile.sasl_settings.as_ref().expect("sasl resolved");
         assert_eq!(sasl.mechanism, SaslMechanism::ScramSha512);
-        assert_eq!(sasl.password.read().expect("inline").expose(), "hunter2");
+        assert_eq!(password(sasl).read().expect("inline").expose(), "hunter2");
     }
 }
 
@@ -43,11 +50,11 @@ fn a_password_may_name_an_environment_variable_or_a_file_read_when_connecting() 
     // KAFKA_PW is not set at load time: it is read when a client connects.
     let config = ok(text).config;
     assert_eq!(
-        config.sasl["e"].password,
+        *password(&config.sasl["e"]),
         SecretSource::Ref(SecretRef::Env("KAFKA_PW".into()))
     );
     assert_eq!(
-        config.sasl["f"].password,
+        *password(&config.sasl["f"]),
         SecretSource::Ref(SecretRef::File("/run/secrets/kafka".into()))
     );
     let json = serde_json::to_value(&config.sasl).expect("serializes");
@@ -168,4 +175,38 @@ fn handshake_first_false_is_accepted_with_a_warning() {
             "sasl.s.handshake-first: ignored: Warren's Kafka client always sends the SASL handshake first"
         ]
     );
+}
+
+#[test]
+fn bearer_tokens_without_tls_warn_that_they_travel_unencrypted() {
+    let loaded = ok(
+        "[sasl.o]\nmechanism = \"OAUTHBEARER\"\ntoken-endpoint = \"https://idp/t\"\n\
+         client-id = \"w\"\nclient-secret = \"env:S\"\n[client-profile.p]\nsasl = \"o\"\n",
+    );
+    assert_eq!(
+        warnings(&loaded)[0],
+        "client-profile.p.sasl: sasl profile \"o\" uses OAUTHBEARER without tls: tokens cross \
+         the network unencrypted"
+    );
+}
+
+#[test]
+fn a_token_endpoint_may_be_plain_http_only_on_this_machine() {
+    use super::super::profiles::check_token_endpoint;
+    for ok in [
+        "https://idp.example.com/token",
+        "http://127.0.0.1:8080/token",
+        "http://localhost/token",
+        "http://[::1]:9/t",
+    ] {
+        assert_eq!(check_token_endpoint(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "http://idp.example.com/token",
+        "http://127.0.0.1.evil.com/t",
+        "https:///token",
+        "ftp://idp",
+    ] {
+        assert!(check_token_endpoint(bad).is_err(), "{bad}");
+    }
 }

@@ -99,7 +99,7 @@ fn burrow_only_sections_and_keys_are_warnings() {
         warnings(&loaded),
         [
             "general.pidfile: ignored: Warren does not use a pid file",
-            "iam.msk: MSK IAM is not supported yet; section ignored",
+            "iam.msk: MSK IAM is configured in [sasl.NAME] with mechanism = \"AWS_MSK_IAM\"; section ignored",
             "logging.level: level \"fatal\" is treated as \"error\"",
             "logging.maxsize: ignored: Warren logs to stderr",
             "notifier.default: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
@@ -266,11 +266,14 @@ fn unused_tls_and_sasl_profiles_are_validated() {
 }
 
 #[test]
-fn msk_iam_is_not_supported_yet() {
+fn an_iam_key_in_a_client_profile_points_to_the_sasl_mechanism() {
     let errors = errors("[client-profile.p]\niam = \"msk\"\n");
     assert_eq!(
         errors,
-        ["client-profile.p.iam: MSK IAM is not supported yet"]
+        [
+            "client-profile.p.iam: MSK IAM is configured as SASL: sasl = \"NAME\" naming a \
+             [sasl.NAME] with mechanism = \"AWS_MSK_IAM\" and region"
+        ]
     );
 }
 
