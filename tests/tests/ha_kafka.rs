@@ -60,6 +60,9 @@ impl Committer {
             .set("bootstrap.servers", bootstrap)
             .set("group.id", group)
             .set("enable.auto.commit", "false")
+            // A partition leader that died with its broker is otherwise remembered for
+            // minutes: ListOffsets would keep going to it.
+            .set("topic.metadata.refresh.interval.ms", "1000")
             .create()
             .expect("committer");
         let last = Arc::new(std::sync::Mutex::new(String::new()));
@@ -84,7 +87,7 @@ impl Committer {
                         }
                         Err(e) => format!("watermarks: {e}"),
                     };
-                    *seen.lock().unwrap() = outcome;
+                    *seen.lock().unwrap_or_else(|e| e.into_inner()) = outcome;
                     last = Instant::now();
                 }
                 std::thread::sleep(Duration::from_millis(100));
@@ -273,7 +276,7 @@ async fn wait_messages(
             panic!(
                 "timed out waiting for {what}; received {:?}; last {}\n{}",
                 messages(hook),
-                committer.last.lock().unwrap(),
+                committer.last.lock().unwrap_or_else(|e| e.into_inner()),
                 seen.join("\n")
             );
         }
