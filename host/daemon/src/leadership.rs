@@ -43,6 +43,7 @@ impl InstanceAdmin for Leadership {
                 instances: vec![instance.clone()],
                 changes: 1,
                 failing: None,
+                skipped_records: 0,
             },
             Leadership::Elected(ledger) => {
                 let l = ledger.leadership();
@@ -53,6 +54,7 @@ impl InstanceAdmin for Leadership {
                     instances: l.members,
                     changes: l.changes,
                     failing: l.failing,
+                    skipped_records: l.skipped_records,
                 }
             }
         }

@@ -19,6 +19,7 @@ pub trait InstanceAdmin: Send + Sync {
 
 /// The answer's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Instances {
     /// The instance answering.
     #[serde(rename = "self")]
@@ -33,6 +34,8 @@ pub struct Instances {
     pub changes: u64,
     /// Why this instance cannot take part in the election right now.
     pub failing: Option<String>,
+    /// Records of the shared state this instance could not read and skipped.
+    pub skipped_records: u64,
 }
 
 /// `GET /v3/admin/instances`.

@@ -659,6 +659,17 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             "warren_leadership_changes_total{{instance=\"{this}\"}} {}",
             i.changes
         );
+        family(
+            out,
+            "warren_ha_state_records_skipped_total",
+            "counter",
+            "Records of the [ha] state topic this instance could not read.",
+        );
+        let _ = writeln!(
+            out,
+            "warren_ha_state_records_skipped_total{{instance=\"{this}\"}} {}",
+            i.skipped_records
+        );
     }
     if let Some(report) = state.notifiers.as_ref().map(|n| n.notifiers()) {
         family(

@@ -306,6 +306,7 @@ impl InstanceAdmin for FakeInstances {
             instances: vec!["warren-a".into(), "warren-b".into(), "warren-c".into()],
             changes: 2,
             failing: None,
+            skipped_records: 0,
         }
     }
 }

@@ -75,6 +75,8 @@ pub struct Leadership {
     pub changes: u64,
     /// Why this instance cannot take part right now (topics, connection).
     pub failing: Option<String>,
+    /// Records of the state topic this build could not read (skipped).
+    pub skipped_records: u64,
 }
 
 type TxnProducer = ThreadedProducer<WarrenContext>;
@@ -164,12 +166,8 @@ impl KafkaLedger {
             members,
             changes: self.changes.load(Ordering::Relaxed),
             failing: lock(&self.failing).clone(),
+            skipped_records: self.malformed.load(Ordering::Relaxed),
         }
-    }
-
-    /// Records in the state topic this build could not read.
-    pub fn malformed(&self) -> u64 {
-        self.malformed.load(Ordering::Relaxed)
     }
 
     fn client_config(&self) -> Result<ClientConfig, String> {
