@@ -26,7 +26,8 @@ class-name = "kafka"
 cluster = "local"
 "#;
 
-fn state() -> AppState {
+/// The fixture while its consumer is still reading the offsets topic (just started).
+fn starting_state() -> AppState {
     let loaded = config::load(CONFIG, &|_| None).expect("test config loads");
     let settings = StorageSettings {
         intervals: 3,
@@ -75,10 +76,19 @@ fn state() -> AppState {
         NOW,
     );
     drop(w);
-    let health = Health::new(["local".to_string()], ["local".to_string()]);
+    // As the daemon wires it: the consumer reads the cluster's commits.
+    let health = Health::new(["local".to_string()], ["local".to_string()])
+        .with_consumer_clusters([("local".to_string(), "local".to_string())]);
     let mut state = AppState::new(&loaded.config, storage, health, "warren-test");
     state.now_ms = || NOW;
     state
+}
+
+/// The fixture once its consumer has caught up, as every verdict route needs.
+fn state() -> AppState {
+    let s = starting_state();
+    s.health.consumer("local").unwrap().mark_ready();
+    s
 }
 
 async fn call(state: AppState, method: Method, uri: &str) -> String {
@@ -133,7 +143,6 @@ macro_rules! golden_get {
 
 golden_get! {
     healthcheck_says_good: "/burrow/admin";
-    ready_is_starting_until_consumers_catch_up: "/burrow/admin/ready";
     cluster_list: "/v3/kafka";
     cluster_detail_reports_module_config: "/v3/kafka/local";
     cluster_detail_unknown_cluster_is_404: "/v3/kafka/nope";
@@ -160,7 +169,7 @@ golden_get! {
 
 #[tokio::test]
 async fn ready_turns_ready_when_every_consumer_caught_up() {
-    let s = state();
+    let s = starting_state();
     s.health.consumer("local").unwrap().mark_ready();
     golden(
         "ready_after_catch_up",
@@ -171,7 +180,6 @@ async fn ready_turns_ready_when_every_consumer_caught_up() {
 #[tokio::test]
 async fn ready_stays_ready_and_names_a_cluster_whose_polls_fail() {
     let s = state();
-    s.health.consumer("local").unwrap().mark_ready();
     let cluster = s.health.cluster("local").unwrap();
     cluster.poll_failed("Local: Broker transport failure".into(), NOW - 65_000);
     cluster.poll_failed("Local: All broker connections are down".into(), NOW - 5_000);
@@ -184,7 +192,6 @@ async fn ready_stays_ready_and_names_a_cluster_whose_polls_fail() {
 #[tokio::test]
 async fn consumer_status_lists_every_group_without_partitions_once_caught_up() {
     let s = state();
-    s.health.consumer("local").unwrap().mark_ready();
     golden(
         "consumer_status_has_every_group_without_partitions",
         &call(s, Method::GET, "/v3/kafka/local/consumer-status").await,
@@ -192,14 +199,49 @@ async fn consumer_status_lists_every_group_without_partitions_once_caught_up() {
 }
 
 #[tokio::test]
+async fn ready_is_starting_until_consumers_catch_up() {
+    golden(
+        "ready_is_starting_until_consumers_catch_up",
+        &call(starting_state(), Method::GET, "/burrow/admin/ready").await,
+    );
+}
+
+#[tokio::test]
 async fn consumer_status_is_503_while_the_cluster_catches_up() {
-    let mut s = state();
-    s.health = Health::new(["local".to_string()], ["local".to_string()])
-        .with_consumer_clusters([("local".to_string(), "local".to_string())]);
     golden(
         "consumer_status_is_503_while_the_cluster_catches_up",
-        &call(s, Method::GET, "/v3/kafka/local/consumer-status").await,
+        &call(
+            starting_state(),
+            Method::GET,
+            "/v3/kafka/local/consumer-status",
+        )
+        .await,
     );
+}
+
+/// Every route that judges groups: until the cluster's consumer has caught up, windows may
+/// miss commits, and a verdict could be a STOP that is not true.
+const VERDICT_ROUTES: [&str; 4] = [
+    "/v3/kafka/local/consumer/audit/status",
+    "/v3/kafka/local/consumer/audit/lag",
+    "/v3/kafka/local/status",
+    "/v3/kafka/local/consumer-status",
+];
+
+#[tokio::test]
+async fn every_verdict_route_is_503_until_the_consumer_caught_up_then_200() {
+    for route in VERDICT_ROUTES {
+        let starting = call(starting_state(), Method::GET, route).await;
+        assert!(
+            starting.starts_with("503 ") && starting.contains("is starting"),
+            "{route} while catching up:\n{starting}"
+        );
+        let ready = call(state(), Method::GET, route).await;
+        assert!(
+            ready.starts_with("200 "),
+            "{route} once caught up:\n{ready}"
+        );
+    }
 }
 
 #[tokio::test]
