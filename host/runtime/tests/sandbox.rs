@@ -6,15 +6,18 @@
 
 mod common;
 
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
 use warren_core::model::{Commit, Status};
 use warren_core::storage::{CommitSource, GroupSnapshot, StorageHandle, StorageSettings};
 use warren_runtime::{Capabilities, Limits, PluginEngine, PluginError, PluginEvaluator, inspect};
 use wasmtime::component::Component;
 
-use common::wasm;
+use common::{logged, logs, wasm};
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -228,4 +231,131 @@ fn memories_are_counted_and_capped() {
     assert!(!many.contains("metadata"), "{many}");
     let few = instantiation_error(&memory_hoarder(2));
     assert!(few.contains("metadata"), "{few}");
+}
+
+// --- issue 15, item 9: the compiled-plugin cache runs only what this daemon compiled -------
+
+fn entry_of(dir: &Path, wasm: &[u8]) -> std::path::PathBuf {
+    let digest: String = Sha256::digest(wasm)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with(&digest) && name.ends_with(".cwasm")
+        })
+        .unwrap_or_else(|| panic!("no cache entry for {digest} in {dir:?}"))
+}
+
+#[test]
+fn a_swapped_or_damaged_cache_entry_is_recompiled_not_run() {
+    let _ = logs();
+    let dir = tempfile::tempdir().unwrap();
+    let (misbehave_wasm, other_wasm) = (wasm("misbehave"), wasm("lag_threshold"));
+    {
+        let engine = PluginEngine::new(Some(dir.path().to_path_buf())).unwrap();
+        engine.compile("misbehave", &misbehave_wasm, None).unwrap();
+        engine.compile("other", &other_wasm, None).unwrap();
+    }
+    let entry = entry_of(dir.path(), &misbehave_wasm);
+    // Someone puts another plugin's native code under misbehave's name.
+    std::fs::copy(entry_of(dir.path(), &other_wasm), &entry).unwrap();
+    let planted = std::fs::read(&entry).unwrap();
+    let engine = PluginEngine::new(Some(dir.path().to_path_buf())).unwrap();
+    let compile = || engine.compile("misbehave", &misbehave_wasm, None).unwrap();
+    let e = load_misbehave(&engine, &compile(), "ok").expect("misbehave's own code loads");
+    assert_eq!(e.metadata().name, "misbehave", "the planted code ran");
+    assert_ne!(
+        std::fs::read(&entry).unwrap(),
+        planted,
+        "entry not rewritten"
+    );
+    assert!(
+        logged().contains("compiled from another component"),
+        "no warning"
+    );
+
+    // One byte flipped in the code is caught as well.
+    let mut damaged = std::fs::read(&entry).unwrap();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0xff;
+    std::fs::write(&entry, &damaged).unwrap();
+    std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let e = load_misbehave(&engine, &compile(), "ok").unwrap();
+    assert_eq!(e.metadata().name, "misbehave");
+    assert_ne!(
+        std::fs::read(&entry).unwrap(),
+        damaged,
+        "entry not rewritten"
+    );
+    assert!(logged().contains("does not match"), "no warning");
+}
+
+#[test]
+fn a_cache_dir_writable_by_group_or_others_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for mode in [0o777, 0o770, 0o757] {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+        let err = PluginEngine::new(Some(dir.path().to_path_buf()))
+            .err()
+            .unwrap_or_else(|| panic!("a cache dir with mode {mode:o} was accepted"));
+        let message = err.to_string();
+        assert!(
+            message.contains("writable by its group or by others"),
+            "{message}"
+        );
+        assert!(message.contains(&format!("{mode:04o}")), "{message}");
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let engine = PluginEngine::new(Some(dir.path().to_path_buf())).unwrap();
+    // Opened up after the start: the cache is left alone, the plugin compiled in memory.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    engine.compile("x", &table_grower(1), None).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A missing directory is created private.
+    let fresh = dir.path().join("new/cache");
+    PluginEngine::new(Some(fresh.clone())).unwrap();
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn cache_entries_are_private_and_never_written_through_a_planted_link() {
+    let bytes = table_grower(1);
+    // Where this component's entry goes, learnt in another directory.
+    let learn = tempfile::tempdir().unwrap();
+    PluginEngine::new(Some(learn.path().to_path_buf()))
+        .unwrap()
+        .compile("x", &bytes, None)
+        .unwrap();
+    let name = entry_of(learn.path(), &bytes);
+    let name = name.file_name().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    // Links planted at the entry's name, and at the temporary names a writer might predict.
+    let entry = dir.path().join(name);
+    symlink(&victim, &entry).unwrap();
+    symlink(&victim, entry.with_extension("tmp")).unwrap();
+    symlink(
+        &victim,
+        dir.path().join(format!(".{}.tmp", name.to_str().unwrap())),
+    )
+    .unwrap();
+
+    let engine = PluginEngine::new(Some(dir.path().to_path_buf())).unwrap();
+    engine.compile("x", &bytes, None).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(&entry).unwrap();
+    assert!(meta.is_file(), "the entry is still a link");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    // And it is used from now on.
+    let before = std::fs::read(&entry).unwrap();
+    engine.compile("x", &bytes, None).unwrap();
+    assert_eq!(std::fs::read(&entry).unwrap(), before);
 }
