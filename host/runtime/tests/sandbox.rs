@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -14,7 +15,9 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use warren_core::model::{Commit, Status};
 use warren_core::storage::{CommitSource, GroupSnapshot, StorageHandle, StorageSettings};
-use warren_runtime::{Capabilities, Limits, PluginEngine, PluginError, PluginEvaluator, inspect};
+use warren_runtime::{
+    Capabilities, Limits, PluginEngine, PluginError, PluginEvaluator, PluginFilter, inspect,
+};
 use wasmtime::component::Component;
 
 use common::{logged, logs, wasm};
@@ -165,6 +168,132 @@ async fn a_notifier_sleeping_in_validate_config_is_cut_short_by_its_timeout() {
         "{:?}",
         loaded.err()
     );
+}
+
+// --- issue 21, item 2: what each plugin kind reaches, seen from inside; the cap at the cap --
+
+/// The isolation report a plugin returned as its one config problem, as `name -> value`.
+fn report(loaded: Result<impl Sized, PluginError>) -> BTreeMap<String, String> {
+    let problems = match loaded {
+        Err(PluginError::InvalidConfig { problems, .. }) => problems,
+        Err(e) => panic!("expected the report as a config problem, got {e}"),
+        Ok(_) => panic!("expected the report as a config problem, got a loaded plugin"),
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    problems[0]
+        .split_whitespace()
+        .map(|f| {
+            let (k, v) = f
+                .split_once('=')
+                .unwrap_or_else(|| panic!("{f} in {problems:?}"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// The probes make a dozen WASI calls; a generous deadline keeps a busy machine from turning
+/// the report into a timeout.
+const PROBING: Limits = Limits {
+    memory_bytes: 32 << 20,
+    timeout: Duration::from_secs(5),
+};
+
+fn evaluator_report() -> BTreeMap<String, String> {
+    report(PluginEvaluator::load(
+        engine(),
+        "misbehave",
+        misbehave_component(),
+        "\"isolation\"",
+        PROBING,
+    ))
+}
+
+fn filter_report() -> BTreeMap<String, String> {
+    let component = engine()
+        .compile("probe-filter", &wasm("probe_filter"), None)
+        .unwrap();
+    report(PluginFilter::load(
+        engine(),
+        "probe-filter",
+        &component,
+        "\"isolation\"",
+        PROBING,
+    ))
+}
+
+async fn notifier_report() -> BTreeMap<String, String> {
+    report(
+        common::probe(
+            serde_json::json!({"mode": "noop", "url": "https://example.com/", "isolation-on-validate": true}),
+            Limits::notifier(),
+            Capabilities::default(),
+        )
+        .await,
+    )
+}
+
+/// No environment, arguments, files or sockets, whatever the plugin kind.
+fn assert_nothing_reachable(kind: &str, r: &BTreeMap<String, String>) {
+    assert_eq!((&r["env"][..], &r["args"][..]), ("0", "0"), "{kind}: {r:?}");
+    for probe in ["root", "passwd", "write", "tcp", "udp", "dns"] {
+        assert_ne!(r[probe], "ok", "{kind} reached {probe}: {r:?}");
+    }
+}
+
+#[test]
+fn filters_and_evaluators_reach_no_file_env_socket_clock_or_randomness() {
+    let evaluator = evaluator_report();
+    let filter = filter_report();
+    for (kind, r) in [("evaluator", &evaluator), ("filter", &filter)] {
+        assert_nothing_reachable(kind, r);
+        // Time stands still at the Unix epoch; 20 ms of sleep take no time.
+        assert_eq!(
+            (&r["wall-ms"][..], &r["slept-ms"][..]),
+            ("0", "0"),
+            "{kind}"
+        );
+    }
+    // The same fixed "random" seed in every instance, of either kind.
+    assert_eq!(evaluator["hash"], filter["hash"]);
+    assert_eq!(evaluator_report()["hash"], evaluator["hash"]);
+}
+
+#[tokio::test]
+async fn notifiers_reach_no_file_env_or_socket_but_have_real_time() {
+    let (first, second) = (notifier_report().await, notifier_report().await);
+    assert_nothing_reachable("notifier", &first);
+    // Notifiers keep the host's clocks and randomness (README: not guaranteed otherwise).
+    assert!(first["wall-ms"].parse::<u64>().unwrap() > 1_600_000_000_000);
+    assert!(first["slept-ms"].parse::<u64>().unwrap() >= 20);
+    assert_ne!(first["hash"], second["hash"]);
+}
+
+#[test]
+fn allocating_twice_the_cap_traps_at_the_cap_and_half_of_it_succeeds() {
+    let limits = Limits {
+        memory_bytes: 16 << 20,
+        timeout: Duration::from_secs(5),
+    };
+    let load = |mode: &str| {
+        PluginEvaluator::load(
+            engine(),
+            "misbehave",
+            misbehave_component(),
+            &format!("\"{mode}\""),
+            limits,
+        )
+        .unwrap()
+    };
+    match load("alloc:32").evaluate("c", &snapshot(), NOW) {
+        Err(PluginError::Trap { message, .. }) => {
+            assert!(
+                message.contains("plugin memory cap of 16777216 bytes"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a trap at the cap, got {other:?}"),
+    }
+    assert!(load("alloc:8").evaluate("c", &snapshot(), NOW).is_ok());
 }
 
 // --- issue 15, item 2: tables, memories and instances draw on the memory budget ------------

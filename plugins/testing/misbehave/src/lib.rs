@@ -5,7 +5,11 @@
 //! `"poll"` (waits 30 s in `poll(2)`, a `wasi:io/poll` on a monotonic-clock pollable, then
 //! answers), `"sleep-validate"` (sleeps 30 s in `validate-config`), `"clocks"` (returns as its
 //! error what it sees of time and randomness: wall clock, monotonic time across a 1 s sleep, a
-//! randomly seeded hash), or `"ok"` (behaves).
+//! randomly seeded hash), `"alloc:N"` (allocates and touches N MiB, then answers),
+//! `"isolation"` (rejects its config with one problem: the report of what it can reach from
+//! inside an evaluator's sandbox, see `isolation.rs`), or `"ok"` (behaves).
+
+mod isolation;
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -33,7 +37,9 @@ impl Plugin for Misbehave {
     }
 
     fn validate_config(config: &str) -> Result<(), Vec<String>> {
-        if config.contains("sleep-validate") {
+        if config.contains("isolation") {
+            Err(vec![isolation::report()])
+        } else if config.contains("sleep-validate") {
             std::thread::sleep(LONG);
             Ok(())
         } else if config.contains("bad-config") {
@@ -61,7 +67,12 @@ impl Evaluator for Misbehave {
             total_lag: 0,
             max_time_lag_ms: None,
         };
-        if mode.contains("sleep") {
+        if let Some(mib) = mode.trim_matches('"').strip_prefix("alloc:") {
+            let mib: usize = mib.parse().map_err(|_| format!("alloc: bad size {mib}"))?;
+            let block = vec![7u8; mib << 20];
+            std::hint::black_box(&block);
+            Ok(ok)
+        } else if mode.contains("sleep") {
             std::thread::sleep(LONG);
             Ok(ok)
         } else if mode.contains("poll") {
