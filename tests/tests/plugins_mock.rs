@@ -2,7 +2,9 @@
 //! cluster's groups, a built-in filter hides idle groups from the listing, a plugin that loops
 //! forever falls back to Burrow's rules (and says so) while the daemon keeps serving, the admin
 //! route shows every plugin's health, and a reload swaps a changed plugin without losing state
-//! or keeps the running version when the new one cannot load.
+//! or keeps the running version when the new one cannot load. An evaluator sleeping in WASI
+//! stalls neither the start nor status requests, and a plugin cache directory others may write
+//! stops the start.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -371,4 +373,119 @@ memory-mib = 16
     }
     assert_eq!(d.get("/burrow/admin").await.0, 200);
     d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evaluator_sleeping_in_wasi_stalls_neither_the_start_nor_parallel_status_requests() {
+    // misbehave's `sleep-validate` sleeps 30 s in validate-config and in every evaluation (a
+    // WASI call, where the epoch deadline cannot reach); an evaluator has no time, so each sleep
+    // is over at once. Before, the start took 30 s and each request waited its turn for 30 s.
+    let bound = Duration::from_secs(20);
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("orders");
+    mock.create_topic(&topic, 2, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let bootstrap = mock.bootstrap_servers();
+    let p = producer(&bootstrap);
+    produce(&p, &topic, 2, 50);
+    let group = unique("steady");
+    let now = now_ms();
+    for partition in 0..2 {
+        commit_offset(&p, &group, &topic, partition, 50, now - 1_000);
+    }
+    use rdkafka::producer::Producer;
+    p.flush(Duration::from_secs(5)).expect("flush");
+    let text = format!(
+        r#"
+[evaluator.default]
+expire-cache = "0s"
+[cluster.sleepy]
+servers = ["{bootstrap}"]
+offset-refresh = "1s"
+evaluator = "sleepy"
+[consumer.sleepy]
+class-name = "kafka"
+cluster = "sleepy"
+[plugin.sleepy]
+kind = "evaluator"
+path = "{wasm}"
+clusters = ["sleepy"]
+config = {{ mode = "sleep-validate" }}
+"#,
+        wasm = misbehave_wasm().display(),
+    );
+    let start = Instant::now();
+    let d = Daemon::start(&text).await;
+    assert!(
+        start.elapsed() < bound,
+        "the start took {:?}",
+        start.elapsed()
+    );
+    let path = format!("/v3/kafka/sleepy/consumer/{group}/lag");
+    wait_until(Duration::from_secs(30), "group stored", || async {
+        d.get(&path).await.0 == 200
+    })
+    .await;
+    let start = Instant::now();
+    let answers = tokio::join!(
+        d.get(&path),
+        d.get(&path),
+        d.get(&path),
+        d.get(&path),
+        d.get("/burrow/admin"),
+    );
+    let took = start.elapsed();
+    assert!(took < bound, "four status requests took {took:?}");
+    for (code, lag) in [answers.0, answers.1, answers.2, answers.3] {
+        assert_eq!(code, 200, "{lag}");
+        // The plugin itself answered: no fallback to Burrow's rules.
+        assert_eq!(lag["status"]["status"], "OK", "{lag}");
+        assert!(lag["status"]["evaluator"]["fallback"].is_null(), "{lag}");
+    }
+    assert_eq!(answers.4.0, 200);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_cache_dir_others_may_write_stops_the_start_with_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    std::fs::create_dir(&cache).expect("cache dir");
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let text = format!(
+        r#"
+[general]
+plugin-cache-dir = "{cache}"
+[cluster.c]
+servers = ["127.0.0.1:1"]
+evaluator = "strict"
+[plugin.strict]
+kind = "evaluator"
+path = "builtin:lag-threshold"
+config = {{ warn = 100, err = 1000 }}
+"#,
+        cache = cache.display()
+    );
+    let loaded = warren_core::config::load(&text, &|_| None).expect("config loads");
+    // A daemon that accepted the directory would serve until stopped.
+    let err = tokio::time::timeout(
+        Duration::from_secs(60),
+        warren_daemon::app::serve_with(
+            loaded.config,
+            Some(dir.path().join("warren.toml")),
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("the daemon started with a cache dir anyone may write")
+    .expect_err("refuses to start");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("writable by its group or by others (mode 0777)"),
+        "{message}"
+    );
+    assert!(message.contains("chmod go-w"), "{message}");
+    assert_eq!(std::fs::read_dir(&cache).expect("cache dir").count(), 0);
 }

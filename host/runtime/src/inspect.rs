@@ -5,14 +5,12 @@
 
 use std::sync::Arc;
 
-use wasmtime::Store;
 use wasmtime::component::Component;
 
 use crate::bindings::types::PluginMetadata;
 use crate::engine::PluginEngine;
 use crate::error::PluginError;
-use crate::plugin_state::PluginState;
-use crate::sandbox::{Limits, Me, linker};
+use crate::sandbox::{Limits, Me, linker, sync_store};
 
 /// The plugin interface every Warren plugin exports, whatever its world.
 const PLUGIN_INTERFACE: &str = "warren:plugin/plugin@";
@@ -104,12 +102,12 @@ fn call_metadata(
     })?;
     // Notifier capabilities are not linked here; metadata must not need them.
     linker.define_unknown_imports_as_traps(component)?;
-    let limits = Limits::default();
-    let state = PluginState::new(Arc::from("inspect"), Arc::from("{}"), limits.memory_bytes);
-    let mut store = Store::new(engine.engine(), state);
-    store.limiter(|s| &mut s.limits);
-    store.epoch_deadline_trap();
-    store.set_epoch_deadline(10);
+    let mut store = sync_store(
+        engine.engine(),
+        &Arc::from("inspect"),
+        &Arc::from("{}"),
+        Limits::default(),
+    );
     let instance = linker.instantiate(&mut store, component)?;
     let interface = format!("{PLUGIN_INTERFACE}{version}");
     let iface = instance

@@ -19,7 +19,7 @@ use crate::error::PluginError;
 use crate::health::{HealthSnapshot, PluginHealth};
 use crate::incident::{IncidentEvent, NotifyError};
 use crate::outbound::{Capabilities, Outbound};
-use crate::plugin_state::PluginState;
+use crate::plugin_state::{PluginState, Time};
 use crate::sandbox::{Limits, classify};
 
 /// Longest message kept from a guest's error (the rest is cut: garbage is contained).
@@ -189,6 +189,7 @@ impl PluginNotifier {
             self.name.clone(),
             self.config.clone(),
             self.limits.memory_bytes,
+            Time::Real,
         )
         .with_outbound(
             self.outbound.clone(),

@@ -1,15 +1,19 @@
-//! Per-store state of a plugin instance: its name, its configuration, the memory cap, and a
+//! Per-store state of a plugin instance: its name, its configuration, the memory budget, and a
 //! WASI context that grants nothing (no files, sockets, environment or arguments; stderr is
-//! captured so a guest panic message can be reported with the trap). A notifier's store also
-//! holds its outbound grants, which back the `http`, `mail` and `secrets` imports.
+//! captured so a guest panic message can be reported with the trap). A filter's or an
+//! evaluator's store has no time and no randomness either: its clocks stand still and its
+//! random bytes are a fixed sequence ([`Time::Frozen`]). A notifier's store has the real clocks
+//! and holds its outbound grants, which back the `http`, `mail` and `secrets` imports.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    Deterministic, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView,
+};
 
 use crate::bindings::notifier::warren::plugin::{http, mail, secrets};
 use crate::bindings::{Host, LogLevel};
@@ -26,7 +30,7 @@ const NOT_SENDING: &str = "requests and mail are sent only while notifying, neve
 pub struct PluginState {
     pub(crate) name: Arc<str>,
     pub(crate) config_json: Arc<str>,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: Budget,
     wasi: WasiCtx,
     table: ResourceTable,
     stderr: MemoryOutputPipe,
@@ -39,23 +43,76 @@ pub struct PluginState {
     sending: bool,
 }
 
+/// What time and randomness a store's WASI grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Time {
+    /// Filters and evaluators: both clocks stand still (the wall clock at the Unix epoch, the
+    /// monotonic clock at 0), a sleep or a clock pollable is ready at once (the linker's
+    /// monotonic clock, see `sandbox::linker`), and "random" bytes are a fixed sequence. Such a
+    /// plugin's answer depends on its input only (the window carries `now`), and no WASI call
+    /// it can make waits: the epoch deadline bounds all of its time.
+    Frozen,
+    /// Notifiers: the host's clocks and randomness; their calls are bounded by an async
+    /// timeout instead.
+    Real,
+}
+
+/// The wall clock of a [`Time::Frozen`] store: always the Unix epoch.
+struct EpochWallClock;
+
+impl HostWallClock for EpochWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// The monotonic clock of a [`Time::Frozen`] store: always 0.
+pub(crate) struct StoppedClock;
+
+impl HostMonotonicClock for StoppedClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// The fixed byte sequence a [`Time::Frozen`] store gets for randomness.
+fn fixed_bytes() -> Deterministic {
+    Deterministic::new((0u8..=255).collect())
+}
+
 impl PluginState {
-    pub(crate) fn new(name: Arc<str>, config_json: Arc<str>, memory_bytes: usize) -> Self {
+    pub(crate) fn new(
+        name: Arc<str>,
+        config_json: Arc<str>,
+        memory_bytes: usize,
+        time: Time,
+    ) -> Self {
         let stderr = MemoryOutputPipe::new(16 * 1024);
-        let wasi = WasiCtx::builder()
-            .stderr(stderr.clone())
+        let mut wasi = WasiCtx::builder();
+        wasi.stderr(stderr.clone())
             .allow_tcp(false)
             .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
+            .allow_ip_name_lookup(false);
+        if time == Time::Frozen {
+            wasi.wall_clock(EpochWallClock)
+                .monotonic_clock(StoppedClock)
+                .secure_random(fixed_bytes())
+                .insecure_random(fixed_bytes())
+                .insecure_random_seed(0)
+                // A guest may not make the host build more "random" bytes than a page.
+                .max_random_size(64 * 1024);
+        }
+        let wasi = wasi.build();
         PluginState {
             name,
             config_json,
-            limits: StoreLimitsBuilder::new()
-                .memory_size(memory_bytes)
-                .instances(16)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: Budget::new(memory_bytes),
             wasi,
             table: ResourceTable::new(),
             stderr,
@@ -84,6 +141,105 @@ impl PluginState {
         String::from_utf8_lossy(&self.stderr.contents())
             .trim()
             .to_string()
+    }
+}
+
+/// Most core instances, tables and linear memories one store may create. A Rust component
+/// has a handful of each (its module, the canonical-ABI shims), CPython or a JavaScript engine
+/// a few more; each memory reserves address space, and without these limits one component
+/// could declare thousands.
+pub(crate) const MAX_INSTANCES: usize = 32;
+/// See [`MAX_INSTANCES`].
+pub(crate) const MAX_TABLES: usize = 16;
+/// See [`MAX_INSTANCES`].
+pub(crate) const MAX_MEMORIES: usize = 8;
+/// What the host is charged per table element (a pointer, with room for metadata).
+pub(crate) const TABLE_ELEMENT_BYTES: usize = 16;
+
+/// The store's resource limiter: every linear memory and every table of the store draw on one
+/// budget of `memory-mib` bytes (a table element counts [`TABLE_ELEMENT_BYTES`]), and the
+/// numbers of instances, tables and memories are capped. Growing past the budget traps with a
+/// message naming the cap; so does instantiating a component whose initial sizes exceed it.
+pub(crate) struct Budget {
+    cap: usize,
+    used: usize,
+    /// What the last approved growth added, given back if the growth then failed.
+    last_grant: usize,
+}
+
+impl Budget {
+    pub(crate) fn new(cap: usize) -> Self {
+        Budget {
+            cap,
+            used: 0,
+            last_grant: 0,
+        }
+    }
+
+    fn grow(&mut self, what: &str, current: usize, desired: usize) -> wasmtime::Result<bool> {
+        let extra = desired.saturating_sub(current);
+        let total = self.used.saturating_add(extra);
+        if total > self.cap {
+            wasmtime::bail!(
+                "plugin memory cap of {} bytes reached: growing a {what} to {desired} bytes \
+                 would bring the plugin's memories and tables to {total} bytes",
+                self.cap
+            );
+        }
+        self.used = total;
+        self.last_grant = extra;
+        Ok(true)
+    }
+
+    fn give_back(&mut self) {
+        self.used = self.used.saturating_sub(self.last_grant);
+        self.last_grant = 0;
+    }
+}
+
+impl ResourceLimiter for Budget {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.grow("memory", current, desired)
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.give_back();
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.grow(
+            "table",
+            current.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired.saturating_mul(TABLE_ELEMENT_BYTES),
+        )
+    }
+
+    fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.give_back();
+        Ok(())
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
     }
 }
 

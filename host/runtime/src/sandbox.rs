@@ -1,23 +1,29 @@
 //! The call discipline every sync plugin (filter, evaluator) goes through: one warm instance
 //! per plugin, reused while it behaves and thrown away after any trap; a fresh epoch deadline
-//! and the memory cap on every call; the circuit breaker consulted before calling.
+//! and the memory budget on every call; the circuit breaker consulted before calling. Such a
+//! plugin has no time (see [`linker`]), so no WASI call it makes can wait: the epoch deadline
+//! bounds the wall-clock time of every call, `metadata` and `validate-config` included.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::{HasData, HasSelf, Linker, Resource};
 use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::clocks::{WasiClocksCtxView, WasiClocksView};
+use wasmtime_wasi::p2::DynPollable;
+use wasmtime_wasi::p2::bindings::clocks::monotonic_clock;
 
 use crate::bindings::types::PluginMetadata;
 use crate::engine::TICK;
 use crate::error::PluginError;
 use crate::health::PluginHealth;
-use crate::plugin_state::PluginState;
+use crate::plugin_state::{PluginState, Time};
 
 /// Hard limits of one plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Linear memory the guest may grow to.
+    /// What the guest's linear memories and tables may grow to, together (a table element
+    /// counts 16 bytes).
     pub memory_bytes: usize,
     /// Wall-clock budget of one call (rounded up to the 10 ms tick).
     pub timeout: Duration,
@@ -164,27 +170,44 @@ impl<I: Send> Sandbox<I> {
     }
 
     fn ticks(&self) -> u64 {
-        (self.limits.timeout.as_millis() as u64)
-            .div_ceil(TICK.as_millis() as u64)
-            .max(1)
+        deadline_ticks(self.limits.timeout)
     }
 
     fn new_store(&self) -> Store<PluginState> {
-        let state = PluginState::new(
-            self.name.clone(),
-            self.config.clone(),
-            self.limits.memory_bytes,
-        );
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limits);
-        store.epoch_deadline_trap();
-        store.set_epoch_deadline(self.ticks());
-        store
+        sync_store(&self.engine, &self.name, &self.config, self.limits)
     }
 
     fn classify(&self, e: wasmtime::Error, store: &Store<PluginState>) -> PluginError {
         classify(&self.name, self.limits.timeout, e, store)
     }
+}
+
+/// A store for a sync plugin (filter, evaluator, or any plugin being inspected): frozen time,
+/// the memory budget, and an epoch deadline that traps after `limits.timeout`.
+pub(crate) fn sync_store(
+    engine: &Engine,
+    name: &Arc<str>,
+    config: &Arc<str>,
+    limits: Limits,
+) -> Store<PluginState> {
+    let state = PluginState::new(
+        name.clone(),
+        config.clone(),
+        limits.memory_bytes,
+        Time::Frozen,
+    );
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limits);
+    store.epoch_deadline_trap();
+    store.set_epoch_deadline(deadline_ticks(limits.timeout));
+    store
+}
+
+/// A timeout in whole epoch ticks (at least one).
+fn deadline_ticks(timeout: Duration) -> u64 {
+    (timeout.as_millis() as u64)
+        .div_ceil(TICK.as_millis() as u64)
+        .max(1)
 }
 
 /// Turns a failed call into the plugin's fault: a timeout (epoch interrupt), or a trap with the
@@ -211,15 +234,63 @@ pub(crate) fn classify(
     PluginError::Trap { plugin, message }
 }
 
-/// A linker with the host interface and a WASI that grants nothing.
+/// A linker for sync plugins (filters, evaluators, inspection): the host interface and a WASI
+/// that grants nothing, whose monotonic clock stands still.
+///
+/// The synchronous WASI bindings block the calling thread inside a host call (`poll`,
+/// `pollable.block`), where the epoch deadline cannot reach; the only such wait a store that
+/// grants no files, sockets or stdin can start is on a clock pollable (`std::thread::sleep`,
+/// `time.sleep`, `poll(2)` with a timeout). WASI's own `subscribe-duration` sleeps for real
+/// whatever clock the context has, so it is replaced here: every clock pollable is ready at
+/// once, as it would be if the time asked for had passed in a clock that does not move. A
+/// guest that waits for time to pass therefore spins in wasm, where the deadline stops it.
 pub(crate) fn linker(
     engine: &Engine,
     add_world: impl FnOnce(&mut Linker<PluginState>) -> wasmtime::Result<()>,
 ) -> wasmtime::Result<Linker<PluginState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    linker.allow_shadowing(true);
+    monotonic_clock::add_to_linker::<PluginState, Stopped>(&mut linker, |s| {
+        StoppedView(WasiClocksView::clocks(s))
+    })?;
+    linker.allow_shadowing(false);
     add_world(&mut linker)?;
     Ok(linker)
+}
+
+/// `wasi:clocks/monotonic-clock` for sync plugins: the context's (stopped) clock for `now`,
+/// and pollables that are ready at once.
+struct Stopped;
+
+impl HasData for Stopped {
+    type Data<'a> = StoppedView<'a>;
+}
+
+struct StoppedView<'a>(WasiClocksCtxView<'a>);
+
+impl monotonic_clock::Host for StoppedView<'_> {
+    fn now(&mut self) -> wasmtime::Result<monotonic_clock::Instant> {
+        monotonic_clock::Host::now(&mut self.0)
+    }
+
+    fn resolution(&mut self) -> wasmtime::Result<monotonic_clock::Duration> {
+        monotonic_clock::Host::resolution(&mut self.0)
+    }
+
+    fn subscribe_instant(
+        &mut self,
+        _when: monotonic_clock::Instant,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
+        monotonic_clock::Host::subscribe_duration(&mut self.0, 0)
+    }
+
+    fn subscribe_duration(
+        &mut self,
+        _duration: monotonic_clock::Duration,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
+        monotonic_clock::Host::subscribe_duration(&mut self.0, 0)
+    }
 }
 
 /// The same for async stores (notifiers): WASI's async bindings, so every import may suspend.

@@ -27,7 +27,9 @@ pub fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let sink = buf.clone();
         tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
+            // Everything of Warren's; the compiler's own trace lines (thousands per component)
+            // would make every compilation in a test take many times longer.
+            .with_env_filter("trace,cranelift=warn,wasmtime=warn,regalloc2=warn,wasmparser=warn")
             .with_ansi(false)
             .with_writer(move || LogSink(sink.clone()))
             .init();

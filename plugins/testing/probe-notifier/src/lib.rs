@@ -12,12 +12,18 @@
 //!
 //! Config: `{"url": "...", "headers": {"name": "value"}, "mode": "send", "timeout-ms": 500}`
 //! (`"relay-url": "..."` for `"relay"`; `"send-on-validate": true` makes `validate-config` try
-//! an HTTP request and a mail, which the host must refuse)
+//! an HTTP request and a mail, which the host must refuse; `"sleep-on-validate": true` makes it
+//! sleep 30 s in WASI there, which the host's timeout must cut short;
+//! `"isolation-on-validate": true` makes it reject its config with one problem, the report of
+//! what it can reach from inside a notifier's sandbox, see `misbehave/src/isolation.rs`)
 //! (`"to": ["a@example.com"]` for `"mail"`).
 
 wit_bindgen::generate!({ world: "notifier", path: "../../../wit" });
 
 use std::sync::atomic::{AtomicU32, Ordering};
+
+#[path = "../../misbehave/src/isolation.rs"]
+mod isolation;
 
 use exports::warren::plugin::plugin::Guest as PluginGuest;
 use serde_json::{Value, json};
@@ -50,7 +56,7 @@ impl PluginGuest for Probe {
             name: "probe-notifier".into(),
             version: "0.1.0".into(),
             description: "test notifier: behaves as its config says".into(),
-            config_schema: r#"{"type":"object","properties":{"url":{"type":"string"},"relay-url":{"type":"string"},"send-on-validate":{"type":"boolean"},"mode":{"enum":["send","log-secret","relay","noop","mail","count-instances","loop","bomb","panic"]},"headers":{"type":"object"},"timeout-ms":{"type":"integer"}}}"#.into(),
+            config_schema: r#"{"type":"object","properties":{"url":{"type":"string"},"relay-url":{"type":"string"},"send-on-validate":{"type":"boolean"},"sleep-on-validate":{"type":"boolean"},"isolation-on-validate":{"type":"boolean"},"mode":{"enum":["send","log-secret","relay","noop","mail","count-instances","loop","bomb","panic"]},"headers":{"type":"object"},"timeout-ms":{"type":"integer"}}}"#.into(),
         }
     }
 
@@ -98,6 +104,12 @@ impl PluginGuest for Probe {
                 mail::send(&mail),
             );
             host::log(LogLevel::Info, &format!("send-on-validate: {sent:?}"));
+        }
+        if c.get("isolation-on-validate") == Some(&Value::Bool(true)) {
+            problems.push(isolation::report());
+        }
+        if c.get("sleep-on-validate") == Some(&Value::Bool(true)) {
+            std::thread::sleep(std::time::Duration::from_secs(30));
         }
         if c.get("timeout-ms").is_some_and(|t| t.as_u64().is_none()) {
             problems.push("timeout-ms: must be a whole number of milliseconds".into());
