@@ -5,7 +5,8 @@
 //! Then what must fail does: an untrusted CA, a certificate for another host name, a wrong
 //! password and a TLS profile pointed at a plaintext listener each mark their cluster failing
 //! with librdkafka's reason in readiness and `/v3/kafka/NAME`, while another cluster of the
-//! same daemon and the API keep working. Nothing ever falls back to plaintext.
+//! same daemon and the API keep working. Nothing ever falls back to plaintext. A CA file
+//! renewed in place is read again without a restart.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -232,5 +233,67 @@ offset-refresh = "1s"
         assert_eq!(code, 200, "{cluster}: {body}");
         assert_eq!(body["topics"], serde_json::json!([]), "{cluster}: {body}");
     }
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_file_replaced_in_place_is_read_again_without_a_restart() {
+    let tls = cluster("tls");
+    let t = security(tls);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    // First a CA that did not sign the broker's certificate (a self-signed one made here).
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=not-the-kafka-ca"])
+        .arg("-keyout")
+        .arg(dir.path().join("other.key"))
+        .arg("-out")
+        .arg(&ca)
+        .output()
+        .expect("openssl");
+    assert!(made.status.success(), "{made:?}");
+    let daemon = Daemon::start(&format!(
+        r#"
+[tls.rotating]
+cafile = {ca:?}
+[client-profile.rotating]
+tls = "rotating"
+[cluster.rotating]
+servers = ["{bootstrap}"]
+client-profile = "rotating"
+offset-refresh = "1s"
+topic-refresh = "2s"
+[consumer.rotating]
+class-name = "kafka"
+cluster = "rotating"
+"#,
+        ca = ca.display().to_string(),
+        bootstrap = tls.bootstrap,
+    ))
+    .await;
+    wait_until(
+        Duration::from_secs(60),
+        "the untrusted CA refused",
+        || async {
+            last_error(&daemon, "rotating")
+                .await
+                .contains("certificate verify failed")
+        },
+    )
+    .await;
+    // The operator's tooling renews the file in place; nobody restarts Warren.
+    std::fs::copy(&t.ca, &ca).unwrap();
+    wait_until(
+        Duration::from_secs(30),
+        "READY with the renewed CA",
+        || async {
+            last_error(&daemon, "rotating").await.is_empty()
+                && daemon.get("/burrow/admin/ready").await.0 == 200
+        },
+    )
+    .await;
     daemon.stop().await;
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
-use warren_core::config::{ConsumerConfig, GroupFilter};
+use warren_core::config::{ClientProfile, ConsumerConfig, GroupFilter};
 use warren_core::health::{ClusterHealth, ConsumerProgress};
 use warren_core::model::{Commit, GroupMembership};
 use warren_core::storage::{ClusterStore, CommitSource};
@@ -24,6 +24,7 @@ use crate::admin_ffi::{AdminQueue, Answer, Listed};
 use crate::admin_schedule::{Finished, Part, Schedule};
 use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer as new_consumer, now_ms};
+use crate::tls_files::TlsFiles;
 
 /// librdkafka's timeout of one request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -81,6 +82,8 @@ pub(crate) async fn run(
         name: consumer.name.clone(),
         coordinator_moved: false,
         client_since: Instant::now(),
+        files: TlsFiles::of(&consumer.client_profile),
+        profile: consumer.client_profile.clone(),
         filter: consumer.groups.clone(),
         refresh: offset_refresh,
         store,
@@ -93,11 +96,19 @@ pub(crate) async fn run(
     let task = tokio::task::spawn_blocking(move || {
         let mut poller = poller;
         let mut client = client;
-        while let Ended::CoordinatorMoved = poller.run(&client, &stop) {
-            // librdkafka caches each group's coordinator and, for another group's requests,
-            // never forgets one that answered NOT_COORDINATOR: every later request goes to
-            // the old broker. A new client starts with an empty cache.
-            info!(consumer = %name, "a group's coordinator moved; making the Admin API client anew");
+        loop {
+            match poller.run(&client, &stop) {
+                Ended::Cancelled => return,
+                // librdkafka caches each group's coordinator and, for another group's
+                // requests, never forgets one that answered NOT_COORDINATOR: every later
+                // request goes to the old broker. A new client starts with an empty cache.
+                Ended::CoordinatorMoved => {
+                    info!(consumer = %name, "a group's coordinator moved; making the Admin API client anew");
+                }
+                Ended::FilesChanged => {
+                    info!(consumer = %name, "certificate files changed: connecting anew with them");
+                }
+            }
             match new_consumer(&config, &name) {
                 Ok(c) => client = c,
                 Err(e) => {
@@ -120,7 +131,12 @@ enum Ended {
     Cancelled,
     /// A group's coordinator moved and the client must be made anew (see `run`).
     CoordinatorMoved,
+    /// The profile's certificate files changed: a new client reads them.
+    FilesChanged,
 }
+
+/// How often the profile's certificate files are compared with the client's.
+const FILES_EVERY: Duration = Duration::from_secs(2);
 
 /// Shortest time between two new clients, so a coordinator that keeps moving cannot make
 /// Warren reconnect in a loop.
@@ -132,6 +148,9 @@ struct Poller {
     coordinator_moved: bool,
     /// When the current client was made.
     client_since: Instant,
+    /// The client profile, whose certificate files the current client was made with.
+    profile: ClientProfile,
+    files: TlsFiles,
     filter: GroupFilter,
     refresh: Duration,
     store: Arc<ClusterStore>,
@@ -158,6 +177,8 @@ impl Poller {
         };
         self.coordinator_moved = false;
         self.client_since = Instant::now();
+        self.files = TlsFiles::of(&self.profile);
+        let mut files_checked = Instant::now();
         let mut schedule = Schedule::new(self.refresh, DEADLINE);
         let mut listing = Listing {
             next_at: Instant::now(),
@@ -172,6 +193,12 @@ impl Poller {
             let now = Instant::now();
             if self.coordinator_moved && now - self.client_since >= RENEW_AT_MOST_EVERY {
                 return Ended::CoordinatorMoved;
+            }
+            if now >= files_checked + FILES_EVERY {
+                files_checked = now;
+                if self.files.changed() {
+                    return Ended::FilesChanged;
+                }
             }
             if listing
                 .in_flight

@@ -21,6 +21,7 @@ use warren_core::storage::ClusterStore;
 
 use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
+use crate::tls_files::TlsFiles;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -40,76 +41,85 @@ pub(crate) async fn run(
 ) {
     let name = cluster.name.clone();
     let mut backoff = Backoff::new();
-    // A password file not written yet, or a raw librdkafka property librdkafka rejects: the
-    // cluster is failing, and the next attempt may succeed (the file appears, a restart with a
-    // fixed config).
-    let client: Arc<BaseConsumer<WarrenContext>> = loop {
-        let created = client_config(&cluster.servers, &cluster.client_profile)
-            .and_then(|config| consumer(&config, &name).map_err(|e| e.to_string()));
-        match created {
-            Ok(c) => break Arc::new(c),
-            Err(e) => {
-                let delay = backoff.next_delay();
-                health.poll_failed(format!("cannot create client: {e}"), now_ms());
-                warn!(cluster = %name, error = %e, retry_in = ?delay, "cannot create Kafka client; retrying");
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-            }
-        }
-    };
-    backoff.reset();
-    let mut layout: Option<(TopicLayout, Instant)> = None;
     let ids = TopicIdLookup::default();
+    // Each pass makes a client and polls with it until the profile's certificate files change.
     loop {
-        let need_metadata = layout
-            .as_ref()
-            .is_none_or(|(_, at)| at.elapsed() >= cluster.topic_refresh);
-        let poll = poll_once(
-            &client,
-            &store,
-            &ids,
-            need_metadata,
-            layout.as_ref().map(|(l, _)| l.clone()),
-        );
-        // A request to a dead broker blocks for its whole timeout; shutdown must not wait.
-        let result = tokio::select! {
-            _ = cancel.cancelled() => return,
-            r = poll => r,
-        };
-        // librdkafka queues its logs and connection errors (a refused certificate or password)
-        // for the client to serve; this client fetches no messages, so serving them only runs
-        // the context's callbacks, which keep the reason a failed poll is reported with.
-        while client.poll(Duration::ZERO).is_some() {}
-        let delay = match result {
-            Ok(new_layout) => {
-                if let Some(l) = new_layout {
-                    layout = Some((l, Instant::now()));
+        let files = TlsFiles::of(&cluster.client_profile);
+        // A password file not written yet, or a raw librdkafka property librdkafka rejects:
+        // the cluster is failing, and the next attempt may succeed (the file appears, a
+        // restart with a fixed config).
+        let client: Arc<BaseConsumer<WarrenContext>> = loop {
+            let created = client_config(&cluster.servers, &cluster.client_profile)
+                .and_then(|config| consumer(&config, &name).map_err(|e| e.to_string()));
+            match created {
+                Ok(c) => break Arc::new(c),
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    health.poll_failed(format!("cannot create client: {e}"), now_ms());
+                    warn!(cluster = %name, error = %e, retry_in = ?delay, "cannot create Kafka client; retrying");
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = tokio::time::sleep(delay) => {}
+                    }
                 }
-                if let Some((since, failures)) = health.failing() {
-                    let down_for = Duration::from_millis((now_ms() - since).max(0) as u64);
-                    info!(cluster = %name, ?down_for, failures, "cluster reachable again; HEAD offsets collected");
-                } else if !health.heads_ready() {
-                    info!(cluster = %name, "cluster reachable; HEAD offsets collected");
-                }
-                health.poll_succeeded();
-                client.context().clear_error();
-                backoff.reset();
-                cluster.offset_refresh
-            }
-            Err(e) => {
-                let delay = backoff.next_delay();
-                let e = client.context().explain(e);
-                warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
-                health.poll_failed(e, now_ms());
-                layout = None;
-                delay
             }
         };
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(delay) => {}
+        backoff.reset();
+        let mut layout: Option<(TopicLayout, Instant)> = None;
+        loop {
+            let need_metadata = layout
+                .as_ref()
+                .is_none_or(|(_, at)| at.elapsed() >= cluster.topic_refresh);
+            let poll = poll_once(
+                &client,
+                &store,
+                &ids,
+                need_metadata,
+                layout.as_ref().map(|(l, _)| l.clone()),
+            );
+            // A request to a dead broker blocks for its whole timeout; shutdown must not wait.
+            let result = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = poll => r,
+            };
+            // librdkafka queues its logs and connection errors (a refused certificate or
+            // password) for the client to serve; this client fetches no messages, so serving
+            // them only runs the context's callbacks, which keep the reason a failed poll is
+            // reported with.
+            while client.poll(Duration::ZERO).is_some() {}
+            let delay = match result {
+                Ok(new_layout) => {
+                    if let Some(l) = new_layout {
+                        layout = Some((l, Instant::now()));
+                    }
+                    if let Some((since, failures)) = health.failing() {
+                        let down_for = Duration::from_millis((now_ms() - since).max(0) as u64);
+                        info!(cluster = %name, ?down_for, failures, "cluster reachable again; HEAD offsets collected");
+                    } else if !health.heads_ready() {
+                        info!(cluster = %name, "cluster reachable; HEAD offsets collected");
+                    }
+                    health.poll_succeeded();
+                    client.context().clear_error();
+                    backoff.reset();
+                    cluster.offset_refresh
+                }
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    let e = client.context().explain(e);
+                    warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
+                    health.poll_failed(e, now_ms());
+                    layout = None;
+                    delay
+                }
+            };
+            if files.changed() {
+                info!(cluster = %name, "certificate files changed: connecting anew with them");
+                break;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+            }
         }
     }
 }

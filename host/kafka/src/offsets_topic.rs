@@ -45,6 +45,7 @@ use warren_core::storage::{
 
 use crate::backoff::Backoff;
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
+use crate::tls_files::TlsFiles;
 
 const POLL: Duration = Duration::from_millis(100);
 /// How often the reader looks whether the first HEAD poll is done (it gates start-up).
@@ -95,6 +96,17 @@ pub fn reader_config(
     Ok(cfg)
 }
 
+/// Why a read ended without an error.
+enum Ended {
+    Cancelled,
+    /// The profile's certificate files changed: a new client reads them, from the positions
+    /// stored so far.
+    FilesChanged,
+}
+
+/// How often the profile's certificate files are compared with the client's.
+const FILES_EVERY: Duration = Duration::from_secs(2);
+
 impl Reader {
     /// Runs until cancelled; connection problems are retried with backoff.
     pub(crate) fn run(self) {
@@ -105,7 +117,11 @@ impl Reader {
                 continue;
             }
             match self.read_until_cancelled() {
-                Ok(()) => return,
+                Ok(Ended::Cancelled) => return,
+                Ok(Ended::FilesChanged) => {
+                    info!(consumer = %self.consumer.name, "certificate files changed: connecting anew with them");
+                    backoff.reset();
+                }
                 Err(e) => {
                     let delay = backoff.next_delay();
                     warn!(consumer = %self.consumer.name, error = %e, retry_in = ?delay, "offsets topic reader failed; retrying");
@@ -118,7 +134,9 @@ impl Reader {
         }
     }
 
-    fn read_until_cancelled(&self) -> Result<(), KafkaError> {
+    fn read_until_cancelled(&self) -> Result<Ended, KafkaError> {
+        let files = TlsFiles::of(&self.consumer.client_profile);
+        let mut files_checked = Instant::now();
         let cfg = reader_config(
             &self.consumer.servers,
             &self.consumer.client_profile,
@@ -137,7 +155,13 @@ impl Reader {
         let mut backfilled = false;
         loop {
             if self.cancel.is_cancelled() {
-                return Ok(());
+                return Ok(Ended::Cancelled);
+            }
+            if files_checked.elapsed() >= FILES_EVERY {
+                files_checked = Instant::now();
+                if files.changed() {
+                    return Ok(Ended::FilesChanged);
+                }
             }
             if last_discovery.elapsed() >= DISCOVERY_EVERY {
                 last_discovery = Instant::now();
