@@ -71,6 +71,23 @@ pub(crate) fn apply(profile: &ClientProfile, config: &mut ClientConfig) -> Resul
                     TokenSource::msk_iam(iam).encode(),
                 );
             }
+            SaslCredentials::Kerberos(krb) => {
+                if !cfg!(feature = "gssapi") {
+                    return Err(format!(
+                        "[sasl.{}] GSSAPI: this build of Warren has no Kerberos support; build \
+                         it with `--features gssapi` (Debian: apt install libsasl2-dev \
+                         libsasl2-modules-gssapi-mit krb5-user)",
+                        sasl.name
+                    ));
+                }
+                config.set("sasl.kerberos.service.name", &krb.service_name);
+                if let Some(principal) = &krb.principal {
+                    config.set("sasl.kerberos.principal", principal);
+                }
+                if let Some(keytab) = &krb.keytab {
+                    config.set("sasl.kerberos.keytab", keytab.display().to_string());
+                }
+            }
         }
     }
     Ok(())
@@ -82,7 +99,7 @@ mod tests {
     use std::path::PathBuf;
 
     use warren_core::config::{
-        ClientProfile, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism,
+        ClientProfile, Kerberos, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism,
         SaslProfile, Secret, SecretRef, SecretSource, TlsProfile,
     };
 
@@ -280,5 +297,62 @@ mod tests {
         let got = props(&p);
         assert_eq!(got["sasl.mechanism"], "OAUTHBEARER");
         assert!(got["sasl.oauthbearer.config"].contains(r#""kind":"msk-iam""#));
+    }
+
+    fn kerberos(over_tls: bool) -> ClientProfile {
+        let mut p = profile();
+        p.tls_settings = over_tls.then(|| tls(false));
+        p.sasl_settings = Some(SaslProfile {
+            name: "krb".into(),
+            username: "warren/host.example.com@EXAMPLE.COM".into(),
+            credentials: SaslCredentials::Kerberos(Kerberos {
+                service_name: "kafka".into(),
+                principal: Some("warren/host.example.com@EXAMPLE.COM".into()),
+                keytab: Some(PathBuf::from("/etc/warren/warren.keytab")),
+            }),
+            mechanism: SaslMechanism::Gssapi,
+            handshake_first: true,
+        });
+        p
+    }
+
+    #[cfg(feature = "gssapi")]
+    #[test]
+    fn gssapi_sets_the_kerberos_properties_and_librdkafka_accepts_them() {
+        let mut c = rdkafka::ClientConfig::new();
+        apply(&kerberos(true), &mut c).expect("applies");
+        let got = |k: &str| c.get(k).map(str::to_owned);
+        assert_eq!(got("security.protocol").as_deref(), Some("sasl_ssl"));
+        assert_eq!(got("sasl.mechanism").as_deref(), Some("GSSAPI"));
+        assert_eq!(got("sasl.kerberos.service.name").as_deref(), Some("kafka"));
+        assert_eq!(
+            got("sasl.kerberos.principal").as_deref(),
+            Some("warren/host.example.com@EXAMPLE.COM")
+        );
+        assert_eq!(
+            got("sasl.kerberos.keytab").as_deref(),
+            Some("/etc/warren/warren.keytab")
+        );
+        assert_eq!(got("sasl.password"), None);
+        // A librdkafka without Cyrus SASL refuses the mechanism when the client is made; this
+        // build has it. (No broker is contacted: a client connects lazily. No TLS, whose
+        // files do not exist here, and a kinit that does nothing.)
+        let mut c = rdkafka::ClientConfig::new();
+        apply(&kerberos(false), &mut c).expect("applies");
+        c.set("bootstrap.servers", "127.0.0.1:1")
+            .set("sasl.kerberos.kinit.cmd", "true");
+        let made: Result<rdkafka::consumer::BaseConsumer, _> = c.create();
+        assert!(made.is_ok(), "librdkafka refused GSSAPI: {:?}", made.err());
+    }
+
+    #[cfg(not(feature = "gssapi"))]
+    #[test]
+    fn gssapi_in_a_build_without_kerberos_fails_its_cluster_with_the_fix() {
+        let mut c = rdkafka::ClientConfig::new();
+        let err = apply(&kerberos(true), &mut c).expect_err("refused");
+        assert!(
+            err.contains("--features gssapi") && err.contains("[sasl.krb]"),
+            "{err}"
+        );
     }
 }

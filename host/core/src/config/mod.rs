@@ -336,8 +336,9 @@ pub struct TlsProfile {
 pub struct SaslProfile {
     /// The section name.
     pub name: String,
-    /// Who Warren authenticates as: the SASL user (PLAIN, SCRAM) or the OAuth client id
-    /// (OAUTHBEARER); empty for AWS_MSK_IAM, whose identity is the AWS credentials'.
+    /// Who Warren authenticates as: the SASL user (PLAIN, SCRAM), the OAuth client id
+    /// (OAUTHBEARER) or the Kerberos principal (GSSAPI); empty for AWS_MSK_IAM, whose identity
+    /// is the AWS credentials'.
     pub username: String,
     /// What proves it; its form follows `mechanism`.
     #[serde(flatten)]
@@ -361,6 +362,20 @@ pub enum SaslCredentials {
     Oidc(OidcClient),
     /// AWS_MSK_IAM: tokens signed with AWS credentials.
     MskIam(MskIam),
+    /// GSSAPI: a Kerberos ticket, from a keytab or the credential cache.
+    Kerberos(Kerberos),
+}
+
+/// GSSAPI (Kerberos): librdkafka runs `kinit` with the keytab and principal and renews the
+/// ticket; without a keytab it uses the credential cache a `kinit` elsewhere filled.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kerberos {
+    /// The brokers' Kerberos service name (the first part of their principal).
+    pub service_name: String,
+    /// Warren's own principal, e.g. `warren/host.example.com@EXAMPLE.COM`.
+    pub principal: Option<String>,
+    /// The keytab holding the principal's key.
+    pub keytab: Option<PathBuf>,
 }
 
 /// OAUTHBEARER with the OAuth 2.0 client-credentials grant (RFC 6749 §4.4): Warren asks
@@ -412,6 +427,9 @@ pub enum SaslMechanism {
     /// `AWS_MSK_IAM`: OAUTHBEARER on the wire, with a token signed by AWS credentials.
     #[serde(rename = "AWS_MSK_IAM")]
     AwsMskIam,
+    /// `GSSAPI`: Kerberos (needs a build with the `gssapi` feature).
+    #[serde(rename = "GSSAPI")]
+    Gssapi,
 }
 
 impl SaslMechanism {
@@ -422,6 +440,7 @@ impl SaslMechanism {
             Self::ScramSha256 => "SCRAM-SHA-256",
             Self::ScramSha512 => "SCRAM-SHA-512",
             Self::OAuthBearer | Self::AwsMskIam => "OAUTHBEARER",
+            Self::Gssapi => "GSSAPI",
         }
     }
 }

@@ -15,8 +15,8 @@ use super::plugins::parse_secret_ref;
 use super::reader::{Ctx, Reader, join, type_name};
 use super::root::Named;
 use super::{
-    ClientProfile, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism, SaslProfile,
-    Secret, SecretSource, TlsProfile,
+    ClientProfile, Kerberos, MskIam, OidcClient, RawProperties, SaslCredentials, SaslMechanism,
+    SaslProfile, Secret, SecretSource, TlsProfile,
 };
 
 /// The profile used when a cluster names none; `[client-profile.default]` overrides it.
@@ -108,11 +108,12 @@ pub(crate) fn sasl_profiles(
                 Some("SCRAM-SHA-512") => mechanism = SaslMechanism::ScramSha512,
                 Some("OAUTHBEARER") => mechanism = SaslMechanism::OAuthBearer,
                 Some("AWS_MSK_IAM") => mechanism = SaslMechanism::AwsMskIam,
+                Some("GSSAPI") => mechanism = SaslMechanism::Gssapi,
                 Some(other) => cx.error_with(
                     &path,
                     format!(
                         "unknown mechanism {other:?}; expected PLAIN, SCRAM-SHA-256, \
-                         SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM"
+                         SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM or GSSAPI"
                     ),
                     r#"mechanism = "SCRAM-SHA-512""#,
                 ),
@@ -125,6 +126,7 @@ pub(crate) fn sasl_profiles(
             }
             SaslMechanism::OAuthBearer => oidc_client(cx, &mut reader),
             SaslMechanism::AwsMskIam => (String::new(), msk_iam(cx, &mut reader)),
+            SaslMechanism::Gssapi => kerberos(cx, &mut reader),
         };
         // Burrow defaults this to false, which modern brokers reject; Warren defaults to true.
         let handshake_first = reader.boolean(cx, "handshake-first", true);
@@ -233,6 +235,40 @@ pub(crate) fn check_token_endpoint(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// GSSAPI: `service-name` (kafka), `principal` and `keytab` (together, or neither: the
+/// credential cache a `kinit` elsewhere filled).
+fn kerberos(cx: &mut Ctx<'_>, reader: &mut Reader<'_>) -> (String, SaslCredentials) {
+    let service_name = reader
+        .optional_string(cx, "service-name")
+        .unwrap_or_else(|| "kafka".to_owned());
+    let principal = reader.optional_string(cx, "principal");
+    let keytab = reader.optional_string(cx, "keytab").map(PathBuf::from);
+    if keytab.is_some() && principal.is_none() {
+        cx.error_with(
+            &reader.key_path("principal"),
+            "keytab needs the principal whose key it holds",
+            r#"principal = "warren/host.example.com@EXAMPLE.COM""#,
+        );
+    }
+    if let Some(k) = &keytab
+        && !k.is_absolute()
+    {
+        cx.error_with(
+            &reader.key_path("keytab"),
+            "must be an absolute path",
+            r#"keytab = "/etc/warren/warren.keytab""#,
+        );
+    }
+    (
+        principal.clone().unwrap_or_default(),
+        SaslCredentials::Kerberos(Kerberos {
+            service_name,
+            principal,
+            keytab,
+        }),
+    )
+}
+
 /// AWS_MSK_IAM: `region`, optional `profile`, optional static keys.
 fn msk_iam(cx: &mut Ctx<'_>, reader: &mut Reader<'_>) -> SaslCredentials {
     let example = r#"region = "eu-west-1""#;
@@ -337,7 +373,9 @@ pub(crate) fn client_profiles(
             let what = match s.mechanism {
                 SaslMechanism::Plain => Some("the password crosses"),
                 SaslMechanism::OAuthBearer | SaslMechanism::AwsMskIam => Some("tokens cross"),
-                SaslMechanism::ScramSha256 | SaslMechanism::ScramSha512 => None,
+                SaslMechanism::ScramSha256 | SaslMechanism::ScramSha512 | SaslMechanism::Gssapi => {
+                    None
+                }
             };
             if let Some(what) = what {
                 cx.warn(
@@ -499,7 +537,7 @@ const TLS_KEYS: &[&str] = &[
 ];
 
 /// Properties a `[sasl.NAME]` sets: refused in a profile with `sasl`, allowed without one (a
-/// mechanism Warren has no typed keys for, such as GSSAPI, can be configured by hand).
+/// mechanism Warren has no typed keys for can be configured by hand).
 const SASL_KEYS: &[&str] = &[
     "sasl.mechanism",
     "sasl.mechanisms",
@@ -508,6 +546,9 @@ const SASL_KEYS: &[&str] = &[
     "sasl.oauthbearer.config",
     "sasl.oauthbearer.method",
     "enable.sasl.oauthbearer.unsecure.jwt",
+    "sasl.kerberos.service.name",
+    "sasl.kerberos.principal",
+    "sasl.kerberos.keytab",
 ];
 
 /// `[client-profile.NAME.librdkafka]`: string (or number/boolean) values, each name checked
