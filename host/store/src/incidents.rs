@@ -7,7 +7,7 @@
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use warren_core::incident::Incident;
-use warren_core::ledger::{Delivery, IncidentKey, Ledger, LedgerError};
+use warren_core::ledger::{Delivery, IncidentKey, Ledger, LedgerError, NextDue, Pending};
 
 use crate::{Store, StoreError, db_error};
 
@@ -95,37 +95,43 @@ impl Store {
             }
         };
         tx.commit().map_err(db_error)?;
+        if let (Some(seq), Some(d)) = (seq, delivery) {
+            self.pending().insert(seq, d.clone());
+        }
         Ok(seq)
+    }
+
+    /// Fills the in-memory index from the deliveries table (at open).
+    pub(crate) fn load_pending(&self) -> Result<(), StoreError> {
+        let tx = self.db.begin_read().map_err(db_error)?;
+        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
+        let mut pending = Pending::default();
+        for row in table.iter().map_err(db_error)? {
+            let (k, v) = row.map_err(db_error)?;
+            if let Some(d) = decode::<Delivery>("deliveries", v.value()) {
+                pending.insert(k.value(), d);
+            }
+        }
+        *self.pending() = pending;
+        Ok(())
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A notifier's pending deliveries, oldest decision first.
     pub fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
-        let mut out = Vec::new();
-        for row in table.iter().map_err(db_error)? {
-            let (k, v) = row.map_err(db_error)?;
-            if let Some(d) = decode::<Delivery>("deliveries", v.value())
-                && d.key.notifier == notifier
-            {
-                out.push((k.value(), d));
-            }
-        }
-        Ok(out)
+        Ok(self
+            .pending()
+            .of(notifier)
+            .map(|(s, d)| (s, d.clone()))
+            .collect())
     }
 
     /// Names of the notifiers that have pending deliveries.
     pub fn notifier_names(&self) -> Result<Vec<String>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
-        let mut names = std::collections::BTreeSet::new();
-        for row in table.iter().map_err(db_error)? {
-            let (_, v) = row.map_err(db_error)?;
-            if let Some(d) = decode::<Delivery>("deliveries", v.value()) {
-                names.insert(d.key.notifier);
-            }
-        }
-        Ok(names.into_iter().collect())
+        Ok(self.pending().notifiers().into_iter().collect())
     }
 
     /// Saves a delivery's retry state; a delivery removed meanwhile (superseded) stays removed.
@@ -140,7 +146,12 @@ impl Store {
                     .map_err(db_error)?;
             }
         }
-        tx.commit().map_err(db_error)
+        tx.commit().map_err(db_error)?;
+        let mut pending = self.pending();
+        if pending.get(seq).is_some() {
+            pending.insert(seq, delivery.clone());
+        }
+        Ok(())
     }
 
     /// Removes a delivery that is done (accepted, or refused for good).
@@ -150,7 +161,9 @@ impl Store {
             let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
             table.remove(seq).map_err(db_error)?;
         }
-        tx.commit().map_err(db_error)
+        tx.commit().map_err(db_error)?;
+        self.pending().remove(seq);
+        Ok(())
     }
 }
 
@@ -183,6 +196,14 @@ impl Ledger for Store {
 
     fn notifier_names(&self) -> Result<Vec<String>, LedgerError> {
         Store::notifier_names(self).map_err(failed)
+    }
+
+    fn next_due(&self, notifier: &str, now_ms: i64) -> Result<NextDue, LedgerError> {
+        Ok(self.pending().next_due(notifier, now_ms))
+    }
+
+    fn pending_updates(&self, key: &IncidentKey, incident: &str) -> Result<Vec<u64>, LedgerError> {
+        Ok(self.pending().updates_of(key, incident))
     }
 
     fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), LedgerError> {

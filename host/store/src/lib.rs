@@ -57,6 +57,9 @@ pub(crate) fn db_error(e: impl std::fmt::Display) -> StoreError {
 pub struct Store {
     pub(crate) db: Database,
     path: Option<PathBuf>,
+    /// The deliveries table, decoded once at open and kept in step with every write: the
+    /// delivery tasks, `/v3/admin/notifiers` and `/metrics` read it without touching the file.
+    pub(crate) pending: std::sync::Mutex<warren_core::ledger::Pending>,
 }
 
 /// How opening went.
@@ -181,7 +184,11 @@ impl Store {
         let db = Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(db_error)?;
-        let store = Store { db, path: None };
+        let store = Store {
+            db,
+            path: None,
+            pending: Default::default(),
+        };
         store
             .check_schema()
             .map_err(|e| StoreError::Db(format!("{e:?}")))?;
@@ -204,8 +211,12 @@ impl Store {
         let store = Store {
             db,
             path: Some(path.to_path_buf()),
+            pending: Default::default(),
         };
         store.check_schema()?;
+        store
+            .load_pending()
+            .map_err(|e| OpenError::Unusable(e.to_string()))?;
         Ok(store)
     }
 

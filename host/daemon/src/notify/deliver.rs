@@ -5,7 +5,6 @@
 //! never sooner than the receiver's `Retry-After`; nothing is dropped for being late. Only
 //! the leader delivers, and it proves it still leads right before each message leaves.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -13,7 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use warren_core::backoff::Backoff;
 use warren_core::clock::now_ms;
-use warren_core::ledger::Delivery;
+use warren_core::ledger::{Delivery, NextDue};
 use warren_runtime::{IncidentEvent, NotifyError};
 
 use super::Shared;
@@ -35,38 +34,33 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
             }
             continue;
         }
-        let now = now_ms();
-        let pending = match shared.ledger.deliveries(&shared.name) {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(notifier = %shared.name, error = %e, "cannot read deliveries");
-                Vec::new()
-            }
-        };
-        // The head of each group's queue, in decision order: a close is never overtaken by its
+        // The head of each group's queue that is due first: a close is never overtaken by its
         // open, nor by the open of the group's next incident.
-        let mut seen = BTreeSet::new();
-        let heads: Vec<(u64, Delivery)> = pending
-            .into_iter()
-            .filter(|(_, d)| seen.insert(d.key.clone()))
-            .collect();
-        let due = heads
-            .iter()
-            .find(|(_, d)| d.next_attempt_ms <= now)
-            .cloned();
-        let Some((seq, delivery)) = due else {
-            let wait = heads
-                .iter()
-                .map(|(_, d)| Duration::from_millis((d.next_attempt_ms - now).max(0) as u64))
-                .min()
-                .unwrap_or(IDLE)
-                .min(IDLE);
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = shared.queued.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
+        let now = now_ms();
+        let next = shared
+            .ledger
+            .next_due(&shared.name, now)
+            .unwrap_or_else(|e| {
+                tracing::error!(notifier = %shared.name, error = %e, "cannot read deliveries");
+                NextDue::Nothing
+            });
+        let (seq, delivery) = match next {
+            NextDue::Now(seq, delivery) => (seq, delivery),
+            NextDue::At(at) => {
+                let wait = Duration::from_millis((at - now).max(0) as u64).min(IDLE);
+                idle(&shared, &cancel, wait).await;
+                if cancel.is_cancelled() {
+                    return;
+                }
+                continue;
             }
-            continue;
+            NextDue::Nothing => {
+                idle(&shared, &cancel, IDLE).await;
+                if cancel.is_cancelled() {
+                    return;
+                }
+                continue;
+            }
         };
         // Proves the lead right before the message leaves: a leader that was replaced while
         // paused learns it here and sends nothing.
@@ -93,6 +87,15 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
         if cancel.is_cancelled() {
             return;
         }
+    }
+}
+
+/// Waits `wait`, or less when something is queued or shutdown begins.
+async fn idle(shared: &Shared, cancel: &CancellationToken, wait: Duration) {
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = shared.queued.notified() => {}
+        _ = tokio::time::sleep(wait) => {}
     }
 }
 

@@ -209,10 +209,12 @@ fn first_attempt(
 /// Drops an `updated` of the same incident that is still waiting (its receiver is down): the
 /// new one says more, and an outage must not end in a burst of stale reminders.
 fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
-    for (seq, d) in shared.ledger.deliveries(&shared.name).unwrap_or_default() {
-        if &d.key == key && d.kind == IncidentKind::Updated && d.incident.id == incident {
-            let _ = shared.ledger.finish_delivery(seq);
-        }
+    for seq in shared
+        .ledger
+        .pending_updates(key, incident)
+        .unwrap_or_default()
+    {
+        let _ = shared.ledger.finish_delivery(seq);
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use warren_core::incident::Incident;
-use warren_core::ledger::{Delivery, IncidentKey};
+use warren_core::ledger::{IncidentKey, Pending};
 
 const INCIDENT: &str = "incident\u{1f}";
 const DELIVERY: &str = "delivery\u{1f}";
@@ -33,7 +33,7 @@ pub(crate) type Record = (String, Option<Vec<u8>>);
 #[derive(Debug, Default)]
 pub(crate) struct Mirror {
     pub(crate) incidents: BTreeMap<IncidentKey, Incident>,
-    pub(crate) deliveries: BTreeMap<u64, Delivery>,
+    pub(crate) deliveries: Pending,
     /// The highest delivery sequence ever seen, tombstones included, so a new leader never
     /// reuses one.
     pub(crate) max_seq: u64,
@@ -64,7 +64,7 @@ impl Mirror {
                     self.deliveries.insert(seq, delivery);
                 }
                 None => {
-                    self.deliveries.remove(&seq);
+                    self.deliveries.remove(seq);
                 }
             }
         } else if key == LEADER {
@@ -82,7 +82,10 @@ pub(crate) fn incident_record(key: &IncidentKey, incident: Option<&Incident>) ->
     (format!("{INCIDENT}{}", key.encode()), incident.map(json))
 }
 
-pub(crate) fn delivery_record(seq: u64, delivery: Option<&Delivery>) -> Record {
+pub(crate) fn delivery_record(
+    seq: u64,
+    delivery: Option<&warren_core::ledger::Delivery>,
+) -> Record {
     // Zero-padded so the keys sort like the numbers in any tool that lists them.
     (format!("{DELIVERY}{seq:020}"), delivery.map(json))
 }
@@ -148,7 +151,7 @@ mod tests {
         };
         apply(&mut m, leader_record(&a));
         assert_eq!(m.incidents.get(&key()), Some(&incident()));
-        assert_eq!(m.deliveries.get(&7), Some(&d));
+        assert_eq!(m.deliveries.get(7), Some(&d));
         assert_eq!(m.leader, Some(a));
         apply(&mut m, delivery_record(7, None));
         apply(&mut m, incident_record(&key(), None));

@@ -39,7 +39,7 @@ use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use tokio_util::sync::CancellationToken;
 use warren_core::config::{ClientProfile, HaConfig};
 use warren_core::incident::Incident;
-use warren_core::ledger::{Delivery, IncidentKey, Ledger, LedgerError};
+use warren_core::ledger::{Delivery, IncidentKey, Ledger, LedgerError, NextDue};
 
 use crate::client::{WarrenContext, now_ms};
 use mirror::{Announcement, Mirror, Record, delivery_record, incident_record, leader_record};
@@ -399,24 +399,29 @@ impl Ledger for KafkaLedger {
     fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, LedgerError> {
         let m = lock(&self.mirror);
         Ok(m.deliveries
-            .iter()
-            .filter(|(_, d)| d.key.notifier == notifier)
-            .map(|(s, d)| (*s, d.clone()))
+            .of(notifier)
+            .map(|(s, d)| (s, d.clone()))
             .collect())
     }
 
     fn notifier_names(&self) -> Result<Vec<String>, LedgerError> {
-        let m = lock(&self.mirror);
-        let names: std::collections::BTreeSet<String> = m
+        Ok(lock(&self.mirror)
             .deliveries
-            .values()
-            .map(|d| d.key.notifier.clone())
-            .collect();
-        Ok(names.into_iter().collect())
+            .notifiers()
+            .into_iter()
+            .collect())
+    }
+
+    fn next_due(&self, notifier: &str, now_ms: i64) -> Result<NextDue, LedgerError> {
+        Ok(lock(&self.mirror).deliveries.next_due(notifier, now_ms))
+    }
+
+    fn pending_updates(&self, key: &IncidentKey, incident: &str) -> Result<Vec<u64>, LedgerError> {
+        Ok(lock(&self.mirror).deliveries.updates_of(key, incident))
     }
 
     fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), LedgerError> {
-        if !lock(&self.mirror).deliveries.contains_key(&seq) {
+        if lock(&self.mirror).deliveries.get(seq).is_none() {
             return Ok(());
         }
         self.write(|_| vec![delivery_record(seq, Some(delivery))])
