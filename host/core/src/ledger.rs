@@ -121,7 +121,7 @@ pub trait Ledger: Send + Sync {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NextDue {
     /// Attempt this delivery now.
-    Now(u64, Delivery),
+    Now(u64, Box<Delivery>),
     /// Nothing is due before this time, epoch ms.
     At(i64),
     /// Nothing is pending.
@@ -205,7 +205,7 @@ impl Pending {
             return NextDue::Nothing;
         }
         match self.all.get(seq) {
-            Some(d) if *at <= now_ms => NextDue::Now(*seq, d.clone()),
+            Some(d) if *at <= now_ms => NextDue::Now(*seq, Box::new(d.clone())),
             _ => NextDue::At(*at),
         }
     }

@@ -45,7 +45,7 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
                 NextDue::Nothing
             });
         let (seq, delivery) = match next {
-            NextDue::Now(seq, delivery) => (seq, delivery),
+            NextDue::Now(seq, delivery) => (seq, *delivery),
             NextDue::At(at) => {
                 let wait = Duration::from_millis((at - now).max(0) as u64).min(IDLE);
                 idle(&shared, &cancel, wait).await;
