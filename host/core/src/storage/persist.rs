@@ -28,8 +28,9 @@ use super::consumer_group;
 use super::heads::{HeadSample, TopicHeads};
 use super::window::TopicWindows;
 
-/// 2 appends the KIP-848 pieces of a group (`consumer_group.rs`); 1 is still read.
-const GROUP_FORMAT: u8 = 2;
+/// 3 counts a group's topics in 32 bits (a group may consume more than 65,535); 2 appends the
+/// KIP-848 pieces of a group (`consumer_group.rs`); 1 and 2 are still read.
+const GROUP_FORMAT: u8 = 3;
 const HEADS_FORMAT: u8 = 1;
 /// Groups encoded per write-lock acquisition.
 pub const SLICE: usize = 1_000;
@@ -189,7 +190,7 @@ fn encode_group(g: &Group) -> Vec<u8> {
         e.str(&o.client_id);
     }
     e.opt_str(g.state());
-    e.u16(g.topics.len() as u16);
+    e.u32(u32::try_from(g.topics.len()).unwrap_or(u32::MAX));
     for (topic, w) in &g.topics {
         e.str(topic);
         w.encode(&mut e);
@@ -227,8 +228,12 @@ fn decode_group(
         });
     }
     let state = d.opt_str()?.map(Into::into);
-    let n = d.u16()?;
-    let mut topics: Vec<(Arc<str>, TopicWindows)> = Vec::with_capacity(usize::from(n).min(8));
+    let n = if format >= 3 {
+        d.u32()?
+    } else {
+        u32::from(d.u16()?)
+    };
+    let mut topics: Vec<(Arc<str>, TopicWindows)> = Vec::with_capacity((n as usize).min(8));
     for _ in 0..n {
         let name = topic_name(d.str()?);
         let w = TopicWindows::decode(&mut d, intervals)?;
@@ -525,6 +530,33 @@ mod tests {
         );
         assert_eq!(b.positions("reader"), vec![-1, -1, -1, 42]);
         assert_eq!(a.head_offsets("t"), b.head_offsets("t"));
+    }
+
+    #[test]
+    fn a_group_on_more_than_65535_topics_is_read_back_whole() {
+        let h = store();
+        let s = h.cluster("c").unwrap();
+        let topics: Vec<(String, usize)> = (0..70_000).map(|i| (format!("t{i}"), 1)).collect();
+        let mut w = s.writer();
+        w.set_topics(&topics);
+        for (i, (name, _)) in topics.iter().enumerate() {
+            w.record_heads(name, &[(0, 10)], 1_000);
+            let c = Commit {
+                group: "wide",
+                topic: name,
+                partition: 0,
+                offset: 5,
+                timestamp_ms: 2_000,
+                order: i as i64 + 1,
+            };
+            w.commit(&c, CommitSource::OffsetsTopic, 3_000);
+        }
+        drop(w);
+        assert_eq!(s.group("wide").unwrap().topics.len(), 70_000);
+        let (copy, report) = restored_copy(&h);
+        assert!(report.damaged.is_empty(), "{:?}", report.damaged);
+        let back = copy.cluster("c").unwrap().group("wide").expect("restored");
+        assert_eq!(back.topics.len(), 70_000);
     }
 
     #[test]
