@@ -42,6 +42,7 @@ pub(crate) async fn run(
     let name = cluster.name.clone();
     let mut backoff = Backoff::new();
     let ids = TopicIdLookup::default();
+    let mut vanishing = Vanishing::default();
     // Each pass makes a client and polls with it until the profile's certificate files change.
     loop {
         let files = TlsFiles::of(&cluster.client_profile);
@@ -74,6 +75,7 @@ pub(crate) async fn run(
                 &client,
                 &store,
                 &ids,
+                &mut vanishing,
                 need_metadata,
                 layout.as_ref().map(|(l, _)| l.clone()),
             );
@@ -121,6 +123,39 @@ pub(crate) async fn run(
                 _ = tokio::time::sleep(delay) => {}
             }
         }
+    }
+}
+
+/// Topics one metadata answer missed. A topic's windows go only when two answers in a row
+/// (a `topic-refresh` apart) miss it: one broker's answer can lag behind a topic's creation or
+/// miss topics while the controller moves, and wiping every group's windows on a topic that
+/// still exists would lose their history.
+#[derive(Debug, Default)]
+struct Vanishing {
+    /// The topics kept after the last answer, with their partition counts.
+    last: std::collections::BTreeMap<String, usize>,
+    /// Those of them the last answer missed.
+    missed: std::collections::BTreeSet<String>,
+}
+
+impl Vanishing {
+    /// The topics to keep in storage: `answer`, plus those kept before that it misses for the
+    /// first time.
+    fn settle(&mut self, answer: Vec<(String, usize)>) -> Vec<(String, usize)> {
+        let live: std::collections::BTreeSet<&str> =
+            answer.iter().map(|(t, _)| t.as_str()).collect();
+        let mut keep = answer.clone();
+        let mut missed = std::collections::BTreeSet::new();
+        for (topic, partitions) in &self.last {
+            if live.contains(topic.as_str()) || self.missed.contains(topic) {
+                continue;
+            }
+            keep.push((topic.clone(), *partitions));
+            missed.insert(topic.clone());
+        }
+        self.missed = missed;
+        self.last = keep.iter().cloned().collect();
+        keep
     }
 }
 
@@ -180,6 +215,7 @@ async fn poll_once(
     consumer: &Arc<BaseConsumer<WarrenContext>>,
     store: &Arc<ClusterStore>,
     ids: &TopicIdLookup,
+    vanishing: &mut Vanishing,
     need_metadata: bool,
     layout: Option<TopicLayout>,
 ) -> Result<Option<TopicLayout>, PollError> {
@@ -192,7 +228,8 @@ async fn poll_once(
         ),
     };
     if fresh {
-        let topics: Vec<(String, usize)> = layout.iter().map(|(t, n, _)| (t.clone(), *n)).collect();
+        let answer: Vec<(String, usize)> = layout.iter().map(|(t, n, _)| (t.clone(), *n)).collect();
+        let topics = vanishing.settle(answer);
         let removed = store.writer().set_topics(&topics);
         for topic in removed {
             info!(cluster = %store.name(), topic = %topic, "topic deleted; removed from storage");
@@ -320,7 +357,33 @@ fn fetch_offsets(
 
 #[cfg(test)]
 mod tests {
-    use super::topic_layout;
+    use super::{Vanishing, topic_layout};
+
+    fn topics(names: &[&str]) -> Vec<(String, usize)> {
+        names.iter().map(|n| ((*n).to_owned(), 3)).collect()
+    }
+
+    fn names(kept: &[(String, usize)]) -> Vec<&str> {
+        let mut n: Vec<&str> = kept.iter().map(|(t, _)| t.as_str()).collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn a_topic_goes_only_when_two_answers_in_a_row_miss_it() {
+        let mut v = Vanishing::default();
+        assert_eq!(names(&v.settle(topics(&["a", "b"]))), ["a", "b"]);
+        // One answer without b: kept, with its partition count.
+        let kept = v.settle(topics(&["a"]));
+        assert_eq!(names(&kept), ["a", "b"]);
+        assert!(kept.contains(&("b".to_owned(), 3)));
+        // Back in the next answer: nothing was lost, and the count starts over.
+        assert_eq!(names(&v.settle(topics(&["a", "b"]))), ["a", "b"]);
+        assert_eq!(names(&v.settle(topics(&["a"]))), ["a", "b"]);
+        // Missed twice in a row: gone.
+        assert_eq!(names(&v.settle(topics(&["a"]))), ["a"]);
+        assert_eq!(names(&v.settle(topics(&["a"]))), ["a"]);
+    }
 
     #[test]
     fn partition_ids_a_broker_could_not_have_assigned_are_refused_before_allocating() {
