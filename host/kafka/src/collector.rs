@@ -1,6 +1,6 @@
 //! Wiring of one cluster's collectors: the HEAD poller always, plus the consumer configured for
-//! the cluster (if any). Each runs until the shared cancellation token fires; one cluster
-//! failing never touches another.
+//! the cluster (if any). Each runs until the shared cancellation token fires, restarted if it
+//! panics (`supervise.rs`); one cluster failing never touches another.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -12,7 +12,7 @@ use warren_core::config::{Config, ConsumerClass};
 use warren_core::health::Health;
 use warren_core::storage::StorageHandle;
 
-use crate::{admin, heads, offsets_topic};
+use crate::{admin, heads, offsets_topic, supervise};
 
 /// How long shutdown waits for reader threads.
 const JOIN_GRACE: Duration = Duration::from_secs(5);
@@ -58,11 +58,17 @@ pub fn spawn_collectors(
         else {
             continue;
         };
-        tasks.spawn(heads::run(
+        let (cluster, store, health, stop) = (
             cluster.clone(),
             store.clone(),
             cluster_health.clone(),
             cancel.child_token(),
+        );
+        tasks.spawn(supervise::task(
+            format!("HEAD poller of {name}"),
+            cluster_health.clone(),
+            stop.clone(),
+            move || heads::run(cluster.clone(), store.clone(), health.clone(), stop.clone()),
         ));
     }
     for (name, consumer) in &config.consumers {
@@ -88,9 +94,17 @@ pub fn spawn_collectors(
                     progress: Arc::clone(progress),
                     cancel: cancel.child_token(),
                 };
+                let (what, health) = (
+                    format!("offsets-topic reader of {name}"),
+                    Arc::clone(cluster_health),
+                );
                 let thread = std::thread::Builder::new()
                     .name(format!("warren-offsets-{name}"))
-                    .spawn(move || reader.run());
+                    .spawn(move || {
+                        supervise::thread(&what, &health, &reader.cancel.clone(), || {
+                            reader.clone().run()
+                        })
+                    });
                 match thread {
                     Ok(t) => threads.push(t),
                     Err(e) => {
@@ -99,13 +113,28 @@ pub fn spawn_collectors(
                 }
             }
             ConsumerClass::KafkaAdmin => {
-                tasks.spawn(admin::run(
+                let (consumer, refresh, store, health, progress, stop) = (
                     consumer.clone(),
                     cluster.offset_refresh,
                     store.clone(),
                     cluster_health.clone(),
                     progress.clone(),
                     cancel.child_token(),
+                );
+                tasks.spawn(supervise::task(
+                    format!("Admin API poller of {name}"),
+                    cluster_health.clone(),
+                    stop.clone(),
+                    move || {
+                        admin::run(
+                            consumer.clone(),
+                            refresh,
+                            store.clone(),
+                            health.clone(),
+                            progress.clone(),
+                            stop.clone(),
+                        )
+                    },
                 ));
             }
         }

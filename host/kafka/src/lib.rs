@@ -18,6 +18,7 @@ pub mod msk_iam;
 mod oauth;
 mod offsets_topic;
 mod security;
+mod supervise;
 mod tls_files;
 
 pub use collector::{CollectorSet, spawn_collectors};

@@ -56,7 +56,8 @@ const DISCOVERY_EVERY: Duration = Duration::from_secs(30);
 const LAG_EVERY: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Everything the reader thread needs.
+/// Everything the reader thread needs (cloned for each restart after a panic).
+#[derive(Clone)]
 pub(crate) struct Reader {
     pub(crate) consumer: ConsumerConfig,
     pub(crate) topic: String,
