@@ -99,8 +99,8 @@ pub(super) fn run(ledger: &KafkaLedger, rt: &tokio::runtime::Handle, cancel: &Ca
     });
 }
 
-/// Joins the group and leads while assigned the partition; returns when `cancel` fires
-/// (leaving the group as the consumer closes).
+/// Joins the group and leads while assigned the partition; returns when `cancel` fires or
+/// the certificate files change (leaving the group as the consumer closes).
 fn campaign(ledger: &KafkaLedger, cancel: &CancellationToken) -> Result<(), String> {
     let ha = &ledger.settings.config;
     let session = ha.session_timeout.as_millis().to_string();
