@@ -53,6 +53,7 @@ pub fn storage_settings(config: &Config) -> StorageSettings {
         expire_group_ms: s.expire_group.as_millis().min(i64::MAX as u128) as i64,
         allow: s.groups.allow.clone(),
         deny: s.groups.deny.clone(),
+        snapshots: s.data_dir.is_some(),
     }
 }
 

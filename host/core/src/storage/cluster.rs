@@ -189,8 +189,10 @@ pub(crate) struct ClusterState {
     pub(crate) groups: Map<Box<str>, Group>,
     /// Names of topic ids, for KIP-848 assignments (which name topics by id).
     pub(crate) topic_ids: Map<TopicId, Arc<str>>,
-    /// Groups removed since the last persisted snapshot.
+    /// Groups removed since the last persisted snapshot (kept only when snapshots are taken).
     pub(crate) removed: Vec<Box<str>>,
+    /// Whether snapshots are taken, so `removed` is read and emptied by them.
+    pub(crate) snapshots: bool,
     /// Next offset to read of each offsets-topic partition, per reader (by consumer name),
     /// captured with the windows so a restart resumes exactly where the snapshot stands.
     pub(crate) positions: std::collections::BTreeMap<Box<str>, Vec<i64>>,
@@ -201,8 +203,17 @@ impl ClusterState {
         let existed = self.groups.remove(name).is_some();
         if existed {
             self.removed.push(name.into());
+            self.settle_removed();
         }
         existed
+    }
+
+    /// Without snapshots nobody reads `removed`: it is emptied at once instead of growing
+    /// with every deleted, expired or vanished group name.
+    fn settle_removed(&mut self) {
+        if !self.snapshots {
+            self.removed.clear();
+        }
     }
 }
 
@@ -216,10 +227,14 @@ pub struct ClusterStore {
 
 impl ClusterStore {
     pub(crate) fn new(name: String, settings: Arc<StorageSettings>) -> Self {
+        let state = ClusterState {
+            snapshots: settings.snapshots,
+            ..ClusterState::default()
+        };
         ClusterStore {
             name,
             settings,
-            state: RwLock::new(ClusterState::default()),
+            state: RwLock::new(state),
             outcomes: Default::default(),
         }
     }
@@ -453,6 +468,7 @@ impl ClusterWriter<'_> {
                 }
                 keep
             });
+            state.settle_removed();
         }
         for (name, partitions) in topics {
             match state.topics.get_mut(name.as_str()) {
@@ -512,6 +528,7 @@ impl ClusterWriter<'_> {
             }
             keep
         });
+        state.settle_removed();
         expired
     }
 

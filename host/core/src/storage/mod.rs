@@ -44,6 +44,9 @@ pub struct StorageSettings {
     pub allow: Option<Regex>,
     /// Groups matching this are not stored (when set).
     pub deny: Option<Regex>,
+    /// Removed groups are listed for the next snapshot to delete: only when snapshots are
+    /// taken (a `data-dir`), else the list would only grow.
+    pub snapshots: bool,
 }
 
 impl StorageSettings {
@@ -56,6 +59,7 @@ impl StorageSettings {
             expire_group_ms: 604_800_000,
             allow: None,
             deny: None,
+            snapshots: true,
         }
     }
 

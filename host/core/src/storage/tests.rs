@@ -365,3 +365,29 @@ fn head_history_keeps_intervals_samples_per_partition() {
         .collect();
     assert_eq!(heads, vec![110, 120]);
 }
+
+#[test]
+fn without_snapshots_deleted_expired_and_vanished_group_names_are_not_kept() {
+    for snapshots in [true, false] {
+        let s = store_with(StorageSettings {
+            snapshots,
+            ..StorageSettings::burrow_defaults()
+        });
+        let names: Vec<String> = (0..30).map(|i| format!("g{i}")).collect();
+        for (i, g) in names.iter().enumerate() {
+            let topic = if i < 20 { "t" } else { "u" };
+            put(&s, commit(g, topic, 0, 10, NOW, 1));
+        }
+        let c = s.cluster("local").unwrap();
+        for g in &names[..10] {
+            assert!(c.writer().delete_group(g));
+        }
+        assert_eq!(c.writer().expire_groups(NOW + 8 * 86_400_000).len(), 20);
+        let kept = c.state.read().unwrap().removed.len();
+        assert_eq!(
+            kept,
+            if snapshots { 30 } else { 0 },
+            "snapshots: {snapshots}"
+        );
+    }
+}
