@@ -1,8 +1,11 @@
 //! The state of one collector retry loop: how many attempts in a row have failed. The pacing
 //! itself (1 s doubling to a minute, plus up to 20 % jitter) is
-//! [`warren_core::backoff::Backoff::COLLECTOR`], the one backoff Warren has.
+//! [`warren_core::backoff::Backoff::COLLECTOR`], the one backoff Warren has. [`pause`] is how
+//! the collectors' threads wait out a delay.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
 
 use warren_core::backoff::{self, Backoff as Policy};
 
@@ -26,6 +29,14 @@ impl Backoff {
 
     pub(crate) fn reset(&mut self) {
         self.attempt = 0;
+    }
+}
+
+/// Sleeps `wait` on the current thread, waking early when `cancel` fires.
+pub(crate) fn pause(cancel: &CancellationToken, wait: Duration) {
+    let deadline = Instant::now() + wait;
+    while !cancel.is_cancelled() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -43,7 +43,7 @@ use warren_core::storage::{
     ClusterStore, ClusterWriter, CommitSource, ConsumerGroupUpdate, MemberAssignment, MemberClient,
 };
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause};
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
 use crate::tls_files::TlsFiles;
 
@@ -126,10 +126,7 @@ impl Reader {
                 Err(e) => {
                     let delay = backoff.next_delay();
                     warn!(consumer = %self.consumer.name, error = %e, retry_in = ?delay, "offsets topic reader failed; retrying");
-                    let until = Instant::now() + delay;
-                    while Instant::now() < until && !self.cancel.is_cancelled() {
-                        std::thread::sleep(POLL);
-                    }
+                    pause(&self.cancel, delay);
                 }
             }
         }

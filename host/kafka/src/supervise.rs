@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use warren_core::health::ClusterHealth;
 
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause};
 use crate::client::now_ms;
 
 /// What a panic said, when it said it in a string.
@@ -66,12 +66,9 @@ pub(crate) fn thread(
             Ok(()) => return,
             Err(panic) => report(what, health, &*panic),
         }
-        let until = std::time::Instant::now() + backoff.next_delay();
-        while std::time::Instant::now() < until {
-            if cancel.is_cancelled() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+        pause(cancel, backoff.next_delay());
+        if cancel.is_cancelled() {
+            return;
         }
     }
 }

@@ -19,9 +19,8 @@ use rdkafka::error::KafkaError;
 use tokio_util::sync::CancellationToken;
 use warren_core::ledger::Ledger;
 
-use super::tail::pause;
 use super::{KafkaLedger, lock, tail, topics};
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause};
 use crate::client::WarrenContext;
 use crate::tls_files::TlsFiles;
 

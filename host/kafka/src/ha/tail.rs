@@ -13,7 +13,7 @@ use warren_core::ledger::Ledger;
 
 use super::mirror::Mirror;
 use super::{KafkaLedger, lock};
-use crate::backoff::Backoff;
+use crate::backoff::{Backoff, pause};
 use crate::client::WarrenContext;
 use crate::tls_files::TlsFiles;
 
@@ -96,12 +96,4 @@ fn follow(ledger: &KafkaLedger, cancel: &CancellationToken) -> Result<(), String
         }
     }
     Ok(())
-}
-
-/// Sleeps `wait`, waking early when `cancel` fires.
-pub(super) fn pause(cancel: &CancellationToken, wait: Duration) {
-    let deadline = std::time::Instant::now() + wait;
-    while !cancel.is_cancelled() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
