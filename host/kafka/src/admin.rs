@@ -135,9 +135,6 @@ enum Ended {
     FilesChanged,
 }
 
-/// How often the profile's certificate files are compared with the client's.
-const FILES_EVERY: Duration = Duration::from_secs(2);
-
 /// Shortest time between two new clients, so a coordinator that keeps moving cannot make
 /// Warren reconnect in a loop.
 const RENEW_AT_MOST_EVERY: Duration = Duration::from_secs(10);
@@ -178,7 +175,6 @@ impl Poller {
         self.coordinator_moved = false;
         self.client_since = Instant::now();
         self.files = TlsFiles::of(&self.profile);
-        let mut files_checked = Instant::now();
         let mut schedule = Schedule::new(self.refresh, DEADLINE);
         let mut listing = Listing {
             next_at: Instant::now(),
@@ -194,11 +190,8 @@ impl Poller {
             if self.coordinator_moved && now - self.client_since >= RENEW_AT_MOST_EVERY {
                 return Ended::CoordinatorMoved;
             }
-            if now >= files_checked + FILES_EVERY {
-                files_checked = now;
-                if self.files.changed() {
-                    return Ended::FilesChanged;
-                }
+            if self.files.changed() {
+                return Ended::FilesChanged;
             }
             if listing
                 .in_flight

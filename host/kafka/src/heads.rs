@@ -45,7 +45,7 @@ pub(crate) async fn run(
     let mut vanishing = Vanishing::default();
     // Each pass makes a client and polls with it until the profile's certificate files change.
     loop {
-        let files = TlsFiles::of(&cluster.client_profile);
+        let mut files = TlsFiles::of(&cluster.client_profile);
         // A password file not written yet, or a raw librdkafka property librdkafka rejects:
         // the cluster is failing, and the next attempt may succeed (the file appears, a
         // restart with a fixed config).

@@ -105,9 +105,6 @@ enum Ended {
     FilesChanged,
 }
 
-/// How often the profile's certificate files are compared with the client's.
-const FILES_EVERY: Duration = Duration::from_secs(2);
-
 impl Reader {
     /// Runs until cancelled; connection problems are retried with backoff.
     pub(crate) fn run(self) {
@@ -133,8 +130,7 @@ impl Reader {
     }
 
     fn read_until_cancelled(&self) -> Result<Ended, KafkaError> {
-        let files = TlsFiles::of(&self.consumer.client_profile);
-        let mut files_checked = Instant::now();
+        let mut files = TlsFiles::of(&self.consumer.client_profile);
         let cfg = reader_config(
             &self.consumer.servers,
             &self.consumer.client_profile,
@@ -155,11 +151,8 @@ impl Reader {
             if self.cancel.is_cancelled() {
                 return Ok(Ended::Cancelled);
             }
-            if files_checked.elapsed() >= FILES_EVERY {
-                files_checked = Instant::now();
-                if files.changed() {
-                    return Ok(Ended::FilesChanged);
-                }
+            if files.changed() {
+                return Ok(Ended::FilesChanged);
             }
             if last_discovery.elapsed() >= DISCOVERY_EVERY {
                 last_discovery = Instant::now();

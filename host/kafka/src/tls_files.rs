@@ -1,18 +1,24 @@
 //! The certificate files a client profile names, as they were when a client was made.
 //! librdkafka reads them only when a client is created, and certificates are rotated in place
 //! (cert-manager, a Vault agent, a Kubernetes secret swapping its symlink): each collector
-//! compares the files with this snapshot between polls and makes its client anew when one
-//! changed, so a renewed certificate is used without a restart.
+//! compares the files with this snapshot between polls (at most every [`CHECK_EVERY`]) and
+//! makes its client anew when one changed, so a renewed certificate is used without a restart.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use warren_core::config::ClientProfile;
 
+/// How often the files are looked at: a poll loop may ask far more often.
+pub(crate) const CHECK_EVERY: Duration = Duration::from_secs(2);
+
 /// The profile's CA, certificate and key files with what they looked like.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TlsFiles(Vec<(PathBuf, Option<Stamp>)>);
+#[derive(Debug, Clone)]
+pub(crate) struct TlsFiles {
+    files: Vec<(PathBuf, Option<Stamp>)>,
+    checked: Instant,
+}
 
 /// Enough of a file's metadata to see it was rewritten or replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +36,25 @@ impl TlsFiles {
             .iter()
             .flat_map(|t| [&t.cafile, &t.certfile, &t.keyfile])
             .flatten();
-        TlsFiles(paths.map(|p| (p.clone(), stamp(p))).collect())
+        TlsFiles {
+            files: paths.map(|p| (p.clone(), stamp(p))).collect(),
+            checked: Instant::now(),
+        }
     }
 
-    /// Whether a file was rewritten, replaced, created or removed since the snapshot.
-    pub(crate) fn changed(&self) -> bool {
-        self.0.iter().any(|(path, then)| stamp(path) != *then)
+    /// Whether a file was rewritten, replaced, created or removed since the snapshot, looked
+    /// at no more than every [`CHECK_EVERY`] (`false` in between).
+    pub(crate) fn changed(&mut self) -> bool {
+        if self.checked.elapsed() < CHECK_EVERY {
+            return false;
+        }
+        self.checked = Instant::now();
+        self.differ()
+    }
+
+    /// Whether a file differs from the snapshot now.
+    fn differ(&self) -> bool {
+        self.files.iter().any(|(path, then)| stamp(path) != *then)
     }
 }
 
@@ -53,7 +72,7 @@ fn stamp(path: &Path) -> Option<Stamp> {
 mod tests {
     use warren_core::config::{ClientProfile, RawProperties, TlsProfile};
 
-    use super::TlsFiles;
+    use super::{CHECK_EVERY, TlsFiles};
 
     fn profile(ca: &std::path::Path) -> ClientProfile {
         ClientProfile {
@@ -80,17 +99,30 @@ mod tests {
         std::fs::write(&ca, "first").unwrap();
         let p = profile(&ca);
         let before = TlsFiles::of(&p);
-        assert!(!before.changed());
+        assert!(!before.differ());
         std::fs::write(&ca, "second, longer").unwrap();
-        assert!(before.changed());
+        assert!(before.differ());
         let now = TlsFiles::of(&p);
         // Replaced by a new file of the same size (a rename over it, as secret volumes do).
         let next = dir.path().join("next.pem");
         std::fs::write(&next, "second, LONGER").unwrap();
         std::fs::rename(&next, &ca).unwrap();
-        assert!(now.changed());
+        assert!(now.differ());
+        let now = TlsFiles::of(&p);
         std::fs::remove_file(&ca).unwrap();
-        assert!(TlsFiles::of(&p) != now);
+        assert!(now.differ());
+    }
+
+    #[test]
+    fn the_files_are_looked_at_no_more_than_every_two_seconds() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "first").unwrap();
+        let mut files = TlsFiles::of(&profile(&ca));
+        std::fs::write(&ca, "second, longer").unwrap();
+        assert!(!files.changed(), "looked at again at once");
+        files.checked -= CHECK_EVERY;
+        assert!(files.changed());
     }
 
     #[test]
@@ -99,6 +131,6 @@ mod tests {
             tls_settings: None,
             ..profile(std::path::Path::new("/nonexistent"))
         };
-        assert!(!TlsFiles::of(&p).changed());
+        assert!(!TlsFiles::of(&p).differ());
     }
 }

@@ -130,18 +130,14 @@ fn campaign(ledger: &KafkaLedger, cancel: &CancellationToken) -> Result<(), Stri
     let mut retry_at: Option<Instant> = None;
     let mut members_at = Instant::now();
     let mut was_leading = false;
-    let files = TlsFiles::of(&ledger.settings.profile);
-    let mut files_checked = Instant::now();
+    let mut files = TlsFiles::of(&ledger.settings.profile);
     while !cancel.is_cancelled() {
-        if files_checked.elapsed() >= tail::FILES_EVERY {
-            files_checked = Instant::now();
-            if files.changed() {
-                // librdkafka reads them only when a client is made: rejoin with a new one.
-                tracing::info!(instance = %ledger.settings.instance,
-                    "certificate files changed: joining the election anew with them");
-                ledger.step_down("certificate files changed");
-                return Ok(());
-            }
+        if files.changed() {
+            // librdkafka reads them only when a client is made: rejoin with a new one.
+            tracing::info!(instance = %ledger.settings.instance,
+                "certificate files changed: joining the election anew with them");
+            ledger.step_down("certificate files changed");
+            return Ok(());
         }
         // Drives the group protocol; nothing is ever written to the election topic.
         let _ = consumer.poll(Duration::from_millis(100));

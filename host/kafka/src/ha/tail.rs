@@ -4,7 +4,7 @@
 //! are its own: they are skipped. After a step down the copy is rebuilt from the start.
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -16,9 +16,6 @@ use super::{KafkaLedger, lock};
 use crate::backoff::{Backoff, pause};
 use crate::client::WarrenContext;
 use crate::tls_files::TlsFiles;
-
-/// How often the profile's certificate files are compared with the client's.
-pub(super) const FILES_EVERY: Duration = Duration::from_secs(2);
 
 /// Runs until `cancel` fires, reconnecting with backoff when the consumer cannot be built.
 pub(super) fn run(ledger: &KafkaLedger, cancel: &CancellationToken) {
@@ -58,18 +55,14 @@ fn follow(ledger: &KafkaLedger, cancel: &CancellationToken) -> Result<(), String
     };
     *lock(&ledger.mirror) = Mirror::default();
     from_start()?;
-    let files = TlsFiles::of(&ledger.settings.profile);
-    let mut files_checked = Instant::now();
+    let mut files = TlsFiles::of(&ledger.settings.profile);
     while !cancel.is_cancelled() {
-        if files_checked.elapsed() >= FILES_EVERY {
-            files_checked = Instant::now();
-            if files.changed() {
-                tracing::info!(
-                    topic,
-                    "certificate files changed: reading the state anew with them"
-                );
-                return Ok(());
-            }
+        if files.changed() {
+            tracing::info!(
+                topic,
+                "certificate files changed: reading the state anew with them"
+            );
+            return Ok(());
         }
         if ledger.resync.swap(false, Ordering::Relaxed) {
             *lock(&ledger.mirror) = Mirror::default();
