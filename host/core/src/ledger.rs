@@ -226,17 +226,14 @@ impl Pending {
             .collect()
     }
 
-    /// Every pending delivery of `notifier`, in decision order.
-    pub fn of<'a>(&'a self, notifier: &'a str) -> impl Iterator<Item = (u64, &'a Delivery)> {
+    /// A copy of every pending delivery of `notifier`, in decision order (for the admin route
+    /// and `/metrics`, which list them all).
+    pub fn of(&self, notifier: &str) -> Vec<(u64, Delivery)> {
         self.all
             .iter()
-            .filter(move |(_, d)| d.key.notifier == notifier)
-            .map(|(s, d)| (*s, d))
-    }
-
-    /// Every pending delivery, in decision order.
-    pub fn iter(&self) -> impl Iterator<Item = (u64, &Delivery)> {
-        self.all.iter().map(|(s, d)| (*s, d))
+            .filter(|(_, d)| d.key.notifier == notifier)
+            .map(|(s, d)| (*s, d.clone()))
+            .collect()
     }
 
     /// The notifiers with something pending.
@@ -319,7 +316,10 @@ mod tests {
         assert_eq!(seq_of(p.next_due("ops", 200)), Some(2));
         assert_eq!(seq_of(p.next_due("pager", 200)), Some(3));
         assert_eq!(p.next_due("mail", 200), NextDue::Nothing);
-        assert_eq!(p.of("ops").map(|(s, _)| s).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            p.of("ops").into_iter().map(|(s, _)| s).collect::<Vec<_>>(),
+            [1, 2]
+        );
         assert_eq!(p.len(), 3);
     }
 

@@ -122,11 +122,7 @@ impl Store {
 
     /// A notifier's pending deliveries, oldest decision first.
     pub fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, StoreError> {
-        Ok(self
-            .pending()
-            .of(notifier)
-            .map(|(s, d)| (s, d.clone()))
-            .collect())
+        Ok(self.pending().of(notifier))
     }
 
     /// Names of the notifiers that have pending deliveries.

@@ -397,11 +397,7 @@ impl Ledger for KafkaLedger {
     }
 
     fn deliveries(&self, notifier: &str) -> Result<Vec<(u64, Delivery)>, LedgerError> {
-        let m = lock(&self.mirror);
-        Ok(m.deliveries
-            .of(notifier)
-            .map(|(s, d)| (s, d.clone()))
-            .collect())
+        Ok(lock(&self.mirror).deliveries.of(notifier))
     }
 
     fn notifier_names(&self) -> Result<Vec<String>, LedgerError> {
