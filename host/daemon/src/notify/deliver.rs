@@ -44,24 +44,19 @@ pub(crate) async fn run(plugin: String, shared: Arc<Shared>, cancel: Cancellatio
                 tracing::error!(notifier = %shared.name, error = %e, "cannot read deliveries");
                 NextDue::Nothing
             });
-        let (seq, delivery) = match next {
-            NextDue::Now(seq, delivery) => (seq, *delivery),
-            NextDue::At(at) => {
-                let wait = Duration::from_millis((at - now).max(0) as u64).min(IDLE);
-                idle(&shared, &cancel, wait).await;
-                if cancel.is_cancelled() {
-                    return;
-                }
-                continue;
-            }
-            NextDue::Nothing => {
-                idle(&shared, &cancel, IDLE).await;
-                if cancel.is_cancelled() {
-                    return;
-                }
-                continue;
-            }
+        let wait = match next {
+            NextDue::Now(..) => Duration::ZERO,
+            NextDue::At(at) => Duration::from_millis((at - now).max(0) as u64).min(IDLE),
+            NextDue::Nothing => IDLE,
         };
+        let NextDue::Now(seq, delivery) = next else {
+            idle(&shared, &cancel, wait).await;
+            if cancel.is_cancelled() {
+                return;
+            }
+            continue;
+        };
+        let delivery = *delivery;
         // Proves the lead right before the message leaves: a leader that was replaced while
         // paused learns it here and sends nothing.
         if let Err(e) = shared.ledger.confirm() {
