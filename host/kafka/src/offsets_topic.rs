@@ -345,7 +345,7 @@ impl Reader {
                         };
                         writer.commit(&commit, CommitSource::OffsetsTopic, now);
                     }
-                    None => writer.forget_offset(group, topic, partition),
+                    None => writer.forget_offset(group, topic, partition, msg.offset()),
                 }
             }
             Record::GroupMetadata { group, value } => {
@@ -354,7 +354,7 @@ impl Reader {
                 }
                 match value {
                     None => {
-                        writer.delete_group(group);
+                        writer.forget_group(group, msg.offset());
                     }
                     Some(v) if v.protocol_type != "consumer" => self.progress.add_skipped(1),
                     Some(v) => {

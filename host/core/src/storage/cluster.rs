@@ -347,16 +347,23 @@ impl ClusterWriter<'_> {
         outcome
     }
 
-    /// An offset tombstone: the group no longer has a committed offset for this partition.
-    /// Forgets the window; a topic left without commits leaves the group, and a group left
-    /// without topics and members is deleted (Burrow keeps such ghosts, #818).
-    pub fn forget_offset(&mut self, group: &str, topic: &str, partition: i32) {
+    /// An offset tombstone at source position `order`: the group no longer has a committed
+    /// offset for this partition. Forgets the window; a topic left without commits leaves the
+    /// group, and a group left without topics and members is deleted (Burrow keeps such
+    /// ghosts, #818). A tombstone at or below the group's newest position is a replay (a
+    /// restart re-reads from positions older than some groups' persisted windows) and is
+    /// ignored, like a replayed commit: the group committed again after it.
+    pub fn forget_offset(&mut self, group: &str, topic: &str, partition: i32, order: i64) {
         let Some(g) = self.state.groups.get_mut(group) else {
             return;
         };
         let Ok(p) = usize::try_from(partition) else {
             return;
         };
+        if order <= g.last_order {
+            return;
+        }
+        g.last_order = order;
         g.dirty = true;
         if let Ok(i) = g.topics.binary_search_by(|(t, _)| (**t).cmp(topic)) {
             let w = &mut g.topics[i].1;
@@ -430,6 +437,20 @@ impl ClusterWriter<'_> {
 
     /// Removes a group (group tombstone, `DELETE` request). Returns whether it existed.
     pub fn delete_group(&mut self, group: &str) -> bool {
+        self.state.remove_group(group)
+    }
+
+    /// A group tombstone read from the source at position `order`: deletes the group unless
+    /// it is a replay the group has moved past (see [`Self::forget_offset`]).
+    pub fn forget_group(&mut self, group: &str, order: i64) -> bool {
+        if self
+            .state
+            .groups
+            .get(group)
+            .is_some_and(|g| order <= g.last_order)
+        {
+            return false;
+        }
         self.state.remove_group(group)
     }
 
