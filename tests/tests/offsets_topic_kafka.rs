@@ -444,3 +444,165 @@ async fn a_compacted_offsets_topic_loses_no_committed_offset_and_keeps_deletions
     );
     daemon.stop().await;
 }
+
+/// The offsets of the commits in `group`'s window for partition 0 of `topic`, oldest first.
+async fn window(daemon: &Daemon, cluster: &str, group: &str, topic: &str) -> Vec<i64> {
+    let (_, detail) = daemon
+        .get(&format!("/v3/kafka/{cluster}/consumer/{group}"))
+        .await;
+    detail["topics"][topic][0]["offsets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["offset"].as_i64())
+        .collect()
+}
+
+/// Waits until `group`'s window for partition 0 of `topic` is `want`.
+async fn wait_for_window(daemon: &Daemon, cluster: &str, group: &str, topic: &str, want: &[i64]) {
+    let start = std::time::Instant::now();
+    loop {
+        let got = window(daemon, cluster, group, topic).await;
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{group}: window {got:?}, expected {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Commits `offset` for partition 0 of `topic` as `group`, which has no members (the way
+/// `kafka-consumer-groups --reset-offsets` does).
+fn commit_at(bootstrap: &str, group: &str, topic: &str, offset: i64) {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .create()
+        .expect("consumer");
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Offset(offset))
+        .expect("partition");
+    c.commit(&tpl, CommitMode::Sync).expect("commit");
+}
+
+fn with_data_dir(config: String, dir: &std::path::Path) -> String {
+    format!(
+        "{config}[storage.default]\ndata-dir = \"{}\"\n",
+        dir.display()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_from_the_admin_api_to_the_offsets_topic_on_one_data_dir_stores_new_commits() {
+    // The Admin API poller orders commits by the clock (µs since 1970), the offsets-topic
+    // reader by offsets: without noticing the switch every new commit would be a "replay".
+    let kafka = KafkaCluster::shared();
+    let topic = unique("switch");
+    create_topic_replicated(&kafka.bootstrap, &topic, 1, 1).await;
+    produce(&producer(&kafka.bootstrap), &topic, 1, 100);
+    let group = unique("switch-group");
+    commit_at(&kafka.bootstrap, &group, &topic, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let admin =
+        config(&kafka.bootstrap).replace("class-name = \"kafka\"", "class-name = \"kafka-admin\"");
+
+    let first = Daemon::start(&with_data_dir(admin, dir.path())).await;
+    first.wait_ready().await;
+    wait_for_window(&first, "real", &group, &topic, &[10]).await;
+    first.stop().await;
+
+    commit_at(&kafka.bootstrap, &group, &topic, 20);
+    commit_at(&kafka.bootstrap, &group, &topic, 30);
+    let second = Daemon::start(&with_data_dir(config(&kafka.bootstrap), dir.path())).await;
+    second.wait_ready().await;
+    // The poller's commit is kept; the offsets topic's copy of it, older than the poll that
+    // saw it, is not added again; what came after is.
+    wait_for_window(&second, "real", &group, &topic, &[10, 20, 30]).await;
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recreated_offsets_topic_is_read_from_its_start_and_the_windows_are_kept() {
+    use warren_core::codec::{self, OffsetCommitValue};
+    use warren_integration_tests::produce_raw;
+    let kafka = KafkaCluster::shared();
+    let topic = unique("recreated-data");
+    create_topic_replicated(&kafka.bootstrap, &topic, 1, 1).await;
+    produce(&producer(&kafka.bootstrap), &topic, 1, 100);
+    // A topic of its own stands in for the offsets topic, which a test cannot delete.
+    let offsets = unique("recreated-offsets");
+    let group = unique("recreated-group");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |commits: &[i64]| {
+        let p = producer(&kafka.bootstrap);
+        for &offset in commits {
+            let value = codec::encode_offset_commit_value(&OffsetCommitValue {
+                version: 3,
+                offset,
+                leader_epoch: Some(-1),
+                metadata: "",
+                commit_timestamp: warren_core::clock::now_ms(),
+                expire_timestamp: None,
+            });
+            let key = codec::encode_offset_commit_key(&group, &topic, 0);
+            produce_raw(&p, &offsets, 0, &key, Some(&value));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        rdkafka::producer::Producer::flush(&p, Duration::from_secs(10)).expect("flush");
+    };
+    let text = with_data_dir(
+        config(&kafka.bootstrap).replace(
+            "class-name = \"kafka\"",
+            &format!("class-name = \"kafka\"\noffsets-topic = \"{offsets}\""),
+        ),
+        dir.path(),
+    );
+
+    create_topic_replicated(&kafka.bootstrap, &offsets, 1, 1).await;
+    write(&[1, 2, 3, 4, 5]);
+    let first = Daemon::start(&text).await;
+    first.wait_ready().await;
+    wait_for_window(&first, "real", &group, &topic, &[1, 2, 3, 4, 5]).await;
+    first.stop().await;
+
+    let admin = warren_integration_tests::admin(&kafka.bootstrap);
+    let opts = rdkafka::admin::AdminOptions::new();
+    admin
+        .delete_topics(&[&offsets], &opts)
+        .await
+        .expect("delete");
+    // Deletion is asynchronous on the broker: creating again succeeds once it is done.
+    let start = std::time::Instant::now();
+    loop {
+        let made = admin
+            .create_topics(
+                &[rdkafka::admin::NewTopic::new(
+                    &offsets,
+                    1,
+                    rdkafka::admin::TopicReplication::Fixed(1),
+                )],
+                &opts,
+            )
+            .await
+            .expect("create");
+        if made.iter().all(|r| r.is_ok()) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "cannot recreate {offsets}: {made:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Two commits at offsets 0 and 1 of the new topic, below the stored position (5) and
+    // the group's newest order (4).
+    write(&[6, 7]);
+    let second = Daemon::start(&text).await;
+    second.wait_ready().await;
+    wait_for_window(&second, "real", &group, &topic, &[1, 2, 3, 4, 5, 6, 7]).await;
+    second.stop().await;
+}

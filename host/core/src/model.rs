@@ -2,6 +2,7 @@
 //! the collectors into storage. Times are epoch milliseconds (`i64`, suffix `_ms`) everywhere, as
 //! in Kafka's records and Burrow's JSON, so nothing converts on the hot path.
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 
 /// A status of a group or a partition, in Burrow's numeric order (the order matters: a group's
@@ -111,24 +112,22 @@ impl TopicId {
 /// Warren's logs can be searched for in broker logs and `kafka-topics --describe`.
 impl std::fmt::Display for TopicId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = [0u8; 22];
-        let mut bits = 0u32;
-        let mut held = 0u32;
-        let mut n = 0;
-        for &byte in &self.0 {
-            bits = (bits << 8) | u32::from(byte);
-            held += 8;
-            while held >= 6 {
-                held -= 6;
-                out[n] = ALPHABET[((bits >> held) & 0x3f) as usize];
-                n += 1;
-            }
+        let text = Base64UrlUnpadded::encode(&self.0, &mut out).map_err(|_| std::fmt::Error)?;
+        f.write_str(text)
+    }
+}
+
+/// Reads Kafka's spelling back (see `Display`).
+impl std::str::FromStr for TopicId {
+    type Err = base64ct::Error;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut bytes = [0u8; 16];
+        if Base64UrlUnpadded::decode(text, &mut bytes)?.len() != 16 {
+            return Err(base64ct::Error::InvalidLength);
         }
-        // 128 bits leave 2 over: they are the high bits of the last character.
-        out[n] = ALPHABET[((bits << (6 - held)) & 0x3f) as usize];
-        f.write_str(std::str::from_utf8(&out).unwrap_or("?"))
+        Ok(TopicId(bytes))
     }
 }
 

@@ -37,6 +37,9 @@ pub fn restore(storage: &StorageHandle, store: &Store, now_ms: i64) {
             saved.groups.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
             saved.positions.iter().map(|(c, p)| (c.as_str(), p.clone())),
         );
+        if let Some(origin) = &saved.origin {
+            cluster.restore_origin(origin);
+        }
         for (what, reason) in &report.damaged {
             warn!(cluster = %cluster.name(), record = %what, reason = %reason, "skipped a damaged stored record");
         }

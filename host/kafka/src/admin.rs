@@ -18,7 +18,7 @@ use tracing::{debug, info, warn};
 use warren_core::config::{ClientProfile, ConsumerConfig, GroupFilter};
 use warren_core::health::{ClusterHealth, ConsumerProgress};
 use warren_core::model::{Commit, GroupMembership};
-use warren_core::storage::{ClusterStore, CommitSource};
+use warren_core::storage::{ClusterStore, CommitSource, Origin};
 
 use crate::admin_ffi::{AdminQueue, Answer, Listed};
 use crate::admin_schedule::{Finished, Part, Schedule};
@@ -172,6 +172,17 @@ impl Poller {
             warn!(consumer = %self.name, "librdkafka cannot create a queue; consumer not running");
             return Ended::Cancelled;
         };
+        // Poll orders come from the clock, so they follow any earlier ones; saying so lets an
+        // offsets-topic reader started later on this data know its offsets are a new count.
+        let origin = Origin {
+            offsets_topic: None,
+            cluster_id: client.client().fetch_cluster_id(REQUEST_TIMEOUT),
+            topic_id: None,
+        };
+        let now = origin.to_string();
+        if let Some(before) = self.store.writer().claim_origin(origin) {
+            info!(consumer = %self.name, before = %before, now = %now, "commits now come from the Admin API: replay marks reset; windows kept");
+        }
         self.coordinator_moved = false;
         self.client_since = Instant::now();
         self.files = TlsFiles::of(&self.profile);

@@ -5,7 +5,7 @@
 //! same way with every metadata refresh, and so are topic ids (see `topic_ids.rs`), which name
 //! the topics of KIP-848 groups' assignments.
 
-mod topic_ids;
+pub(crate) mod topic_ids;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -41,10 +41,12 @@ use warren_core::health::{ClusterHealth, ConsumerProgress};
 use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{
     ClusterStore, ClusterWriter, CommitSource, ConsumerGroupUpdate, MemberAssignment, MemberClient,
+    Origin,
 };
 
 use crate::backoff::{Backoff, pause};
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
+use crate::heads::topic_ids::describe_topic_ids;
 use crate::tls_files::TlsFiles;
 
 const POLL: Duration = Duration::from_millis(100);
@@ -103,6 +105,9 @@ enum Ended {
     /// The profile's certificate files changed: a new client reads them, from the positions
     /// stored so far.
     FilesChanged,
+    /// The offsets topic was recreated, or the servers are another cluster's: storage forgot
+    /// the positions, and a new client reads the topic from its start.
+    OriginChanged,
 }
 
 impl Reader {
@@ -120,6 +125,7 @@ impl Reader {
                     info!(consumer = %self.consumer.name, "certificate files changed: connecting anew with them");
                     backoff.reset();
                 }
+                Ok(Ended::OriginChanged) => backoff.reset(),
                 Err(e) => {
                     let delay = backoff.next_delay();
                     warn!(consumer = %self.consumer.name, error = %e, retry_in = ?delay, "offsets topic reader failed; retrying");
@@ -157,6 +163,10 @@ impl Reader {
             if last_discovery.elapsed() >= DISCOVERY_EVERY {
                 last_discovery = Instant::now();
                 let count = self.partition_count(&consumer)?;
+                // Before the stored positions are read: a changed origin forgets them.
+                if count > 0 && self.claim_origin(&consumer) && assigned > 0 {
+                    return Ok(Ended::OriginChanged);
+                }
                 if count > assigned {
                     let resume = self.store.positions(&self.consumer.name);
                     let (high, low) = self.partition_bounds(&consumer, assigned..count)?;
@@ -246,6 +256,37 @@ impl Reader {
                 self.progress
                     .set_progress((pos + n as u64).min(target), target);
             }
+        }
+    }
+
+    /// Tells storage which topic of which cluster this reader's orders are offsets of (see
+    /// `Origin`); true when that changed since the stored windows and positions were made,
+    /// which storage then forgot.
+    fn claim_origin(&self, consumer: &BaseConsumer<WarrenContext>) -> bool {
+        let client = consumer.client();
+        let topic_id = match describe_topic_ids(
+            client,
+            std::slice::from_ref(&self.topic),
+            REQUEST_TIMEOUT,
+        ) {
+            Ok(ids) => ids.into_iter().next().map(|(id, _)| id),
+            Err(e) => {
+                debug!(consumer = %self.consumer.name, error = %e, "cannot describe the offsets topic; its id is unknown");
+                None
+            }
+        };
+        let origin = Origin {
+            offsets_topic: Some(self.topic.clone()),
+            cluster_id: client.fetch_cluster_id(REQUEST_TIMEOUT),
+            topic_id,
+        };
+        let now = origin.to_string();
+        match self.store.writer().claim_origin(origin) {
+            Some(before) => {
+                warn!(consumer = %self.consumer.name, before = %before, now = %now, "commits now come from another sequence (consumer class switched, offsets topic recreated, or another cluster): stored positions and replay marks reset, the offsets topic is read from its start; windows kept");
+                true
+            }
+            None => false,
         }
     }
 

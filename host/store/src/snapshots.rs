@@ -15,12 +15,15 @@ const GROUPS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("group
 const HEADS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("heads");
 const POSITIONS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("positions");
 const SNAPSHOTS: TableDefinition<&str, i64> = TableDefinition::new("snapshots");
+/// Where each cluster's commit orders and positions come from (`Origin`'s text form).
+const ORIGINS: TableDefinition<&str, &str> = TableDefinition::new("origins");
 
 pub(crate) fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(GROUPS).map_err(db_error)?;
     tx.open_table(HEADS).map_err(db_error)?;
     tx.open_table(POSITIONS).map_err(db_error)?;
     tx.open_table(SNAPSHOTS).map_err(db_error)?;
+    tx.open_table(ORIGINS).map_err(db_error)?;
     Ok(())
 }
 
@@ -35,6 +38,8 @@ pub struct SavedCluster {
     pub positions: Vec<(String, Vec<i64>)>,
     /// When the snapshot was written, epoch ms; `None` if never.
     pub snapshot_ms: Option<i64>,
+    /// Where the commit orders and positions come from; `None` if no collector said yet.
+    pub origin: Option<String>,
 }
 
 fn encode_positions(p: &[i64]) -> Vec<u8> {
@@ -110,6 +115,10 @@ impl Store {
                     .insert((cluster, consumer.as_str()), encode_positions(p).as_slice())
                     .map_err(db_error)?;
             }
+            if let Some(origin) = &delta.origin {
+                let mut origins = tx.open_table(ORIGINS).map_err(db_error)?;
+                origins.insert(cluster, origin.as_str()).map_err(db_error)?;
+            }
             let mut snapshots = tx.open_table(SNAPSHOTS).map_err(db_error)?;
             snapshots.insert(cluster, now_ms).map_err(db_error)?;
         }
@@ -139,6 +148,12 @@ impl Store {
             .get(cluster)
             .map_err(db_error)?
             .map(|v| v.value());
+        saved.origin = tx
+            .open_table(ORIGINS)
+            .map_err(db_error)?
+            .get(cluster)
+            .map_err(db_error)?
+            .map(|v| v.value().to_owned());
         Ok(saved)
     }
 }

@@ -180,6 +180,7 @@ fn delta(
         removed: removed.iter().map(|g| g.to_string()).collect(),
         topics: topics.iter().map(|t| (t.to_string(), vec![1, 2])).collect(),
         positions: vec![("reader".into(), vec![5, -1, 7])],
+        origin: Some("offsets-topic __consumer_offsets cluster=k1".into()),
     }
 }
 
@@ -211,6 +212,10 @@ fn snapshots_accumulate_per_cluster_and_survive_reopening() {
     assert_eq!(topics, vec!["t"]);
     assert_eq!(prod.positions, vec![("reader".to_string(), vec![5, -1, 7])]);
     assert_eq!(prod.snapshot_ms, Some(20));
+    assert_eq!(
+        prod.origin.as_deref(),
+        Some("offsets-topic __consumer_offsets cluster=k1")
+    );
     let other = store.load_cluster("other").unwrap();
     assert_eq!(other.groups.len(), 1);
     assert_eq!(store.load_cluster("none").unwrap().snapshot_ms, None);

@@ -21,6 +21,7 @@ use foldhash::fast::RandomState;
 use super::StorageSettings;
 use super::consumer_group::ConsumerGroup;
 use super::heads::{HeadSample, TopicHeads};
+use super::origin::Origin;
 use super::window::{NO_OWNER, Slot, TopicWindows};
 use crate::model::{Commit, GroupMembership, TopicId};
 
@@ -196,6 +197,8 @@ pub(crate) struct ClusterState {
     /// Next offset to read of each offsets-topic partition, per reader (by consumer name),
     /// captured with the windows so a restart resumes exactly where the snapshot stands.
     pub(crate) positions: std::collections::BTreeMap<Box<str>, Vec<i64>>,
+    /// The sequence the groups' orders and the positions count in (see `origin.rs`).
+    pub(crate) origin: Option<Origin>,
 }
 
 impl ClusterState {
@@ -321,6 +324,15 @@ impl ClusterWriter<'_> {
                 .or_insert_with(|| Group::new(c.timestamp_ms)),
         };
         if c.order <= group.last_order {
+            return CommitOutcome::Dropped(Replayed);
+        }
+        // After the origin changed (see `claim_origin`) a group's order is unknown, but its
+        // windows stand for everything up to its newest commit: a new source re-reading older
+        // commits must not append them after newer ones.
+        if group.last_order == i64::MIN
+            && !group.topics.is_empty()
+            && c.timestamp_ms <= group.last_commit_ms
+        {
             return CommitOutcome::Dropped(Replayed);
         }
         group.dirty = true;
@@ -551,6 +563,34 @@ impl ClusterWriter<'_> {
         });
         state.settle_removed();
         expired
+    }
+
+    /// A collector states where its commit orders come from, when it connects. When that
+    /// breaks the sequence of the orders stored (another consumer class, a recreated offsets
+    /// topic, another cluster: see `origin.rs`), every group's order and every reader's
+    /// position are forgotten, so new commits are stored and readers start over; returns the
+    /// previous origin then. The windows stay.
+    pub fn claim_origin(&mut self, origin: Origin) -> Option<Origin> {
+        let state = &mut *self.state;
+        match state.origin.take() {
+            Some(previous) if !previous.continues(&origin) => {
+                for g in state.groups.values_mut() {
+                    g.last_order = i64::MIN;
+                    g.dirty = true;
+                }
+                state.positions.clear();
+                state.origin = Some(origin);
+                Some(previous)
+            }
+            Some(previous) => {
+                state.origin = Some(origin.completed_from(&previous));
+                None
+            }
+            None => {
+                state.origin = Some(origin);
+                None
+            }
+        }
     }
 
     /// Records that `consumer` will next read `offset` from partition `partition` of its

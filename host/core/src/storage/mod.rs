@@ -4,12 +4,13 @@
 //!
 //! Layout: `window.rs` the fixed-size commit rings, `heads.rs` the HEAD-offset histories,
 //! `cluster.rs` the write rules, `consumer_group.rs` the KIP-848 groups whose membership
-//! arrives in pieces, `snapshot.rs` the read side, `persist.rs` the bytes a restart
+//! arrives in pieces, `origin.rs` the sequence commit orders count in, `snapshot.rs` the read side, `persist.rs` the bytes a restart
 //! resumes from.
 
 mod cluster;
 mod consumer_group;
 mod heads;
+mod origin;
 mod persist;
 mod snapshot;
 mod window;
@@ -25,6 +26,7 @@ use regex::Regex;
 pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason};
 pub use consumer_group::{ConsumerGroupUpdate, MemberAssignment, MemberClient};
 pub use heads::HeadSample;
+pub use origin::Origin;
 pub use persist::{Delta, Restored, SLICE as SNAPSHOT_SLICE};
 pub use snapshot::{CommitEntry, GroupSnapshot, PartitionSnapshot, TopicSnapshot};
 

@@ -165,6 +165,8 @@ pub struct Delta {
     pub topics: Vec<(String, Vec<u8>)>,
     /// Every offsets-topic reader's next offset per partition (`-1`: not read yet).
     pub positions: Vec<(String, Vec<i64>)>,
+    /// Where the orders and positions come from (`Origin`'s text form), once a collector said.
+    pub origin: Option<String>,
 }
 
 /// What a restore found.
@@ -352,6 +354,7 @@ impl ClusterStore {
                     .iter()
                     .map(|(c, p)| (c.to_string(), p.clone()))
                     .collect(),
+                origin: state.origin.as_ref().map(ToString::to_string),
             };
             (delta, names)
         };
@@ -436,6 +439,13 @@ impl ClusterStore {
             state.positions.insert(consumer.into(), p);
         }
         report
+    }
+
+    /// Loads the persisted origin of the orders and positions (see `origin.rs`); text it
+    /// cannot read is left out, so the next collector's origin is taken as is.
+    pub fn restore_origin(&self, text: &str) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        state.origin = super::origin::Origin::parse(text);
     }
 
     /// Where `consumer` should resume reading its offsets topic, per partition (`-1` or

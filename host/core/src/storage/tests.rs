@@ -361,6 +361,88 @@ fn tombstones_replayed_after_a_restart_keep_what_was_committed_after_them() {
     assert!(c.group("g").is_none());
 }
 
+fn origin(offsets_topic: Option<&str>, cluster: &str) -> Origin {
+    Origin {
+        offsets_topic: offsets_topic.map(Into::into),
+        cluster_id: Some(cluster.into()),
+        topic_id: None,
+    }
+}
+
+#[test]
+fn a_changed_origin_forgets_orders_and_positions_and_keeps_the_windows() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    let reader = origin(Some("__consumer_offsets"), "k1");
+    assert_eq!(c.writer().claim_origin(origin(None, "k1")), None);
+    // The Admin API poller's orders come from the clock (µs).
+    put(
+        &s,
+        commit("g", "t", 0, 5, NOW - 10_000, 1_700_000_000_000_000),
+    );
+    put(
+        &s,
+        commit("g", "t", 1, 7, NOW - 10_000, 1_700_000_000_000_001),
+    );
+    c.writer().set_position("reader", 0, 42);
+
+    assert_eq!(
+        c.writer().claim_origin(reader.clone()),
+        Some(origin(None, "k1"))
+    );
+    assert!(c.positions("reader").is_empty());
+    // The offsets topic re-read from its start: what the windows already stand for is a
+    // replay, what came after is stored.
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 4, NOW - 20_000, 3)),
+        CommitOutcome::Dropped(DropReason::Replayed)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 9, NOW, 4)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 1, 11, NOW, 5)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(offsets(&s, "g", "t", 0), vec![(5, Some(95)), (9, Some(91))]);
+
+    // The same origin again, or with an id the brokers did not give this time, resets nothing.
+    c.writer().set_position("reader", 0, 43);
+    let unknown = Origin {
+        cluster_id: None,
+        ..reader.clone()
+    };
+    assert_eq!(c.writer().claim_origin(unknown), None);
+    assert_eq!(c.writer().claim_origin(reader), None);
+    assert_eq!(c.positions("reader"), vec![43]);
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 9, NOW, 4)),
+        CommitOutcome::Dropped(DropReason::Replayed)
+    );
+
+    // Another cluster behind the same name.
+    assert!(
+        c.writer()
+            .claim_origin(origin(Some("__consumer_offsets"), "k2"))
+            .is_some()
+    );
+    assert!(c.positions("reader").is_empty());
+}
+
+#[test]
+fn the_origin_is_persisted_with_the_positions() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    c.writer()
+        .claim_origin(origin(Some("__consumer_offsets"), "k1"));
+    let delta = c.take_delta(true);
+    let copy = store();
+    let restored = copy.cluster("local").unwrap();
+    restored.restore_origin(delta.origin.as_deref().unwrap());
+    assert!(restored.writer().claim_origin(origin(None, "k1")).is_some());
+}
+
 #[test]
 fn groups_without_commits_for_expire_group_are_deleted_actively() {
     let s = store();

@@ -1,4 +1,5 @@
-//! Topic ids by name, for naming the topics of KIP-848 assignments (which carry ids only).
+//! Topic ids by name, for naming the topics of KIP-848 assignments (which carry ids only),
+//! and for telling a recreated offsets topic from the one read before (`offsets_topic.rs`).
 //! librdkafka's metadata API does not expose ids and rust-rdkafka does not wrap
 //! DescribeTopics, so this calls `rd_kafka_DescribeTopics` directly, once per metadata
 //! refresh, for every topic the refresh found. Like `admin_ffi.rs`, the function owns every
@@ -14,7 +15,7 @@ use warren_core::model::TopicId;
 /// Ids of `topics`, as many as the broker answered; a failed request (e.g. a broker older
 /// than Kafka 2.8, whose topics have no ids, or a missing Describe permission) gives an
 /// error with librdkafka's message.
-pub(super) fn describe_topic_ids<C: ClientContext>(
+pub(crate) fn describe_topic_ids<C: ClientContext>(
     client: &Client<C>,
     topics: &[String],
     timeout: Duration,
