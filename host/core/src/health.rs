@@ -1,10 +1,14 @@
 //! Collector health and bootstrap progress, shared between the collectors that update it and
-//! the HTTP API that reports it (`/burrow/admin/ready`, and later metrics). Lock-free counters;
-//! the only locks guard rarely written strings.
+//! the HTTP API that reports it (`/burrow/admin/ready`, `/metrics`), and the embedded store's
+//! condition (`store.rs`). Lock-free counters; the only locks guard rarely written strings.
+
+mod store;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+pub use store::{REOPEN_EVERY_MS, StoreFailure, StoreHealth};
 
 /// Health of one cluster's HEAD-offset poller.
 #[derive(Debug, Default)]
@@ -158,6 +162,7 @@ pub struct Health {
     consumers: BTreeMap<String, Arc<ConsumerProgress>>,
     /// Consumer name → the cluster its commits belong to.
     cluster_of: BTreeMap<String, String>,
+    store: Arc<StoreHealth>,
 }
 
 impl Health {
@@ -170,7 +175,19 @@ impl Health {
             clusters: clusters.into_iter().map(|c| (c, Arc::default())).collect(),
             consumers: consumers.into_iter().map(|c| (c, Arc::default())).collect(),
             cluster_of: BTreeMap::new(),
+            store: Arc::default(),
         }
+    }
+
+    /// Reports the condition of this store (the daemon's, once it is open).
+    pub fn with_store(mut self, store: Arc<StoreHealth>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// The embedded store's condition.
+    pub fn store(&self) -> &StoreHealth {
+        &self.store
     }
 
     /// Says which cluster each consumer feeds, so readiness can be asked per cluster.

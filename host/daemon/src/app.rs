@@ -96,6 +96,7 @@ pub async fn serve_with(
 
     let hostname = hostname();
     let store = Arc::new(open_store(&config)?);
+    let health = health.with_store(store.health());
     // Stopped only after the notifiers: a leader hands over once its last message is recorded.
     let ha_cancel = CancellationToken::new();
     let (ledger, leadership, ha_threads) = start_ledger(&config, &hostname, &store, &ha_cancel)?;

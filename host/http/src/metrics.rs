@@ -637,6 +637,32 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
             }),
         );
     }
+    let store = state.health.store();
+    family(
+        out,
+        "warren_store_failing",
+        "gauge",
+        "1 while the embedded store is failing after an I/O error (it is reopened every 2 s).",
+    );
+    let _ = writeln!(
+        out,
+        "warren_store_failing {}",
+        u8::from(store.failing().is_some())
+    );
+    family(
+        out,
+        "warren_store_io_errors_total",
+        "counter",
+        "Store operations that failed with an I/O error (disk full, read-only, device errors).",
+    );
+    let _ = writeln!(out, "warren_store_io_errors_total {}", store.io_errors());
+    family(
+        out,
+        "warren_store_reopens_total",
+        "counter",
+        "Times the store was reopened after failing, and worked again.",
+    );
+    let _ = writeln!(out, "warren_store_reopens_total {}", store.reopens());
     if let Some(i) = state.instances.as_ref().map(|i| i.instances()) {
         let this = esc(&i.this);
         gauge(

@@ -7,10 +7,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Map, json};
+use warren_core::health::StoreFailure;
 
 use crate::AppState;
-use crate::envelope::reply;
+use crate::envelope::reply_fields;
 
 /// The daemon's notifiers, as the API sees them.
 pub trait NotifierAdmin: Send + Sync {
@@ -78,6 +79,16 @@ pub struct PendingDelivery {
     pub last_error: Option<String>,
 }
 
+/// The embedded store, under `store` in `/v3/admin/notifiers`: while it fails, decisions
+/// wait and `pending` shows only what was recorded before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct StoreInfo {
+    failing: Option<StoreFailure>,
+    io_errors: u64,
+    reopens: u64,
+}
+
 /// `GET /v3/admin/notifiers`.
 pub(crate) async fn list(State(s): State<AppState>, uri: Uri) -> Response {
     let notifiers = s
@@ -85,11 +96,20 @@ pub(crate) async fn list(State(s): State<AppState>, uri: Uri) -> Response {
         .as_ref()
         .map(|n| n.notifiers())
         .unwrap_or_default();
-    reply(
+    let health = s.health.store();
+    let store = StoreInfo {
+        failing: health.failing(),
+        io_errors: health.io_errors(),
+        reopens: health.reopens(),
+    };
+    reply_fields(
         &s,
         &uri,
         StatusCode::OK,
         "notifier list returned",
-        Some(("notifiers", json!(notifiers))),
+        Map::from_iter([
+            ("notifiers".to_owned(), json!(notifiers)),
+            ("store".to_owned(), json!(store)),
+        ]),
     )
 }

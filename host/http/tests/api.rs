@@ -191,6 +191,22 @@ async fn ready_stays_ready_and_names_a_cluster_whose_polls_fail() {
 }
 
 #[tokio::test]
+async fn ready_is_failing_while_the_store_cannot_write_and_the_notifiers_route_says_why() {
+    let store = std::sync::Arc::new(warren_core::health::StoreHealth::default());
+    store.failed("No space left on device (os error 28)", NOW - 12_000);
+    let mut s = state();
+    s.health = s.health.clone().with_store(store);
+    golden(
+        "ready_is_failing_while_the_store_cannot_write",
+        &call(s.clone(), Method::GET, "/burrow/admin/ready").await,
+    );
+    golden(
+        "admin_notifiers_with_a_failing_store",
+        &call(s, Method::GET, "/v3/admin/notifiers").await,
+    );
+}
+
+#[tokio::test]
 async fn consumer_status_lists_every_group_without_partitions_once_caught_up() {
     let s = state();
     golden(

@@ -39,20 +39,22 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 impl Store {
     /// Every open incident.
     pub fn incidents(&self) -> Result<Vec<(IncidentKey, Incident)>, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(INCIDENTS).map_err(db_error)?;
-        let mut out = Vec::new();
-        for row in table.iter().map_err(db_error)? {
-            let (k, v) = row.map_err(db_error)?;
-            let Some(key) = IncidentKey::decode(k.value()) else {
-                tracing::warn!(key = k.value(), "skipping an incident with a malformed key");
-                continue;
-            };
-            if let Some(incident) = decode("incidents", v.value()) {
-                out.push((key, incident));
+        self.with_db(|db| {
+            let tx = db.begin_read().map_err(db_error)?;
+            let table = tx.open_table(INCIDENTS).map_err(db_error)?;
+            let mut out = Vec::new();
+            for row in table.iter().map_err(db_error)? {
+                let (k, v) = row.map_err(db_error)?;
+                let Some(key) = IncidentKey::decode(k.value()) else {
+                    tracing::warn!(key = k.value(), "skipping an incident with a malformed key");
+                    continue;
+                };
+                if let Some(incident) = decode("incidents", v.value()) {
+                    out.push((key, incident));
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// Stores the incident after a step (`None` removes it) and, in the same transaction, the
@@ -63,38 +65,41 @@ impl Store {
         incident: Option<&Incident>,
         delivery: Option<&Delivery>,
     ) -> Result<Option<u64>, StoreError> {
-        let tx = self.db.begin_write().map_err(db_error)?;
-        let seq = {
-            let mut incidents = tx.open_table(INCIDENTS).map_err(db_error)?;
-            let k = key.encode();
-            match incident {
-                Some(i) => {
-                    incidents
-                        .insert(k.as_str(), encode(i)?.as_slice())
-                        .map_err(db_error)?;
+        let seq = self.with_db(|db| {
+            let tx = db.begin_write().map_err(db_error)?;
+            let seq = {
+                let mut incidents = tx.open_table(INCIDENTS).map_err(db_error)?;
+                let k = key.encode();
+                match incident {
+                    Some(i) => {
+                        incidents
+                            .insert(k.as_str(), encode(i)?.as_slice())
+                            .map_err(db_error)?;
+                    }
+                    None => {
+                        incidents.remove(k.as_str()).map_err(db_error)?;
+                    }
                 }
-                None => {
-                    incidents.remove(k.as_str()).map_err(db_error)?;
+                match delivery {
+                    Some(d) => {
+                        let mut seqs = tx.open_table(SEQ).map_err(db_error)?;
+                        let next = seqs
+                            .get("deliveries")
+                            .map_err(db_error)?
+                            .map_or(1, |v| v.value() + 1);
+                        seqs.insert("deliveries", next).map_err(db_error)?;
+                        let mut deliveries = tx.open_table(DELIVERIES).map_err(db_error)?;
+                        deliveries
+                            .insert(next, encode(d)?.as_slice())
+                            .map_err(db_error)?;
+                        Some(next)
+                    }
+                    None => None,
                 }
-            }
-            match delivery {
-                Some(d) => {
-                    let mut seqs = tx.open_table(SEQ).map_err(db_error)?;
-                    let next = seqs
-                        .get("deliveries")
-                        .map_err(db_error)?
-                        .map_or(1, |v| v.value() + 1);
-                    seqs.insert("deliveries", next).map_err(db_error)?;
-                    let mut deliveries = tx.open_table(DELIVERIES).map_err(db_error)?;
-                    deliveries
-                        .insert(next, encode(d)?.as_slice())
-                        .map_err(db_error)?;
-                    Some(next)
-                }
-                None => None,
-            }
-        };
-        tx.commit().map_err(db_error)?;
+            };
+            tx.commit().map_err(db_error)?;
+            Ok(seq)
+        })?;
         if let (Some(seq), Some(d)) = (seq, delivery) {
             self.pending().insert(seq, d.clone());
         }
@@ -103,15 +108,18 @@ impl Store {
 
     /// Fills the in-memory index from the deliveries table (at open).
     pub(crate) fn load_pending(&self) -> Result<(), StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let table = tx.open_table(DELIVERIES).map_err(db_error)?;
-        let mut pending = Pending::default();
-        for row in table.iter().map_err(db_error)? {
-            let (k, v) = row.map_err(db_error)?;
-            if let Some(d) = decode::<Delivery>("deliveries", v.value()) {
-                pending.insert(k.value(), d);
+        let pending = self.with_db(|db| {
+            let tx = db.begin_read().map_err(db_error)?;
+            let table = tx.open_table(DELIVERIES).map_err(db_error)?;
+            let mut pending = Pending::default();
+            for row in table.iter().map_err(db_error)? {
+                let (k, v) = row.map_err(db_error)?;
+                if let Some(d) = decode::<Delivery>("deliveries", v.value()) {
+                    pending.insert(k.value(), d);
+                }
             }
-        }
+            Ok(pending)
+        })?;
         *self.pending() = pending;
         Ok(())
     }
@@ -132,17 +140,19 @@ impl Store {
 
     /// Saves a delivery's retry state; a delivery removed meanwhile (superseded) stays removed.
     pub fn update_delivery(&self, seq: u64, delivery: &Delivery) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().map_err(db_error)?;
-        {
-            let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
-            let exists = table.get(seq).map_err(db_error)?.is_some();
-            if exists {
-                table
-                    .insert(seq, encode(delivery)?.as_slice())
-                    .map_err(db_error)?;
+        self.with_db(|db| {
+            let tx = db.begin_write().map_err(db_error)?;
+            {
+                let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
+                let exists = table.get(seq).map_err(db_error)?.is_some();
+                if exists {
+                    table
+                        .insert(seq, encode(delivery)?.as_slice())
+                        .map_err(db_error)?;
+                }
             }
-        }
-        tx.commit().map_err(db_error)?;
+            tx.commit().map_err(db_error)
+        })?;
         let mut pending = self.pending();
         if pending.get(seq).is_some() {
             pending.insert(seq, delivery.clone());
@@ -152,12 +162,14 @@ impl Store {
 
     /// Removes a delivery that is done (accepted, or refused for good).
     pub fn finish_delivery(&self, seq: u64) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().map_err(db_error)?;
-        {
-            let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
-            table.remove(seq).map_err(db_error)?;
-        }
-        tx.commit().map_err(db_error)?;
+        self.with_db(|db| {
+            let tx = db.begin_write().map_err(db_error)?;
+            {
+                let mut table = tx.open_table(DELIVERIES).map_err(db_error)?;
+                table.remove(seq).map_err(db_error)?;
+            }
+            tx.commit().map_err(db_error)
+        })?;
         self.pending().remove(seq);
         Ok(())
     }

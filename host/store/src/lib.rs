@@ -23,6 +23,9 @@ pub use snapshots::SavedCluster;
 pub use warren_core::ledger::{Delivery, IncidentKey};
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use warren_core::health::StoreHealth;
 
 use redb::{
     Database, DatabaseError, ReadableTable, StorageError as DbStorageError, TableDefinition,
@@ -36,9 +39,13 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database failed (I/O, corruption found while reading).
+    /// The database failed (corruption found while reading, a bug).
     #[error("store: {0}")]
     Db(String),
+    /// The file's surroundings failed (disk full, read-only, a failing device): the store is
+    /// failing until it is reopened (see [`Store::health`]).
+    #[error("store: I/O error: {0}")]
+    Io(String),
     /// A stored value could not be decoded.
     #[error("store: undecodable record in {table}: {reason}")]
     Decode {
@@ -49,14 +56,23 @@ pub enum StoreError {
     },
 }
 
-pub(crate) fn db_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(e.to_string())
+pub(crate) fn db_error(e: impl Into<redb::Error>) -> StoreError {
+    match e.into() {
+        redb::Error::Io(io) => StoreError::Io(io.to_string()),
+        redb::Error::PreviousIo => {
+            StoreError::Io("an earlier I/O error stopped the file until it is reopened".into())
+        }
+        other => StoreError::Db(other.to_string()),
+    }
 }
 
 /// The open store; cheap to share behind an `Arc`.
 pub struct Store {
-    pub(crate) db: Database,
+    /// `None` only while a failing file is being reopened (its lock must be let go first),
+    /// or after a reopen failed.
+    db: RwLock<Option<Database>>,
     path: Option<PathBuf>,
+    health: Arc<StoreHealth>,
     /// The deliveries table, decoded once at open and kept in step with every write: the
     /// delivery tasks, `/v3/admin/notifiers` and `/metrics` read it without touching the file.
     pub(crate) pending: std::sync::Mutex<warren_core::ledger::Pending>,
@@ -185,8 +201,9 @@ impl Store {
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(db_error)?;
         let store = Store {
-            db,
+            db: RwLock::new(Some(db)),
             path: None,
+            health: Arc::default(),
             pending: Default::default(),
         };
         store
@@ -200,6 +217,65 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// The store's condition: failing after an I/O error until a reopen succeeds.
+    pub fn health(&self) -> Arc<StoreHealth> {
+        self.health.clone()
+    }
+
+    /// Runs `f` on the database. An I/O error marks the store failing; while it is, the file
+    /// is reopened first (at most every `REOPEN_EVERY_MS`), since redb refuses every
+    /// transaction after one until then.
+    pub(crate) fn with_db<T>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.reopen_if_due();
+        let result = {
+            let db = self.db.read().unwrap_or_else(|e| e.into_inner());
+            match db.as_ref() {
+                Some(db) => f(db),
+                None => Err(StoreError::Io(
+                    "the file could not be reopened after an I/O error".into(),
+                )),
+            }
+        };
+        if let Err(StoreError::Io(reason)) = &result {
+            self.health.failed(reason, warren_core::clock::now_ms());
+        }
+        result
+    }
+
+    fn reopen_if_due(&self) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        if !self.health.reopen_due(warren_core::clock::now_ms()) {
+            return;
+        }
+        {
+            let mut db = self.db.write().unwrap_or_else(|e| e.into_inner());
+            // The old handle holds the file's lock: it goes before the new one opens.
+            *db = None;
+            match Database::create(path) {
+                Ok(reopened) => *db = Some(reopened),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "the store is still failing; reopening again soon");
+                    return;
+                }
+            }
+        }
+        // What a failed write left out never reached the index, but the file is the truth.
+        match self.load_pending() {
+            Ok(()) => {
+                self.health.reopened();
+                tracing::info!(path = %path.display(), "the store works again after reopening");
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "the store is still failing; reopening again soon");
+            }
+        }
+    }
+
     fn open_file(path: &Path) -> Result<Store, OpenError> {
         let db = match Database::create(path) {
             Err(DatabaseError::UpgradeRequired(_)) => {
@@ -209,8 +285,9 @@ impl Store {
             other => other?,
         };
         let store = Store {
-            db,
+            db: RwLock::new(Some(db)),
             path: Some(path.to_path_buf()),
+            health: Arc::default(),
             pending: Default::default(),
         };
         store.check_schema()?;
@@ -222,7 +299,11 @@ impl Store {
 
     /// Writes the schema version into a new store; refuses a store of another version.
     fn check_schema(&self) -> Result<(), OpenError> {
-        let tx = self.db.begin_write().map_err(classify)?;
+        let db = self.db.read().unwrap_or_else(|e| e.into_inner());
+        let Some(db) = db.as_ref() else {
+            return Err(OpenError::Environment("closed".into()));
+        };
+        let tx = db.begin_write().map_err(classify)?;
         {
             let mut meta = tx.open_table(META).map_err(classify)?;
             let found = meta.get("schema").map_err(classify)?.map(|v| v.value());

@@ -84,76 +84,91 @@ impl Store {
         delta: &Delta,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().map_err(db_error)?;
-        {
-            let mut groups = tx.open_table(GROUPS).map_err(db_error)?;
-            for (name, bytes) in &delta.groups {
-                groups
-                    .insert((cluster, name.as_str()), bytes.as_slice())
-                    .map_err(db_error)?;
-            }
-            for name in &delta.removed {
-                groups.remove((cluster, name.as_str())).map_err(db_error)?;
-            }
-            // The delta carries every topic: whatever else is stored was deleted.
-            let mut heads = tx.open_table(HEADS).map_err(db_error)?;
-            let live: std::collections::HashSet<&str> =
-                delta.topics.iter().map(|(t, _)| t.as_str()).collect();
-            for gone in rows_of(&heads, cluster, |name, _| name.to_owned())? {
-                if !live.contains(gone.as_str()) {
-                    heads.remove((cluster, gone.as_str())).map_err(db_error)?;
-                }
-            }
-            for (topic, bytes) in &delta.topics {
-                heads
-                    .insert((cluster, topic.as_str()), bytes.as_slice())
-                    .map_err(db_error)?;
-            }
-            let mut positions = tx.open_table(POSITIONS).map_err(db_error)?;
-            for (consumer, p) in &delta.positions {
-                positions
-                    .insert((cluster, consumer.as_str()), encode_positions(p).as_slice())
-                    .map_err(db_error)?;
-            }
-            if let Some(origin) = &delta.origin {
-                let mut origins = tx.open_table(ORIGINS).map_err(db_error)?;
-                origins.insert(cluster, origin.as_str()).map_err(db_error)?;
-            }
-            let mut snapshots = tx.open_table(SNAPSHOTS).map_err(db_error)?;
-            snapshots.insert(cluster, now_ms).map_err(db_error)?;
-        }
-        tx.commit().map_err(db_error)
+        self.with_db(|db| write_delta(db, cluster, delta, now_ms))
     }
 
     /// Everything stored for `cluster`.
     pub fn load_cluster(&self, cluster: &str) -> Result<SavedCluster, StoreError> {
-        let tx = self.db.begin_read().map_err(db_error)?;
-        let mut saved = SavedCluster::default();
-        let read = |table: TableDefinition<(&str, &str), &[u8]>| {
-            rows_of(&tx.open_table(table).map_err(db_error)?, cluster, |n, v| {
-                (n.to_owned(), v.to_vec())
-            })
-        };
-        saved.groups = read(GROUPS)?;
-        saved.topics = read(HEADS)?;
-        for (consumer, bytes) in read(POSITIONS)? {
-            match decode_positions(&bytes) {
-                Some(p) => saved.positions.push((consumer, p)),
-                None => tracing::warn!(cluster, consumer, "skipping undecodable stored positions"),
+        self.with_db(|db| load_cluster_in(db, cluster))
+    }
+}
+
+/// One cluster's rows, in one read transaction.
+fn load_cluster_in(db: &redb::Database, cluster: &str) -> Result<SavedCluster, StoreError> {
+    let tx = db.begin_read().map_err(db_error)?;
+    let mut saved = SavedCluster::default();
+    let read = |table: TableDefinition<(&str, &str), &[u8]>| {
+        rows_of(&tx.open_table(table).map_err(db_error)?, cluster, |n, v| {
+            (n.to_owned(), v.to_vec())
+        })
+    };
+    saved.groups = read(GROUPS)?;
+    saved.topics = read(HEADS)?;
+    for (consumer, bytes) in read(POSITIONS)? {
+        match decode_positions(&bytes) {
+            Some(p) => saved.positions.push((consumer, p)),
+            None => tracing::warn!(cluster, consumer, "skipping undecodable stored positions"),
+        }
+    }
+    saved.snapshot_ms = tx
+        .open_table(SNAPSHOTS)
+        .map_err(db_error)?
+        .get(cluster)
+        .map_err(db_error)?
+        .map(|v| v.value());
+    saved.origin = tx
+        .open_table(ORIGINS)
+        .map_err(db_error)?
+        .get(cluster)
+        .map_err(db_error)?
+        .map(|v| v.value().to_owned());
+    Ok(saved)
+}
+
+/// One snapshot delta, in one write transaction.
+fn write_delta(
+    db: &redb::Database,
+    cluster: &str,
+    delta: &Delta,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let tx = db.begin_write().map_err(db_error)?;
+    {
+        let mut groups = tx.open_table(GROUPS).map_err(db_error)?;
+        for (name, bytes) in &delta.groups {
+            groups
+                .insert((cluster, name.as_str()), bytes.as_slice())
+                .map_err(db_error)?;
+        }
+        for name in &delta.removed {
+            groups.remove((cluster, name.as_str())).map_err(db_error)?;
+        }
+        // The delta carries every topic: whatever else is stored was deleted.
+        let mut heads = tx.open_table(HEADS).map_err(db_error)?;
+        let live: std::collections::HashSet<&str> =
+            delta.topics.iter().map(|(t, _)| t.as_str()).collect();
+        for gone in rows_of(&heads, cluster, |name, _| name.to_owned())? {
+            if !live.contains(gone.as_str()) {
+                heads.remove((cluster, gone.as_str())).map_err(db_error)?;
             }
         }
-        saved.snapshot_ms = tx
-            .open_table(SNAPSHOTS)
-            .map_err(db_error)?
-            .get(cluster)
-            .map_err(db_error)?
-            .map(|v| v.value());
-        saved.origin = tx
-            .open_table(ORIGINS)
-            .map_err(db_error)?
-            .get(cluster)
-            .map_err(db_error)?
-            .map(|v| v.value().to_owned());
-        Ok(saved)
+        for (topic, bytes) in &delta.topics {
+            heads
+                .insert((cluster, topic.as_str()), bytes.as_slice())
+                .map_err(db_error)?;
+        }
+        let mut positions = tx.open_table(POSITIONS).map_err(db_error)?;
+        for (consumer, p) in &delta.positions {
+            positions
+                .insert((cluster, consumer.as_str()), encode_positions(p).as_slice())
+                .map_err(db_error)?;
+        }
+        if let Some(origin) = &delta.origin {
+            let mut origins = tx.open_table(ORIGINS).map_err(db_error)?;
+            origins.insert(cluster, origin.as_str()).map_err(db_error)?;
+        }
+        let mut snapshots = tx.open_table(SNAPSHOTS).map_err(db_error)?;
+        snapshots.insert(cluster, now_ms).map_err(db_error)?;
     }
+    tx.commit().map_err(db_error)
 }

@@ -2,6 +2,8 @@
 //!
 //! [`golden`] is the one golden-file rule every golden test follows: compare the output with a
 //! file in the repository, print a line diff when they differ, and rewrite the file instead
-//! when the test runs with `BLESS=1`.
+//! when the test runs with `BLESS=1`. [`tmpfs`] is a small real file system to fill up or
+//! make read-only under the code being tested.
 
 pub mod golden;
+pub mod tmpfs;

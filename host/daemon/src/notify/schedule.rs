@@ -48,8 +48,12 @@ pub(crate) async fn run(
         };
         if term != Some(now_term) {
             // Starting, or (re)gaining the lead: what the ledger holds is the truth now,
-            // including what another instance decided meanwhile.
-            open = restore(&notifier, &policy, &inputs, &shared);
+            // including what another instance decided meanwhile. A ledger that cannot be
+            // read is asked again next tick: deciding without it would forget open incidents.
+            let Some(restored) = restore(&notifier, &policy, &inputs, &shared) else {
+                continue;
+            };
+            open = restored;
             term = Some(now_term);
         }
         let now = now_ms();
@@ -136,21 +140,21 @@ pub(crate) async fn run(
 
 /// The notifier's open incidents as the ledger holds them, after resolving those of clusters
 /// it no longer watches (the config changed while they were open): they would never be
-/// visited again.
+/// visited again. `None` when the ledger cannot be read.
 fn restore(
     notifier: &NotifierConfig,
     policy: &Policy,
     inputs: &Inputs,
     shared: &Shared,
-) -> BTreeMap<IncidentKey, Incident> {
+) -> Option<BTreeMap<IncidentKey, Incident>> {
     let mut open: BTreeMap<IncidentKey, Incident> = match shared.ledger.incidents() {
         Ok(all) => all
             .into_iter()
             .filter(|(k, _)| k.notifier == notifier.name)
             .collect(),
         Err(e) => {
-            tracing::error!(notifier = %notifier.name, error = %e, "cannot read open incidents");
-            BTreeMap::new()
+            tracing::error!(notifier = %notifier.name, error = %e, "cannot read open incidents; trying again next interval");
+            return None;
         }
     };
     if !open.is_empty() {
@@ -180,11 +184,17 @@ fn restore(
         let delivery = first_attempt(&key, &next, &status, now);
         tracing::warn!(notifier = %notifier.name, cluster = %key.cluster, group = %key.group,
             incident = %incident.id, "the notifier no longer watches this cluster: incident resolved");
-        if shared.ledger.record(&key, None, delivery.as_ref()).is_ok() && delivery.is_some() {
-            shared.queued.notify_one();
+        match shared.ledger.record(&key, None, delivery.as_ref()) {
+            Ok(_) if delivery.is_some() => shared.queued.notify_one(),
+            Ok(_) => {}
+            // Still in the ledger: resolved when the restore is tried again.
+            Err(e) => {
+                tracing::error!(notifier = %notifier.name, error = %e, "cannot resolve an incident; trying again next interval");
+                return None;
+            }
         }
     }
-    open
+    Some(open)
 }
 
 /// The delivery a step decided, due at once.
