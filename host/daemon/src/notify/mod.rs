@@ -9,6 +9,8 @@
 
 mod deliver;
 mod schedule;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

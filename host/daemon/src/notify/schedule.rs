@@ -60,7 +60,7 @@ pub(crate) async fn run(
         // Once per tick: the set a reload may replace, not a copy per group.
         let plugins = inputs.plugins.plugins();
         for cluster in inputs.config.clusters.keys() {
-            if !notifier.applies_to(cluster) || !caught_up(&inputs, cluster) {
+            if !notifier.applies_to(cluster) || !inputs.health.cluster_ready(cluster) {
                 continue;
             }
             let Some(store) = inputs.storage.cluster(cluster) else {
@@ -226,16 +226,6 @@ fn supersede_updates(shared: &Shared, key: &IncidentKey, incident: &str) {
     {
         let _ = shared.ledger.finish_delivery(seq);
     }
-}
-
-/// Whether the cluster's consumer has caught up with its source.
-fn caught_up(inputs: &Inputs, cluster: &str) -> bool {
-    inputs
-        .config
-        .consumers
-        .values()
-        .filter(|c| c.cluster == cluster)
-        .all(|c| inputs.health.consumer(&c.name).is_none_or(|p| p.is_ready()))
 }
 
 /// Whether the notifier watches the group: it exists, passes the notifier's allow/deny
