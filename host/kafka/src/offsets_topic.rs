@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::message::Message;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
@@ -174,11 +174,8 @@ impl Reader {
                     for (i, p) in (assigned..count).enumerate() {
                         let stored = resume.get(p).copied().filter(|o| *o >= 0);
                         // Partitions found after start are read from their beginning.
-                        let (offset, from) = match stored {
-                            Some(o) => (Offset::Offset(o), o.max(low[i])),
-                            None if self.start_latest && assigned == 0 => (Offset::End, high[i]),
-                            None => (Offset::Beginning, low[i]),
-                        };
+                        let latest = self.start_latest && assigned == 0;
+                        let (offset, from) = start_at(stored, latest, high[i], low[i]);
                         tpl.add_partition_offset(&self.topic, p as i32, offset)?;
                         targets.push((high[i] - from).max(0));
                     }
@@ -214,7 +211,7 @@ impl Reader {
             while let Some(item) = next {
                 match item {
                     Ok(msg) => {
-                        self.apply(&mut writer, &msg, now);
+                        self.apply(&mut writer, msg.key(), msg.payload(), msg.offset(), now);
                         if let Some(at) = usize::try_from(msg.partition())
                             .ok()
                             .and_then(|p| batch_next.get_mut(p))
@@ -350,17 +347,25 @@ impl Reader {
             .map_or(0, |t| t.partitions().len()))
     }
 
-    fn apply(&self, writer: &mut ClusterWriter<'_>, msg: &BorrowedMessage<'_>, now: i64) {
+    /// Applies the record at `offset` (its order in the source) of the offsets topic.
+    fn apply(
+        &self,
+        writer: &mut ClusterWriter<'_>,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        offset: i64,
+        now: i64,
+    ) {
         self.progress.add_records(1);
-        let Some(key) = msg.key() else {
+        let Some(key) = key else {
             self.progress.add_decode_error("missing_key");
             return;
         };
-        let record = match codec::decode(key, msg.payload()) {
+        let record = match codec::decode(key, value) {
             Ok(r) => r,
             Err(e) => {
                 self.progress.add_decode_error(e.kind().as_str());
-                debug!(consumer = %self.consumer.name, partition = msg.partition(), offset = msg.offset(), error = %e, "malformed offsets-topic record");
+                debug!(consumer = %self.consumer.name, offset, error = %e, "malformed offsets-topic record");
                 return;
             }
         };
@@ -382,11 +387,11 @@ impl Reader {
                             partition,
                             offset: v.offset,
                             timestamp_ms: v.commit_timestamp,
-                            order: msg.offset(),
+                            order: offset,
                         };
                         writer.commit(&commit, CommitSource::OffsetsTopic, now);
                     }
-                    None => writer.forget_offset(group, topic, partition, msg.offset()),
+                    None => writer.forget_offset(group, topic, partition, offset),
                 }
             }
             Record::GroupMetadata { group, value } => {
@@ -395,7 +400,7 @@ impl Reader {
                 }
                 match value {
                     None => {
-                        writer.forget_group(group, msg.offset());
+                        writer.forget_group(group, offset);
                     }
                     Some(v) if v.protocol_type != "consumer" => self.progress.add_skipped(1),
                     Some(v) => {
@@ -503,6 +508,17 @@ impl Reader {
     }
 }
 
+/// Where a partition's reading starts, and the offset its catch-up is counted from: the
+/// stored position (or the earliest offset, if retention deleted it), else the end with
+/// `start-latest` (`latest`), else the beginning.
+fn start_at(stored: Option<i64>, latest: bool, high: i64, low: i64) -> (Offset, i64) {
+    match stored {
+        Some(o) => (Offset::Offset(o), o.max(low)),
+        None if latest => (Offset::End, high),
+        None => (Offset::Beginning, low),
+    }
+}
+
 fn is_transient(e: &KafkaError) -> bool {
     matches!(
         e.rdkafka_error_code(),
@@ -513,3 +529,6 @@ fn is_transient(e: &KafkaError) -> bool {
         )
     ) || matches!(e, KafkaError::MessageConsumption(_))
 }
+
+#[cfg(test)]
+mod tests;
