@@ -12,7 +12,7 @@ use std::path::Path;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use warren_core::evaluator::{PartitionInput, RuleSettings, evaluate_group};
+use warren_core::evaluator::{GroupStatus, PartitionInput, RuleSettings, evaluate_group};
 use warren_core::storage::{
     CommitEntry, GroupSnapshot, HeadSample, PartitionSnapshot, TopicSnapshot,
 };
@@ -209,6 +209,11 @@ pub fn snapshot(input: &EvaluateInput) -> GroupSnapshot {
 
 /// Evaluates a parsed input into Burrow's group-status JSON.
 pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
+    warren_http::group_status_json(&status(input))
+}
+
+/// Burrow's verdict on a parsed input.
+pub fn status(input: &EvaluateInput) -> GroupStatus {
     let defaults = RuleSettings::burrow_defaults();
     let settings = RuleSettings {
         intervals: input.intervals.unwrap_or(defaults.intervals),
@@ -237,8 +242,7 @@ pub fn evaluate(input: &EvaluateInput) -> serde_json::Value {
                 owner: p.owner.as_deref(),
                 client_id: p.client_id.as_deref(),
             });
-    let status = evaluate_group(&input.cluster, &input.group, inputs, &settings, input.now);
-    warren_http::group_status_json(&status)
+    evaluate_group(&input.cluster, &input.group, inputs, &settings, input.now)
 }
 
 /// Reads FILE, or standard input for `-`.

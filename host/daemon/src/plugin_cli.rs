@@ -11,6 +11,8 @@ use warren_runtime::{Limits, PluginEngine, PluginEvaluator, PluginFilter, World,
 
 use crate::evaluate::{self, EvaluateInput};
 
+pub mod dry_run;
+
 /// `warren plugin new KIND NAME [--dir DIR] [--sdk PATH]`.
 pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
     let sdk = sdk.map(Path::to_path_buf).unwrap_or_else(default_sdk);
@@ -85,12 +87,9 @@ pub fn inspect_file(file: &Path) -> ExitCode {
 }
 
 /// `warren plugin test FILE.wasm --input FILE.json [--config JSON]`: runs a filter or an
-/// evaluator on the `warren evaluate` input format; prints its answer.
-pub fn test(file: &Path, input: &Path, config: &str) -> ExitCode {
-    let input = match read(input) {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
+/// evaluator on the `warren evaluate` input format and prints its answer; for a notifier,
+/// shows what it would send (see `dry_run.rs`).
+pub fn test(file: &Path, input: Option<&Path>, config: &str, notify: dry_run::Options) -> ExitCode {
     let (engine, wasm) = match open(file) {
         Ok(v) => v,
         Err(code) => return code,
@@ -100,8 +99,21 @@ pub fn test(file: &Path, input: &Path, config: &str) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.to_string()),
     };
+    let world = inspect(&engine, &component).world;
+    if world == Some(World::Notifier) {
+        return dry_run::run(&engine, &name, &component, config, notify);
+    }
+    let Some(input) = input else {
+        return fail(
+            "a filter or an evaluator is tried on --input FILE (the `warren evaluate` format)",
+        );
+    };
+    let input = match read(input) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
     let snapshot = evaluate::snapshot(&input);
-    match inspect(&engine, &component).world {
+    match world {
         Some(World::Evaluator) => {
             match PluginEvaluator::load(&engine, &name, &component, config, Limits::default())
                 .and_then(|p| p.evaluate(input.cluster(), &snapshot, input.now()))
@@ -118,11 +130,8 @@ pub fn test(file: &Path, input: &Path, config: &str) -> ExitCode {
                 Err(e) => fail(&e.to_string()),
             }
         }
-        Some(World::Notifier) => fail(
-            "notifiers are not run by `plugin test` (they would send); \
-             `plugin inspect` shows their metadata",
-        ),
-        None => fail("not a Warren plugin: no known world in its exports"),
+        // A notifier was shown above.
+        Some(World::Notifier) | None => fail("not a Warren plugin: no known world in its exports"),
     }
 }
 

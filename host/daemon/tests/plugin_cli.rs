@@ -167,3 +167,182 @@ path = "filters/none.wasm"
         "relative to the config file: {stderr}"
     );
 }
+
+/// `plugin test` of a built-in notifier on the sample incident (`event`), with `args`.
+fn dry_run(plugin: &str, event: &str, args: &[&str]) -> (i32, String, String) {
+    let file = wasm(plugin);
+    let mut all = vec!["plugin", "test", file.as_str(), "--event", event];
+    all.extend_from_slice(args);
+    warren(&all)
+}
+
+#[test]
+fn a_notifier_dry_run_shows_what_each_built_in_would_send() {
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "slack",
+            "opened",
+            &[
+                "--config",
+                r#"{"url":"https://hooks.slack.com/services/${secret:webhook}"}"#,
+                "--secrets",
+                "webhook=T000/B000/XXXX",
+                "--allow",
+                "hooks.slack.com",
+            ],
+        ),
+        (
+            "pagerduty",
+            "opened",
+            &[
+                "--config",
+                r#"{"routing-key":"${secret:key}"}"#,
+                "--secrets",
+                "key=R0UT1NG",
+                "--allow",
+                "events.pagerduty.com",
+            ],
+        ),
+        (
+            "teams",
+            "updated",
+            &[
+                "--config",
+                r#"{"url":"https://example.webhook.office.com/workflows/${secret:id}"}"#,
+                "--secrets",
+                "id=wf-1",
+                "--allow",
+                "*.webhook.office.com",
+            ],
+        ),
+        (
+            "webhook",
+            "opened",
+            &[
+                "--config",
+                r#"{"url":"https://hooks.example.com/burrow","headers":{"Authorization":"Bearer ${secret:token}"}}"#,
+                "--secrets",
+                "token=s3cr3t",
+                "--allow",
+                "hooks.example.com",
+            ],
+        ),
+        (
+            "webhook",
+            "resolved",
+            &[
+                "--config",
+                r#"{"url":"https://hooks.example.com/burrow"}"#,
+                "--allow",
+                "hooks.example.com",
+            ],
+        ),
+        (
+            "email",
+            "opened",
+            &["--config", r#"{}"#, "--mail-to", "ops@example.com"],
+        ),
+    ];
+    for (plugin, event, args) in cases {
+        let (code, stdout, stderr) = dry_run(plugin, event, args);
+        assert_eq!(code, 0, "{plugin} {event}: {stderr}");
+        assert!(
+            !stdout.contains("s3cr3t") && !stdout.contains("R0UT1NG"),
+            "{stdout}"
+        );
+        let path = root().join(format!(
+            "host/daemon/tests/golden/dry_run/{plugin}_{event}.txt"
+        ));
+        warren_testkit::golden::assert(&path, &stdout);
+    }
+}
+
+#[test]
+fn a_dry_run_shows_secrets_only_when_revealed_and_refuses_hosts_off_the_allow_list() {
+    let config = r#"{"url":"https://hooks.slack.com/services/${secret:webhook}"}"#;
+    let (code, stdout, _) = dry_run(
+        "slack",
+        "opened",
+        &["--config", config, "--secrets", "webhook=T000/B000/XXXX"],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "REFUSED: hooks.slack.com:443 is not in this plugin's allowed-outbound-hosts"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("delivery failed for good"), "{stdout}");
+    assert!(stdout.contains("/services/${secret:webhook}"), "{stdout}");
+    let (_, revealed, _) = dry_run(
+        "slack",
+        "opened",
+        &[
+            "--config",
+            config,
+            "--secrets",
+            "webhook=T000/B000/XXXX",
+            "--allow",
+            "hooks.slack.com",
+            "--reveal",
+        ],
+    );
+    assert!(revealed.contains("/services/T000/B000/XXXX"), "{revealed}");
+    // Mail without a grant is refused as the daemon would refuse it.
+    let (code, stdout, _) = dry_run("email", "opened", &["--config", "{}"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("REFUSED: this plugin has no mail capability"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn send_really_sends_to_an_allowed_receiver() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .unwrap();
+        (head, String::from_utf8(body).unwrap())
+    });
+    let url = format!(r#"{{"url":"http://127.0.0.1:{port}/hook"}}"#);
+    let allow = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = dry_run(
+        "webhook",
+        "opened",
+        &[
+            "--config",
+            &url,
+            "--allow",
+            &allow,
+            "--allow-private-addresses",
+            "--send",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("delivered (sent)"), "{stdout}");
+    let (head, body) = received.join().unwrap();
+    assert!(head.starts_with("POST /hook HTTP/1.1"), "{head}");
+    assert!(body.contains("\"group\":\"g1\""), "{body}");
+}

@@ -20,6 +20,7 @@ mod address;
 mod bindings;
 mod builtin;
 mod convert;
+mod dry_run;
 mod engine;
 mod error;
 mod evaluator;
@@ -47,6 +48,7 @@ pub mod wit {
     };
 }
 pub use builtin::{builtin, builtin_names};
+pub use dry_run::{DryRun, Intercepted};
 pub use engine::PluginEngine;
 pub use error::PluginError;
 pub use evaluator::PluginEvaluator;
@@ -60,3 +62,5 @@ pub use notifier::PluginNotifier;
 pub use outbound::Capabilities;
 pub use sandbox::Limits;
 pub use secrets::Redactor;
+/// A compiled plugin, as [`PluginEngine::compile`] makes it.
+pub use wasmtime::component::Component;

@@ -19,6 +19,7 @@ use warren_core::config::Secret;
 use crate::address::{AllowList, forbidden_ip, forbidden_name};
 use crate::bindings::notifier::warren::plugin::http::{Error, Method, Request, Response};
 use crate::bindings::notifier::warren::plugin::mail::{Error as MailError, Message as MailMessage};
+use crate::dry_run::DryRun;
 use crate::health::PluginHealth;
 use crate::mail::{MailCapability, Mailer};
 use crate::secrets::{Redactor, substitute};
@@ -58,6 +59,8 @@ pub struct Capabilities {
     pub max_response_bytes: usize,
     /// SMTP settings; `None` (the default) refuses `mail.send`.
     pub mail: Option<MailCapability>,
+    /// Record requests and mails instead of sending them (`warren plugin test`).
+    pub dry_run: Option<DryRun>,
 }
 
 impl Default for Capabilities {
@@ -68,6 +71,7 @@ impl Default for Capabilities {
             secrets: BTreeMap::new(),
             max_response_bytes: 1 << 20,
             mail: None,
+            dry_run: None,
         }
     }
 }
@@ -185,6 +189,9 @@ impl Outbound {
         req: Request,
         deadline: Option<Instant>,
     ) -> Result<Response, Error> {
+        if let Some(dry) = &self.caps.dry_run {
+            return self.intercept(dry, &req);
+        }
         let result = self.perform(req, deadline).await;
         match &result {
             Err(Error::Denied(why)) => {
@@ -204,6 +211,14 @@ impl Outbound {
         msg: MailMessage,
         deadline: Option<Instant>,
     ) -> Result<(), MailError> {
+        if let Some(dry) = &self.caps.dry_run {
+            let refused = self
+                .mailer
+                .is_none()
+                .then(|| "this plugin has no mail capability".to_string());
+            dry.mail(&msg, |s| self.shown(dry, s), refused.clone());
+            return refused.map_or(Ok(()), |why| Err(MailError::Denied(why)));
+        }
         let result = match &self.mailer {
             None => Err(MailError::Denied(
                 "this plugin has no mail capability".into(),
@@ -219,6 +234,40 @@ impl Outbound {
             Ok(()) => tracing::debug!(plugin = %self.plugin, "mail handed to the SMTP server"),
         }
         result
+    }
+
+    /// A dry run's answer to `http.send`: records the request with whether the grants would
+    /// let it through, and answers as an accepting receiver would, or with the refusal a real
+    /// send would get.
+    fn intercept(&self, dry: &DryRun, req: &Request) -> Result<Response, Error> {
+        let refused = substitute(&req.url, &self.caps.secrets)
+            .and_then(|raw| Url::parse(&raw).map_err(|e| format!("bad URL: {e}")))
+            .and_then(|url| check_destination(&url, &self.allow, self.caps.allow_private_addresses))
+            .err()
+            .map(|why| self.redactor.redact(&why));
+        dry.http(
+            method(req.method).as_str(),
+            req,
+            |s| self.shown(dry, s),
+            refused.clone(),
+        );
+        match refused {
+            Some(why) => Err(Error::Denied(why)),
+            None => Ok(Response {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            }),
+        }
+    }
+
+    /// Text of a dry run's record: placeholders as written, or filled when revealing.
+    fn shown(&self, dry: &DryRun, text: &str) -> String {
+        if dry.reveal {
+            substitute(text, &self.caps.secrets).unwrap_or_else(|_| text.to_owned())
+        } else {
+            text.to_owned()
+        }
     }
 
     async fn perform(&self, req: Request, deadline: Option<Instant>) -> Result<Response, Error> {
