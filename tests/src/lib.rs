@@ -4,6 +4,7 @@
 
 pub mod child;
 pub mod kafka;
+pub mod notify;
 pub mod receiver;
 pub mod traffic;
 

@@ -45,10 +45,14 @@ async fn metrics_carry_burrow_and_lag_exporter_names_and_pass_promtool() {
         commit_offset(&p, &gone, &topic, partition, 100, now_ms() - 1_000);
     }
     p.flush(Duration::from_secs(5)).expect("flush");
+    let started = now_ms();
     let d = Daemon::start(&format!(
         r#"
 [general]
 metrics-refresh = "200ms"
+# Each render judges afresh: a cached verdict would freeze the lag in seconds.
+[evaluator.default]
+expire-cache = "0s"
 [cluster.prod]
 servers = ["{}"]
 offset-refresh = "500ms"
@@ -70,7 +74,26 @@ cluster = "prod"
         },
     )
     .await;
+    // Warren's first HEAD observation (offset 100, all produced already) came between the start
+    // and now: the lag of both groups needs it.
+    let observed_by = now_ms();
+    // Old enough that the bounds below say something.
+    let lag_seconds = |body: &str| {
+        value(
+            body,
+            &[
+                "kafka_consumergroup_group_lag_seconds{",
+                &format!("group=\"{slow}\""),
+                "partition=\"0\"",
+            ],
+        )
+    };
+    wait_until(Duration::from_secs(10), "a lag of 2 s", || async {
+        lag_seconds(&scrape(&d).await) >= Some(2.0)
+    })
+    .await;
     let body = scrape(&d).await;
+    let scraped = now_ms();
     let group = format!("consumer_group=\"{slow}\"");
     let kgroup = format!("group=\"{slow}\"");
     assert_eq!(
@@ -149,23 +172,25 @@ cluster = "prod"
         ) >= Some(4.0)
     );
     assert!(body.contains("# TYPE warren_metrics_render_seconds gauge"));
-    // Lag in seconds: 30 records behind a HEAD first seen when Warren started, so an age of
-    // at least the time since then; never NaN.
-    let seconds = value(
-        &body,
-        &[
-            "kafka_consumergroup_group_lag_seconds{",
-            &kgroup,
-            "partition=\"0\"",
-        ],
+    // Lag in seconds: record 71 was written before HEAD (100) was first seen, and nothing
+    // since, so its age is known only as "at least the age of that first observation": made
+    // between the start and `observed_by`, rendered at most one metrics-refresh (200 ms)
+    // before the scrape.
+    let seconds = lag_seconds(&body).expect("lag seconds");
+    let (least, most) = (
+        (scraped - observed_by - 300) as f64 / 1000.0,
+        (scraped - started) as f64 / 1000.0,
     );
-    assert!(seconds.is_some_and(|s| s >= 0.0), "{seconds:?}");
     assert!(
-        value(
-            &body,
-            &["kafka_consumergroup_group_max_lag_seconds{", &kgroup]
-        ) >= seconds
+        (least..=most).contains(&seconds),
+        "{seconds} s, expected between {least} and {most}"
     );
+    let max = value(
+        &body,
+        &["kafka_consumergroup_group_max_lag_seconds{", &kgroup],
+    )
+    .expect("max lag seconds");
+    assert!((seconds..=most).contains(&max), "max {max} s");
     assert!(!body.contains("NaN"));
     assert_eq!(
         value(

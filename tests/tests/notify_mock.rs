@@ -9,135 +9,18 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rdkafka::mocking::MockCluster;
-use serde_json::Value;
+use warren_integration_tests::notify::{
+    Mock, broker, config, notifier, restart, start, wait_ok_and_full, wait_requests, wait_status,
+};
 use warren_integration_tests::receiver::{Receiver, Reply};
 use warren_integration_tests::traffic::Traffic;
-use warren_integration_tests::{Daemon, free_port, unique, wait_until};
-
-/// A broker with the topic and offsets topic, traffic started, and the group's name.
-fn broker() -> (
-    MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
-    Traffic,
-    String,
-) {
-    let mock = MockCluster::new(1).expect("mock cluster");
-    let topic = unique("events");
-    mock.create_topic(&topic, 1, 1).expect("topic");
-    mock.create_topic("__consumer_offsets", 1, 1)
-        .expect("offsets topic");
-    let group = unique("billing");
-    let traffic = Traffic::start(&mock.bootstrap_servers(), &[(&topic, &group)]);
-    (mock, traffic, group)
-}
+use warren_integration_tests::{Daemon, free_port, wait_until};
 
 /// Writes `secret` to a file in `dir` and returns its `file:` reference.
 fn secret_file(dir: &Path, name: &str, value: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, format!("{value}\n")).unwrap();
     format!("file:{}", path.display())
-}
-
-/// The daemon's config: one cluster, fast timers, and `notifiers` (TOML) appended.
-fn config(bootstrap: &str, port: u16, data_dir: &Path, notifiers: &str) -> String {
-    format!(
-        r#"
-[cluster.prod]
-servers = ["{bootstrap}"]
-offset-refresh = "300ms"
-topic-refresh = "5s"
-[consumer.prod]
-class-name = "kafka"
-cluster = "prod"
-[storage.default]
-intervals = 3
-data-dir = "{dir}"
-[evaluator.default]
-expire-cache = "0s"
-# A group's first commit, behind HEAD, is STOP under Burrow's rules until a second one comes;
-# judging only full windows keeps that start-up blip out of the notification counts.
-minimum-complete = 1.0
-[httpserver.test]
-address = "127.0.0.1:{port}"
-{notifiers}
-"#,
-        dir = data_dir.display(),
-    )
-}
-
-/// Writes `dir/warren.toml` (state in `dir/data`) with `notifiers` and starts the daemon on it.
-async fn start(
-    mock: &MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
-    dir: &Path,
-    notifiers: &str,
-) -> Daemon {
-    let port = free_port();
-    let file = dir.join("warren.toml");
-    let text = config(
-        &mock.bootstrap_servers(),
-        port,
-        &dir.join("data"),
-        notifiers,
-    );
-    std::fs::write(&file, text).unwrap();
-    Daemon::start_file(&file, port).await
-}
-
-/// `[plugin.NAME]` + `[notifier.NAME]` for a first-party notifier sending to `receiver`.
-fn notifier(name: &str, builtin: &str, receiver: &Receiver, config: &str, secrets: &str) -> String {
-    format!(
-        r#"
-[plugin.{name}]
-kind = "notifier"
-path = "builtin:{builtin}"
-allowed-outbound-hosts = ["{authority}"]
-allow-private-addresses = true
-secrets = {{ {secrets} }}
-config = {config}
-[plugin.{name}.limits]
-timeout = "2s"
-[notifier.{name}]
-plugin = "{name}"
-interval = "300ms"
-threshold = "ERR"
-send-interval = "1h"
-"#,
-        authority = receiver.authority,
-    )
-}
-
-async fn status(d: &Daemon, group: &str) -> String {
-    let (_, v) = d
-        .get(&format!("/v3/kafka/prod/consumer/{group}/status"))
-        .await;
-    v["status"]["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-async fn wait_status(d: &Daemon, group: &str, want: &str, within: Duration) {
-    wait_until(within, &format!("group {group} {want}"), || async {
-        status(d, group).await == want
-    })
-    .await;
-}
-
-/// Waits until the group is OK with a full window (every judged commit in place).
-async fn wait_ok_and_full(d: &Daemon, group: &str) {
-    wait_until(Duration::from_secs(30), "a full OK window", || async {
-        let (_, v) = d.get(&format!("/v3/kafka/prod/consumer/{group}/lag")).await;
-        v["status"]["status"] == "OK" && v["status"]["complete"] == 1.0
-    })
-    .await;
-}
-
-async fn wait_requests(r: &Receiver, path: &str, n: usize, within: Duration) -> Vec<Value> {
-    wait_until(within, &format!("{n} request(s) to {path}"), || async {
-        r.requests(path).len() >= n
-    })
-    .await;
-    r.requests(path).into_iter().map(|r| r.body).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,14 +155,7 @@ async fn a_stopped_group_notifies_each_receiver_once_and_closes_once_with_the_sa
 async fn one_webhook(
     script: Vec<Reply>,
     extra_plugin: &str,
-) -> (
-    MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
-    Traffic,
-    String,
-    Receiver,
-    Daemon,
-    tempfile::TempDir,
-) {
+) -> (Mock, Traffic, String, Receiver, Daemon, tempfile::TempDir) {
     let (mock, traffic, group) = broker();
     let hook = Receiver::start().await;
     hook.script("/hook", script);
@@ -359,21 +235,7 @@ async fn a_close_after_a_restart_carries_the_id_of_the_open() {
 
     traffic.commits(0, true);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let file = dir.path().join("warren.toml");
-    let port = free_port();
-    let text: Vec<String> = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            if l.starts_with("address = ") {
-                format!("address = \"127.0.0.1:{port}\"")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    std::fs::write(&file, text.join("\n")).unwrap();
-    let d = Daemon::start_file(&file, port).await;
+    let d = restart(dir.path(), str::to_owned).await;
     let all = wait_requests(&hook, "/hook", 2, Duration::from_secs(30)).await;
     assert_eq!(all[1]["ids"][0].as_str(), Some(id.as_str()), "{}", all[1]);
     assert_ne!(all[1], all[0]);

@@ -1,6 +1,7 @@
 //! The offsets-topic path end to end on librdkafka's mock cluster: commits and group metadata
 //! written in Kafka's own record format into `__consumer_offsets`, read by the real collector,
-//! served by the real HTTP API.
+//! served by the real HTTP API; a malformed record counted and skipped, and a cluster with no
+//! broker behind it polled again and again, as its failing-poll counter shows.
 
 use std::time::Duration;
 
@@ -25,6 +26,19 @@ fn commit_value(offset: i64, ts: i64) -> Vec<u8> {
 
 fn group_value(topic: &str, partitions: Vec<i32>) -> Vec<u8> {
     one_member_group("billing-1", topic, partitions)
+}
+
+async fn metrics(d: &Daemon) -> String {
+    let (_, body) = d.get("/metrics").await;
+    body.as_str().unwrap_or_default().to_string()
+}
+
+/// The sum of the series that start with `prefix` (a name and the first labels).
+fn sum(body: &str, prefix: &str) -> f64 {
+    body.lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
 }
 
 fn partition<'a>(detail: &'a Value, topic: &str, p: usize) -> &'a Value {
@@ -77,6 +91,8 @@ async fn group_appears_with_offsets_lag_at_commit_and_owners_while_a_dead_cluste
 
     let daemon = Daemon::start(&format!(
         r#"
+[general]
+metrics-refresh = "200ms"
 [cluster.mock]
 servers = ["{bootstrap}"]
 offset-refresh = "1s"
@@ -129,6 +145,38 @@ offset-refresh = "1s"
         (status, &dead_topics["topics"]),
         (200, &serde_json::json!([]))
     );
+    // The malformed record was counted (and skipped: the commit written after it is read
+    // below). The dead cluster is polled again and again, failing each time.
+    wait_until(
+        Duration::from_secs(10),
+        "the malformed record counted",
+        || async {
+            let body = metrics(&daemon).await;
+            sum(
+                &body,
+                "warren_consumer_decode_errors_total{consumer=\"mock\"",
+            ) == 1.0
+        },
+    )
+    .await;
+    // Each poll of a broker that is not there runs to its 15 s request timeout: the second
+    // failure comes about 31 s after the start.
+    wait_until(
+        Duration::from_secs(45),
+        "the dead cluster retried",
+        || async {
+            let body = metrics(&daemon).await;
+            sum(
+                &body,
+                "warren_cluster_polls_total{cluster=\"dead\",result=\"error\"",
+            ) >= 2.0
+                && sum(
+                    &body,
+                    "warren_cluster_polls_total{cluster=\"dead\",result=\"ok\"",
+                ) == 0.0
+        },
+    )
+    .await;
 
     // New commits keep flowing in after catch-up, and the window grows.
     produce(&p, &topic, 1, 10);

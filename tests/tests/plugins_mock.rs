@@ -60,8 +60,10 @@ evaluator = "looping"
 class-name = "kafka"
 cluster = "broken"
 
+# Cached verdicts live far longer than the test: a verdict that changes on reload was dropped
+# by the reload, not by age.
 [evaluator.default]
-expire-cache = "1s"
+expire-cache = "1h"
 
 [plugin.thresholds]
 kind = "evaluator"
@@ -213,6 +215,7 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
         "{looping}"
     );
     let loaded_at = plugin(&plugins, "skip-idle")["loaded-at"].clone();
+    let (_, stored) = d.get(&format!("/v3/kafka/judged/consumer/{lagging}")).await;
 
     // Reload with new thresholds: the changed plugin is replaced, the others keep running, and
     // cached verdicts are dropped at once (lag 160 is now under warn).
@@ -231,8 +234,13 @@ async fn plugins_judge_filter_fall_back_report_health_and_reload_without_losing_
     assert_eq!(status["status"]["status"], "OK", "{status}");
     let (_, plugins) = d.get("/v3/admin/plugins").await;
     assert_eq!(plugin(&plugins, "skip-idle")["loaded-at"], loaded_at);
-    let (code, _) = d.get(&format!("/v3/kafka/judged/consumer/{lagging}")).await;
-    assert_eq!(code, 200, "storage untouched by the reload");
+    let (code, after) = d.get(&format!("/v3/kafka/judged/consumer/{lagging}")).await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        after["topics"], stored["topics"],
+        "storage untouched by the reload"
+    );
+    assert!(after["topics"][&topic][0]["offsets"].is_array(), "{after}");
 
     // A reload whose plugin cannot load keeps the running version and says why.
     std::fs::write(

@@ -2,14 +2,16 @@
 //! data-dir, a group is ERR with an incident open at a webhook receiver, and the daemon is
 //! killed with SIGKILL. The broker (librdkafka's mock cluster, in this process) and the
 //! traffic go on while it is down. After a restart: the group's window is the one from before
-//! the crash, the offsets topic is resumed from the stored positions rather than re-read, no
-//! alarm is raised for the healthy group, no second one for the stuck group, and when the
-//! stuck consumer recovers the incident closes once, with the id it was opened with.
+//! the crash, the offsets topic is resumed from the stored position (the restarted reader
+//! reads only what lies past it), no alarm is raised for the healthy group, no second one for
+//! the stuck group, and when the stuck consumer recovers the incident closes once, with the id
+//! it was opened with.
 //!
 //! The child is this test binary itself, re-run on the ignored `daemon_child` test with the
 //! config path in `WARREN_CHILD_CONFIG`: the real daemon wiring, in a process that can be
-//! killed, or sent SIGHUP (the plugin-reload test below). Also here: a corrupt store file is
-//! kept aside and the daemon starts fresh.
+//! killed, or sent SIGHUP (the plugin-reload test below, which proves the reloaded plugin's
+//! new config judges). Also here: a corrupt store file is kept aside and the daemon starts
+//! fresh.
 
 use std::path::Path;
 use std::time::Duration;
@@ -40,6 +42,7 @@ fn config(bootstrap: &str, port: u16, data: &Path, hook: &Receiver) -> String {
     format!(
         r#"
 [general]
+metrics-refresh = "200ms"
 [cluster.prod]
 servers = ["{bootstrap}"]
 offset-refresh = "300ms"
@@ -72,6 +75,54 @@ send-interval = "1h"
         authority = hook.authority,
         base = hook.base,
     )
+}
+
+/// Offsets-topic records the daemon has read (and skipped), from its `/metrics`.
+async fn records_read(d: &ChildDaemon) -> i64 {
+    let (_, body) = d.get("/metrics").await;
+    let body = body.as_str().unwrap_or_default().to_string();
+    body.lines()
+        .filter(|l| l.starts_with("warren_consumer_records_total{consumer=\"prod\""))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum::<f64>() as i64
+}
+
+/// The end (high watermark) of the offsets topic's only partition.
+fn offsets_topic_end(bootstrap: &str) -> i64 {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("consumer");
+    c.fetch_watermarks("__consumer_offsets", 0, Duration::from_secs(5))
+        .expect("watermarks")
+        .1
+}
+
+/// Waits until the store under `data` holds a snapshot written after `after_ms`, and returns
+/// the offsets-topic position it stored. The running daemon holds the file, so a copy is read
+/// (a copy taken mid-write reads as the last complete commit, or not at all, and is retried).
+async fn wait_for_snapshot(data: &Path, after_ms: i64) -> i64 {
+    let mut stored = None;
+    wait_until(Duration::from_secs(15), "a snapshot on disk", || {
+        let copy = tempfile::tempdir().unwrap();
+        let _ = std::fs::copy(data.join("warren.redb"), copy.path().join("warren.redb"));
+        stored = warren_store::Store::open(copy.path())
+            .ok()
+            .and_then(|(store, _)| store.load_cluster("prod").ok())
+            .filter(|saved| saved.snapshot_ms > Some(after_ms))
+            .and_then(|saved| {
+                saved
+                    .positions
+                    .iter()
+                    .find(|(consumer, _)| consumer == "prod")
+                    .and_then(|(_, p)| p.first().copied())
+            });
+        let found = stored.is_some();
+        async move { found }
+    })
+    .await;
+    stored.unwrap()
 }
 
 /// (kind, group, incident id) of every request the webhook received, in order.
@@ -161,16 +212,27 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
     );
     let incident_id = opened[0].2.clone();
     assert_eq!(status(&first, &stuck).await, "ERR");
-    // Two snapshot intervals, so the stopped window is on disk.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
     let (_, before) = first
         .get(&format!("/v3/kafka/prod/consumer/{stuck}/lag"))
         .await;
     let window_before = before["status"]["partitions"][0].clone();
+    // The stopped window on disk: a snapshot written after it was read, whose stored
+    // offsets-topic position is past every record read by then.
+    let read_then = records_read(&first).await;
+    let seen_at = now_ms();
+    let stored = wait_for_snapshot(&dir.path().join("data"), seen_at).await;
+    assert!(
+        stored >= read_then,
+        "stored position {stored}, read {read_then}"
+    );
     first.kill();
 
-    // Down for a while; the healthy group goes on committing into the offsets topic.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Down for a while: the healthy group goes on committing into the offsets topic.
+    let at_kill = offsets_topic_end(&mock.bootstrap_servers());
+    wait_until(Duration::from_secs(10), "commits while down", || async {
+        offsets_topic_end(&mock.bootstrap_servers()) >= at_kill + 10
+    })
+    .await;
     let second = ChildDaemon::start(&file, port, &dir.path().join("second.log")).await;
     wait_until(
         Duration::from_secs(30),
@@ -178,11 +240,20 @@ async fn after_a_sigkill_the_restarted_daemon_keeps_history_raises_no_false_alar
         || async { second.get("/burrow/admin/ready").await.0 == 200 },
     )
     .await;
-    let log = std::fs::read_to_string(dir.path().join("second.log")).unwrap_or_default();
-    assert!(log.contains("restored stored state"), "{log}");
+    // Resumed, not re-read: the restarted reader read at most what lies past the stored
+    // position (read first, the end after, so the end can only have grown).
+    wait_until(
+        Duration::from_secs(10),
+        "a render after the catch-up",
+        || async { records_read(&second).await > 0 },
+    )
+    .await;
+    let read_again = records_read(&second).await;
+    let end = offsets_topic_end(&mock.bootstrap_servers());
     assert!(
-        log.contains("resuming the offsets topic from stored positions"),
-        "{log}"
+        read_again > 0 && read_again <= end - stored,
+        "read {read_again} records after the restart; {} were past the stored position {stored}",
+        end - stored
     );
 
     // The history survived: the stuck group's window is the one from before the crash.
@@ -283,14 +354,18 @@ snapshot-interval = "300ms"
     );
 }
 
-/// `[plugin.skip]` on `builtin:skip-empty` with `empty-for-secs`, on a cluster with no broker
-/// behind it (reload does not need one).
-fn reload_config(port: u16, empty_for_secs: &str) -> String {
+/// `[plugin.skip]` on `builtin:skip-empty` with `empty-for-secs`, filtering cluster `prod`'s
+/// groups.
+fn reload_config(bootstrap: &str, port: u16, empty_for_secs: &str) -> String {
     format!(
         r#"
 [cluster.prod]
-servers = ["127.0.0.1:1"]
+servers = ["{bootstrap}"]
+offset-refresh = "300ms"
 group-filters = ["skip"]
+[consumer.prod]
+class-name = "kafka"
+cluster = "prod"
 [httpserver.test]
 address = "127.0.0.1:{port}"
 [plugin.skip]
@@ -309,22 +384,48 @@ async fn plugin_entry(d: &ChildDaemon) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Whether cluster `prod` lists `group` (the group filter hides the groups it leaves out).
+async fn listed(d: &ChildDaemon, group: &str) -> bool {
+    let (_, v) = d.get("/v3/kafka/prod/consumer").await;
+    v["consumers"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|g| g == group))
+}
+
 fn hangup(d: &ChildDaemon) {
     d.signal(libc::SIGHUP);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_a_changed_plugin_and_keeps_the_old_one_when_the_new_config_is_bad() {
+    // A group without members whose last commit was ten minutes ago: skip-empty keeps it
+    // under a one-hour limit and leaves it out under a one-minute one.
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("orders");
+    mock.create_topic(&topic, 1, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let p = producer(&mock.bootstrap_servers());
+    let group = unique("quiet");
+    warren_integration_tests::produce(&p, &topic, 1, 10);
+    commit_offset(&p, &group, &topic, 0, 5, now_ms() - 600_000);
+    rdkafka::producer::Producer::flush(&p, Duration::from_secs(5)).unwrap();
+
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let file = dir.path().join("warren.toml");
-    std::fs::write(&file, reload_config(port, "3600")).unwrap();
+    let bootstrap = mock.bootstrap_servers();
+    std::fs::write(&file, reload_config(&bootstrap, port, "3600")).unwrap();
     let d = ChildDaemon::start(&file, port, &dir.path().join("daemon.log")).await;
+    wait_until(Duration::from_secs(30), "the group listed", || async {
+        listed(&d, &group).await
+    })
+    .await;
     let first = plugin_entry(&d).await;
     let loaded = first["loaded-at"].as_i64().expect("loaded-at");
 
-    // A changed config: the plugin is loaded afresh.
-    std::fs::write(&file, reload_config(port, "60")).unwrap();
+    // A changed config: the plugin is loaded afresh, and its new limit judges at once.
+    std::fs::write(&file, reload_config(&bootstrap, port, "60")).unwrap();
     hangup(&d);
     wait_until(Duration::from_secs(20), "the plugin reloaded", || async {
         plugin_entry(&d).await["loaded-at"].as_i64() > Some(loaded)
@@ -332,9 +433,13 @@ async fn sighup_reloads_a_changed_plugin_and_keeps_the_old_one_when_the_new_conf
     .await;
     let reloaded = plugin_entry(&d).await;
     assert_eq!(reloaded["reload-error"], Value::Null, "{reloaded}");
+    assert!(
+        !listed(&d, &group).await,
+        "ten minutes idle is over the new one-minute limit"
+    );
 
     // A config the plugin refuses: the previous version keeps running, and says why.
-    std::fs::write(&file, reload_config(port, "\"soon\"")).unwrap();
+    std::fs::write(&file, reload_config(&bootstrap, port, "\"soon\"")).unwrap();
     hangup(&d);
     wait_until(Duration::from_secs(20), "the reload refused", || async {
         plugin_entry(&d).await["reload-error"].is_string()
@@ -342,6 +447,10 @@ async fn sighup_reloads_a_changed_plugin_and_keeps_the_old_one_when_the_new_conf
     .await;
     let kept = plugin_entry(&d).await;
     assert_eq!(kept["loaded-at"], reloaded["loaded-at"], "{kept}");
+    assert!(
+        !listed(&d, &group).await,
+        "the one-minute limit still judges"
+    );
     let log = std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
     assert!(log.contains("SIGHUP: reloading plugins"), "{log}");
 }

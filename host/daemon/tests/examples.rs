@@ -1,10 +1,15 @@
 //! The Prometheus and Grafana examples are real: `promtool` (Debian's `prometheus` package;
 //! `scripts/test` installs it) accepts the scrape config and the alert rules, parses every
-//! PromQL expression of the Grafana dashboard, and every metric they name is one Warren
-//! serves.
+//! PromQL expression of the Grafana dashboard, and every metric they name is one a running
+//! Warren serves: the names come from a live scrape of `warren run`, not from its source.
 
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -50,10 +55,84 @@ fn metric_names(text: &str) -> Vec<String> {
     out
 }
 
-/// Every family Warren's `/metrics` renders, read from its source.
-fn served() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../http/src/metrics.rs"))
-        .expect("metrics.rs")
+/// A `warren run` child, killed on drop.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The body of `GET path` on 127.0.0.1:`port` when it answers 200.
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_string())
+}
+
+/// Every metric family a running Warren serves: the `# TYPE` lines of one scrape of `warren
+/// run` with a cluster, its consumer and a notifier configured (a family is rendered with or
+/// without series, so the cluster needs no broker). Scraped once for all tests.
+fn served() -> &'static BTreeSet<String> {
+    static SERVED: OnceLock<BTreeSet<String>> = OnceLock::new();
+    SERVED.get_or_init(|| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("warren.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+[cluster.prod]
+servers = ["127.0.0.1:1"]
+[consumer.prod]
+class-name = "kafka"
+cluster = "prod"
+[httpserver.test]
+address = "127.0.0.1:{port}"
+[plugin.hook]
+kind = "notifier"
+path = "builtin:webhook"
+allowed-outbound-hosts = ["127.0.0.1:9"]
+config = {{ url = "http://127.0.0.1:9/hook" }}
+[notifier.hook]
+plugin = "hook"
+"#
+            ),
+        )
+        .unwrap();
+        let _daemon = Running(
+            Command::new(env!("CARGO_BIN_EXE_warren"))
+                .args(["run", "--config"])
+                .arg(&config)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start warren"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let body = loop {
+            if let Some(body) = get(port, "/metrics") {
+                break body;
+            }
+            assert!(Instant::now() < deadline, "no /metrics within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        body.lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 #[test]
@@ -68,10 +147,9 @@ fn the_scrape_config_and_alert_rules_pass_promtool() {
     let (ok, out) = promtool(&["check", "rules", dir.join("alerts.yml").to_str().unwrap()]);
     assert!(ok && out.contains("SUCCESS"), "{out}");
     let rules = std::fs::read_to_string(dir.join("alerts.yml")).unwrap();
-    let served = served();
     for name in metric_names(&rules) {
         assert!(
-            served.contains(&format!("\"{name}\"")),
+            served().contains(&name),
             "alerts.yml uses {name}, which Warren does not serve"
         );
     }
@@ -115,10 +193,9 @@ fn every_dashboard_query_parses_and_names_a_served_metric() {
     std::fs::write(&file, &rules).unwrap();
     let (ok, out) = promtool(&["check", "rules", file.to_str().unwrap()]);
     assert!(ok, "{out}\n{rules}");
-    let served = served();
     for name in exprs.iter().flat_map(|e| metric_names(e)) {
         assert!(
-            served.contains(&format!("\"{name}\"")),
+            served().contains(&name),
             "the dashboard uses {name}, which Warren does not serve"
         );
     }
