@@ -454,3 +454,32 @@ async fn sighup_reloads_a_changed_plugin_and_keeps_the_old_one_when_the_new_conf
     let log = std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
     assert!(log.contains("SIGHUP: reloading plugins"), "{log}");
 }
+
+#[test]
+fn a_stop_is_not_held_up_by_a_broker_request_that_never_gets_an_answer() {
+    // librdkafka's mock cluster never answers DescribeTopics, which the HEAD poller sends
+    // beside its polls with a 15 s timeout, on a blocking thread: a stop must abandon it, or
+    // the runtime waits it out when it shuts down (in-process, as tests and embedders run it).
+    let mock = MockCluster::new(1).expect("mock cluster");
+    let topic = unique("orders");
+    mock.create_topic(&topic, 1, 1).expect("topic");
+    mock.create_topic("__consumer_offsets", 1, 1)
+        .expect("offsets topic");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let d = warren_integration_tests::Daemon::start(&format!(
+            "[cluster.prod]\nservers = [\"{}\"]\n[consumer.prod]\nclass-name = \"kafka\"\ncluster = \"prod\"\n",
+            mock.bootstrap_servers()
+        ))
+        .await;
+        d.wait_ready().await;
+        d.stop().await;
+    });
+    let asked = std::time::Instant::now();
+    drop(runtime);
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the runtime took {took:?} to shut down after the daemon stopped"
+    );
+}

@@ -5,7 +5,7 @@
 //! same way with every metadata refresh, and so are topic ids (see `topic_ids.rs`), which name
 //! the topics of KIP-848 groups' assignments.
 
-pub(crate) mod topic_ids;
+mod topic_ids;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,7 +41,11 @@ pub(crate) async fn run(
 ) {
     let name = cluster.name.clone();
     let mut backoff = Backoff::new();
-    let ids = TopicIdLookup::default();
+    let ids = TopicIdLookup {
+        in_flight: Arc::default(),
+        not_before: Arc::default(),
+        cancel: cancel.clone(),
+    };
     let mut vanishing = Vanishing::default();
     // Each pass makes a client and polls with it until the profile's certificate files change.
     loop {
@@ -163,10 +167,11 @@ impl Vanishing {
 /// need them (their assignments name topics by id), and a broker without DescribeTopics
 /// (librdkafka's mock cluster, Kafka before 3.1) answers only when the request times out.
 /// One lookup at a time; after a failure the next waits `IDS_RETRY`.
-#[derive(Default)]
 struct TopicIdLookup {
     in_flight: Arc<std::sync::atomic::AtomicBool>,
     not_before: Arc<std::sync::Mutex<Option<Instant>>>,
+    /// The poller's: a lookup in flight is abandoned at shutdown.
+    cancel: CancellationToken,
 }
 
 /// How long a failed topic-id lookup waits before the next.
@@ -189,14 +194,15 @@ impl TopicIdLookup {
         if waiting || self.in_flight.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (c, store, in_flight, not_before) = (
+        let (c, store, in_flight, not_before, cancel) = (
             consumer.clone(),
             store.clone(),
             self.in_flight.clone(),
             self.not_before.clone(),
+            self.cancel.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            match topic_ids::describe_topic_ids(c.client(), &names, REQUEST_TIMEOUT) {
+            match topic_ids::describe_topic_ids(c.client(), &names, REQUEST_TIMEOUT, &cancel) {
                 Ok(ids) => store
                     .writer()
                     .learn_topic_ids(ids.iter().map(|(id, name)| (*id, name.as_str())), now_ms()),

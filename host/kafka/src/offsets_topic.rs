@@ -46,7 +46,6 @@ use warren_core::storage::{
 
 use crate::backoff::{Backoff, pause};
 use crate::client::{WarrenContext, client_config, consumer, now_ms};
-use crate::heads::topic_ids::describe_topic_ids;
 use crate::tls_files::TlsFiles;
 
 const POLL: Duration = Duration::from_millis(100);
@@ -160,6 +159,9 @@ impl Reader {
             if files.changed() {
                 return Ok(Ended::FilesChanged);
             }
+            if self.store.take_origin_change() {
+                return Ok(Ended::OriginChanged);
+            }
             if last_discovery.elapsed() >= DISCOVERY_EVERY {
                 last_discovery = Instant::now();
                 let count = self.partition_count(&consumer)?;
@@ -258,24 +260,13 @@ impl Reader {
 
     /// Tells storage which topic of which cluster this reader's orders are offsets of (see
     /// `Origin`); true when that changed since the stored windows and positions were made,
-    /// which storage then forgot.
+    /// which storage then forgot. The topic's id comes from the HEAD poller's lookups
+    /// (`ClusterWriter::note_topic_id`), which also catch a topic recreated while reading.
     fn claim_origin(&self, consumer: &BaseConsumer<WarrenContext>) -> bool {
-        let client = consumer.client();
-        let topic_id = match describe_topic_ids(
-            client,
-            std::slice::from_ref(&self.topic),
-            REQUEST_TIMEOUT,
-        ) {
-            Ok(ids) => ids.into_iter().next().map(|(id, _)| id),
-            Err(e) => {
-                debug!(consumer = %self.consumer.name, error = %e, "cannot describe the offsets topic; its id is unknown");
-                None
-            }
-        };
         let origin = Origin {
             offsets_topic: Some(self.topic.clone()),
-            cluster_id: client.fetch_cluster_id(REQUEST_TIMEOUT),
-            topic_id,
+            cluster_id: consumer.client().fetch_cluster_id(REQUEST_TIMEOUT),
+            topic_id: None,
         };
         let now = origin.to_string();
         match self.store.writer().claim_origin(origin) {

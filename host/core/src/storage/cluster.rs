@@ -13,7 +13,7 @@
 //! restart that re-reads the offsets topic harmless).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use foldhash::fast::RandomState;
@@ -226,6 +226,8 @@ pub struct ClusterStore {
     settings: Arc<StorageSettings>,
     pub(crate) state: RwLock<ClusterState>,
     outcomes: [AtomicU64; CommitOutcome::ALL.len()],
+    /// Set when a learned topic id changed the origin (see `note_topic_id`).
+    origin_changed: AtomicBool,
 }
 
 impl ClusterStore {
@@ -239,6 +241,7 @@ impl ClusterStore {
             settings,
             state: RwLock::new(state),
             outcomes: Default::default(),
+            origin_changed: AtomicBool::new(false),
         }
     }
 
@@ -250,6 +253,12 @@ impl ClusterStore {
     /// The storage settings in force.
     pub fn settings(&self) -> &StorageSettings {
         &self.settings
+    }
+
+    /// Whether the origin changed since the reader last claimed it (a recreated offsets
+    /// topic, see `ClusterWriter::note_topic_id`); reading it clears it.
+    pub fn take_origin_change(&self) -> bool {
+        self.origin_changed.swap(false, Ordering::Relaxed)
     }
 
     /// Takes the write lock for a batch of updates. Keep batches short (a poll's worth).
@@ -571,7 +580,27 @@ impl ClusterWriter<'_> {
     /// position are forgotten, so new commits are stored and readers start over; returns the
     /// previous origin then. The windows stay.
     pub fn claim_origin(&mut self, origin: Origin) -> Option<Origin> {
+        // A collector reconnecting starts from what storage kept: no change to report.
+        self.store.origin_changed.store(false, Ordering::Relaxed);
         let state = &mut *self.state;
+        // The offsets topic's id, if the HEAD poller has learned it (and only one).
+        let origin = match (&origin.offsets_topic, origin.topic_id) {
+            (Some(topic), None) => {
+                let mut ids = state
+                    .topic_ids
+                    .iter()
+                    .filter(|(_, name)| ***name == **topic)
+                    .map(|(id, _)| *id);
+                match (ids.next(), ids.next()) {
+                    (Some(id), None) => Origin {
+                        topic_id: Some(id),
+                        ..origin
+                    },
+                    _ => origin,
+                }
+            }
+            _ => origin,
+        };
         match state.origin.take() {
             Some(previous) if !previous.continues(&origin) => {
                 for g in state.groups.values_mut() {
@@ -589,6 +618,40 @@ impl ClusterWriter<'_> {
             None => {
                 state.origin = Some(origin);
                 None
+            }
+        }
+    }
+
+    /// A topic's id, as the brokers name it now. The offsets topic's id is part of the
+    /// origin, learned here rather than asked for by the reader (a broker without
+    /// DescribeTopics answers only when the request times out): an id other than the one the
+    /// stored orders came from means the topic was recreated, and the orders and positions
+    /// are forgotten as in [`Self::claim_origin`]; [`ClusterStore::take_origin_change`] tells
+    /// the reader to start over.
+    pub(crate) fn note_topic_id(&mut self, id: TopicId, name: &str) {
+        let Some(origin) = &self.state.origin else {
+            return;
+        };
+        if origin.offsets_topic.as_deref() != Some(name) {
+            return;
+        }
+        match origin.topic_id {
+            Some(known) if known != id => {
+                let now = Origin {
+                    topic_id: Some(id),
+                    ..origin.clone()
+                };
+                if let Some(before) = self.claim_origin(now.clone()) {
+                    tracing::warn!(cluster = %self.store.name, before = %before, now = %now,
+                        "the offsets topic was recreated: stored positions and replay marks reset, it is read from its start; windows kept");
+                    self.store.origin_changed.store(true, Ordering::Relaxed);
+                }
+            }
+            Some(_) => {}
+            None => {
+                if let Some(o) = self.state.origin.as_mut() {
+                    o.topic_id = Some(id);
+                }
             }
         }
     }

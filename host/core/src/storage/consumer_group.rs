@@ -226,6 +226,7 @@ impl ClusterWriter<'_> {
     ) {
         let mut learned = false;
         for (id, name) in ids {
+            self.note_topic_id(id, name);
             if self.state.topic_ids.get(&id).is_none_or(|n| **n != *name) {
                 self.state.topic_ids.insert(id, name.into());
                 learned = true;

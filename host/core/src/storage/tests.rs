@@ -431,6 +431,34 @@ fn a_changed_origin_forgets_orders_and_positions_and_keeps_the_windows() {
 }
 
 #[test]
+fn a_new_id_of_the_offsets_topic_from_the_brokers_resets_the_marks_and_tells_the_reader() {
+    use crate::model::TopicId;
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    c.writer()
+        .claim_origin(origin(Some("__consumer_offsets"), "k1"));
+    // The first id learned completes the origin; learning it again changes nothing.
+    c.writer()
+        .learn_topic_ids([(TopicId([1; 16]), "__consumer_offsets")], NOW);
+    put(&s, commit("g", "t", 0, 5, NOW - 10_000, 40));
+    c.writer().set_position("reader", 0, 41);
+    c.writer()
+        .learn_topic_ids([(TopicId([1; 16]), "__consumer_offsets")], NOW);
+    assert!(!c.take_origin_change());
+    assert_eq!(c.positions("reader"), vec![41]);
+
+    c.writer()
+        .learn_topic_ids([(TopicId([2; 16]), "__consumer_offsets")], NOW);
+    assert!(c.take_origin_change(), "the reader is told");
+    assert!(!c.take_origin_change(), "once");
+    assert!(c.positions("reader").is_empty());
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 8, NOW, 0)),
+        CommitOutcome::Stored
+    );
+}
+
+#[test]
 fn the_origin_is_persisted_with_the_positions() {
     let s = store();
     let c = s.cluster("local").unwrap();

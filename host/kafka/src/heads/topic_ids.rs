@@ -1,24 +1,30 @@
 //! Topic ids by name, for naming the topics of KIP-848 assignments (which carry ids only),
-//! and for telling a recreated offsets topic from the one read before (`offsets_topic.rs`).
+//! and for telling a recreated offsets topic from the one read before (storage's `Origin`).
 //! librdkafka's metadata API does not expose ids and rust-rdkafka does not wrap
 //! DescribeTopics, so this calls `rd_kafka_DescribeTopics` directly, once per metadata
 //! refresh, for every topic the refresh found. Like `admin_ffi.rs`, the function owns every
 //! librdkafka object it creates and copies results out before destroying them.
 
 use std::ffi::{CStr, CString, c_char};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::bindings as rd;
 use rdkafka::client::{Client, ClientContext};
+use tokio_util::sync::CancellationToken;
 use warren_core::model::TopicId;
+
+/// How long one wait for the answer lasts before cancellation is looked at again.
+const SLICE_MS: i32 = 100;
 
 /// Ids of `topics`, as many as the broker answered; a failed request (e.g. a broker older
 /// than Kafka 2.8, whose topics have no ids, or a missing Describe permission) gives an
-/// error with librdkafka's message.
-pub(crate) fn describe_topic_ids<C: ClientContext>(
+/// error with librdkafka's message. Returns at once when `cancel` fires, so a broker that
+/// never answers cannot hold up a shutdown for the request's timeout.
+pub(super) fn describe_topic_ids<C: ClientContext>(
     client: &Client<C>,
     topics: &[String],
     timeout: Duration,
+    cancel: &CancellationToken,
 ) -> Result<Vec<(TopicId, String)>, String> {
     let names: Vec<CString> = topics
         .iter()
@@ -52,8 +58,14 @@ pub(crate) fn describe_topic_ids<C: ClientContext>(
         rd::rd_kafka_TopicCollection_destroy(collection);
         rd::rd_kafka_AdminOptions_destroy(options);
         // The request's own timeout bounds the wait; a little more lets its error arrive.
-        let ev = rd::rd_kafka_queue_poll(queue, ms.saturating_add(1_000));
-        let answer = if ev.is_null() {
+        let deadline = Instant::now() + timeout + Duration::from_secs(1);
+        let mut ev: *mut rd::rd_kafka_event_t = std::ptr::null_mut();
+        while ev.is_null() && !cancel.is_cancelled() && Instant::now() < deadline {
+            ev = rd::rd_kafka_queue_poll(queue, SLICE_MS);
+        }
+        let answer = if ev.is_null() && cancel.is_cancelled() {
+            Err("DescribeTopics abandoned: shutting down".to_string())
+        } else if ev.is_null() {
             Err("DescribeTopics timed out".to_string())
         } else {
             let answer = read_result(ev);
