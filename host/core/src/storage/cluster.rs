@@ -27,6 +27,10 @@ use crate::model::{Commit, GroupMembership, TopicId};
 
 pub(crate) type Map<K, V> = HashMap<K, V, RandomState>;
 
+/// A group's order after its source changed (`ClusterWriter::claim_origin`): below every real
+/// order, and apart from a new group's `i64::MIN`, so that only its newer commits are taken.
+const ORDER_RESET: i64 = i64::MIN + 1;
+
 /// What storage did with one commit; the collectors count these per cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommitOutcome {
@@ -337,11 +341,9 @@ impl ClusterWriter<'_> {
         }
         // After the origin changed (see `claim_origin`) a group's order is unknown, but its
         // windows stand for everything up to its newest commit: a new source re-reading older
-        // commits must not append them after newer ones.
-        if group.last_order == i64::MIN
-            && !group.topics.is_empty()
-            && c.timestamp_ms <= group.last_commit_ms
-        {
+        // commits must not append them after newer ones. The first newer commit ends this
+        // (a source's commit times grow with its order).
+        if group.last_order == ORDER_RESET && c.timestamp_ms <= group.last_commit_ms {
             return CommitOutcome::Dropped(Replayed);
         }
         group.dirty = true;
@@ -604,7 +606,8 @@ impl ClusterWriter<'_> {
         match state.origin.take() {
             Some(previous) if !previous.continues(&origin) => {
                 for g in state.groups.values_mut() {
-                    g.last_order = i64::MIN;
+                    let has_commits = g.topics.iter().any(|(_, w)| !w.is_empty());
+                    g.last_order = if has_commits { ORDER_RESET } else { i64::MIN };
                     g.dirty = true;
                 }
                 state.positions.clear();

@@ -431,6 +431,32 @@ fn a_changed_origin_forgets_orders_and_positions_and_keeps_the_windows() {
 }
 
 #[test]
+fn a_group_whose_members_were_read_before_its_commits_stores_its_commits() {
+    // The coordinator writes a group's membership before its first commit; Warren may read
+    // both long after they were written (catching up), so the group is created at a `now`
+    // later than the commits' own times.
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    let membership = GroupMembership {
+        state: Some("Stable".into()),
+        members: vec![Member {
+            host: "/10.0.0.1".into(),
+            client_id: "app".into(),
+            assignment: vec![("t".into(), vec![0, 1])],
+        }],
+    };
+    c.writer().set_membership("g", &membership, NOW + 60_000);
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 5, NOW - 10_000, 1)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 1, 7, NOW - 10_000, 2)),
+        CommitOutcome::Stored
+    );
+}
+
+#[test]
 fn a_new_id_of_the_offsets_topic_from_the_brokers_resets_the_marks_and_tells_the_reader() {
     use crate::model::TopicId;
     let s = store();
