@@ -94,7 +94,8 @@ pub(crate) enum PluginCommand {
         /// Where to create the crate's folder.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
-        /// Path of the warren-plugin-sdk crate (default: the one in this source tree).
+        /// A Warren checkout's plugins/sdk to depend on, instead of the SDK this binary
+        /// carries (written into the plugin's warren-sdk/).
         #[arg(long)]
         sdk: Option<PathBuf>,
     },

@@ -2,7 +2,7 @@
 //! loop without a daemon or a broker. Everything runs through the daemon's own runtime (same
 //! sandbox, limits and output checks), so what passes here behaves the same when deployed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -10,13 +10,14 @@ use warren_core::evaluator::EvaluatorNote;
 use warren_runtime::{Limits, PluginEngine, PluginEvaluator, PluginFilter, World, inspect};
 
 use crate::evaluate::{self, EvaluateInput};
+use crate::scaffold::Sdk;
 
 pub mod dry_run;
 
 /// `warren plugin new KIND NAME [--dir DIR] [--sdk PATH]`.
 pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
-    let sdk = sdk.map(Path::to_path_buf).unwrap_or_else(default_sdk);
-    match crate::scaffold::scaffold(kind, name, dir, &sdk) {
+    let sdk = sdk.map_or(Sdk::Bundled, Sdk::Checkout);
+    match crate::scaffold::scaffold(kind, name, dir, sdk) {
         Ok(path) => {
             println!("created {}", path.display());
             println!(
@@ -34,12 +35,6 @@ pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// The SDK of the source tree this binary was built from.
-fn default_sdk() -> PathBuf {
-    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/sdk");
-    sdk.canonicalize().unwrap_or(sdk)
 }
 
 /// `warren plugin inspect FILE.wasm`.

@@ -1,14 +1,17 @@
 //! `warren plugin new`: writes a new plugin crate from the templates in
 //! `examples/plugin-template/` (embedded at compile time, so the binary needs no checkout).
 //!
-//! The crate depends only on `warren-plugin-sdk` (by path) and `serde_json`, has a
-//! `[workspace]` of its own so it builds wherever it lands, and a `.cargo/config.toml` that
-//! makes `cargo build --release` produce `target/wasm32-wasip2/release/<crate_name>.wasm`.
+//! The crate depends only on `warren-plugin-sdk` and `serde_json`, has a `[workspace]` of its
+//! own so it builds wherever it lands, and a `.cargo/config.toml` that makes `cargo build
+//! --release` produce `target/wasm32-wasip2/release/<crate_name>.wasm`. The SDK is the one the
+//! binary carries, written into the plugin's `warren-sdk/` (see `bundled_sdk.rs`), or a Warren
+//! checkout's `plugins/sdk` when one is given.
 //! Every template compiles to a working plugin: a name-prefix filter, a max-lag evaluator and
 //! a JSON webhook notifier.
 //!
 //! Placeholders: `{{name}}` (the plugin name, `my-plugin`), `{{crate_name}}` (`my_plugin`),
-//! `{{type_name}}` (`MyPlugin`) and `{{sdk_path}}` (absolute, escaped for a TOML string).
+//! `{{type_name}}` (`MyPlugin`) and `{{sdk_path}}` (relative to the crate for the carried SDK,
+//! absolute for a checkout's; escaped for a TOML string).
 
 use std::path::{Path, PathBuf};
 
@@ -45,11 +48,22 @@ fn templates(kind: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Creates the crate of a `kind` plugin called `name` in `out_dir/name`, depending on the SDK
-/// crate at `sdk` (the `plugins/sdk` directory of a Warren checkout). Returns the crate's
-/// directory. Refuses an invalid name or kind, an `sdk` that is not the SDK, and an existing
-/// target directory (nothing is overwritten).
-pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: &Path) -> anyhow::Result<PathBuf> {
+/// Which SDK a new plugin depends on.
+#[derive(Debug, Clone, Copy)]
+pub enum Sdk<'a> {
+    /// The one this binary carries, written into the plugin's `warren-sdk/`.
+    Bundled,
+    /// The `plugins/sdk` directory of a Warren checkout (for working on the SDK itself).
+    Checkout(&'a Path),
+}
+
+/// Where the carried SDK is written, inside the new crate.
+const BUNDLED_DIR: &str = "warren-sdk";
+
+/// Creates the crate of a `kind` plugin called `name` in `out_dir/name`, depending on `sdk`.
+/// Returns the crate's directory. Refuses an invalid name or kind, a checkout path that is not
+/// the SDK, and an existing target directory (nothing is overwritten).
+pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: Sdk<'_>) -> anyhow::Result<PathBuf> {
     let (cargo_toml, lib_rs) = templates(kind).with_context(|| {
         format!(
             "unknown plugin kind {kind:?} (expected one of: {})",
@@ -57,19 +71,10 @@ pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: &Path) -> anyhow::R
         )
     })?;
     validate_name(name)?;
-    let sdk = sdk
-        .canonicalize()
-        .with_context(|| format!("SDK path {}", sdk.display()))?;
-    let manifest = std::fs::read_to_string(sdk.join("Cargo.toml")).unwrap_or_default();
-    if !manifest.contains("name = \"warren-plugin-sdk\"") {
-        bail!(
-            "{} is not the warren-plugin-sdk crate (expected plugins/sdk of a Warren checkout)",
-            sdk.display()
-        );
-    }
-    let sdk_path = sdk
-        .to_str()
-        .with_context(|| format!("SDK path {} is not UTF-8", sdk.display()))?;
+    let sdk_path = match sdk {
+        Sdk::Bundled => format!("{BUNDLED_DIR}/{}", crate::bundled_sdk::SDK_CRATE),
+        Sdk::Checkout(sdk) => checkout_sdk(sdk)?,
+    };
     let vars = [
         ("name", name.to_string()),
         ("crate_name", name.replace('-', "_")),
@@ -103,7 +108,27 @@ pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: &Path) -> anyhow::R
         std::fs::write(&file, render(template, &vars))
             .with_context(|| format!("writing {}", file.display()))?;
     }
+    if let Sdk::Bundled = sdk {
+        crate::bundled_sdk::write(&dir.join(BUNDLED_DIR))?;
+    }
     Ok(dir)
+}
+
+/// A checkout's SDK crate, as an absolute path for the new crate's manifest.
+fn checkout_sdk(sdk: &Path) -> anyhow::Result<String> {
+    let sdk = sdk
+        .canonicalize()
+        .with_context(|| format!("SDK path {}", sdk.display()))?;
+    let manifest = std::fs::read_to_string(sdk.join("Cargo.toml")).unwrap_or_default();
+    if !manifest.contains("name = \"warren-plugin-sdk\"") {
+        bail!(
+            "{} is not the warren-plugin-sdk crate (expected plugins/sdk of a Warren checkout)",
+            sdk.display()
+        );
+    }
+    sdk.to_str()
+        .map(str::to_owned)
+        .with_context(|| format!("SDK path {} is not UTF-8", sdk.display()))
 }
 
 /// A crate and component name: lowercase ASCII letters, digits and single dashes, starting

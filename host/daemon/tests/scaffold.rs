@@ -1,11 +1,12 @@
 //! `scaffold()` writes crates that build: each plugin kind is scaffolded into a temporary
-//! directory and compiled for wasm32-wasip2 with plain cargo, as a plugin author would. The
-//! builds share `plugins/target/scaffold`, so the SDK and its dependencies compile once.
+//! directory outside the repository, with the SDK the binary carries written beside it, and
+//! compiled for wasm32-wasip2 with plain cargo, as a plugin author would. The builds share
+//! `plugins/target/scaffold`, so the SDK and its dependencies compile once.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use warren_daemon::scaffold::{KINDS, scaffold};
+use warren_daemon::scaffold::{KINDS, Sdk, scaffold};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -23,7 +24,13 @@ fn every_kind_builds_into_a_component() {
     let target_dir = repo().join("plugins/target/scaffold");
     for kind in KINDS {
         let name = format!("my-{kind}");
-        let dir = scaffold(kind, &name, out.path(), &sdk()).unwrap();
+        let dir = scaffold(kind, &name, out.path(), Sdk::Bundled).unwrap();
+        // Nothing points back into the checkout this test runs from.
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("path = \"warren-sdk/plugins/sdk\""),
+            "{manifest}"
+        );
         assert_eq!(dir, out.path().join(&name));
         // Pin the versions the plugins workspace already compiled, so no resolution (and no
         // network) is needed and the shared target directory is reused.
@@ -77,7 +84,7 @@ fn an_existing_directory_is_never_overwritten() {
     let out = tempfile::tempdir().unwrap();
     std::fs::create_dir(out.path().join("taken")).unwrap();
     std::fs::write(out.path().join("taken/keep.txt"), "mine").unwrap();
-    let err = scaffold("filter", "taken", out.path(), &sdk()).unwrap_err();
+    let err = scaffold("filter", "taken", out.path(), Sdk::Bundled).unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
     assert_eq!(
         std::fs::read_dir(out.path().join("taken")).unwrap().count(),
@@ -98,7 +105,7 @@ fn bad_names_kinds_and_sdk_paths_are_refused_before_writing() {
             "not the warren-plugin-sdk",
         ),
     ] {
-        let err = scaffold(kind, name, out.path(), &sdk).unwrap_err();
+        let err = scaffold(kind, name, out.path(), Sdk::Checkout(&sdk)).unwrap_err();
         assert!(format!("{err:#}").contains(expected), "{err:#}");
     }
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
