@@ -13,7 +13,7 @@ use tower::ServiceExt;
 use warren_core::config;
 use warren_core::health::Health;
 use warren_core::storage::{StorageHandle, StorageSettings};
-use warren_http::{AppState, router, served_routes};
+use warren_http::{Access, AppState, listener_router, router, served_routes};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
@@ -432,4 +432,143 @@ fn an_undocumented_field_or_a_wrong_type_in_an_answer_is_caught() {
     assert!(!problems(&doc, "typed", "get", Some("/v3/kafka"), &typed).is_empty());
     let status = golden.replacen("200 OK", "418 I'm a teapot", 1);
     assert!(!problems(&doc, "status", "get", Some("/v3/kafka"), &status).is_empty());
+}
+
+/// A response as the golden files hold it, for [`problems`].
+async fn as_golden(res: axum::response::Response) -> String {
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .map_or("", |v| v.to_str().unwrap())
+        .to_string();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    format!(
+        "{status} {ctype} cors=\n{}\n",
+        String::from_utf8_lossy(&body)
+    )
+}
+
+/// The answers no golden file holds, because they need credentials or limits configured:
+/// 401 (none, or wrong ones, with the challenge), 403 (a role too low, a foreign `Host`, a
+/// cross-site write) and 413 (a body over `max-body-bytes`) all fit the document.
+#[tokio::test]
+async fn the_refusals_of_access_control_and_limits_fit_the_document() {
+    let text = "[cluster.local]\nservers = [\"127.0.0.1:9092\"]\n\
+                [api-token.grafana]\ntoken = \"env:READ_TOKEN\"\nrole = \"read\"\n\
+                [api-token.ops]\ntoken = \"env:ADMIN_TOKEN\"\nrole = \"admin\"\n\
+                [httpserver.web]\naddress = \"127.0.0.1:8000\"\nmax-body-bytes = 16\n";
+    let config = config::load(text, &|_| None).expect("config loads").config;
+    let env = |name: &str| match name {
+        "READ_TOKEN" => Some("read-secret".to_string()),
+        "ADMIN_TOKEN" => Some("admin-secret".to_string()),
+        _ => None,
+    };
+    let access = Access::from_config(&config, &env).expect("tokens resolve");
+    let storage = StorageHandle::new(["local".to_string()], StorageSettings::burrow_defaults());
+    let health = Health::new(["local".to_string()], Vec::<String>::new());
+    let state = AppState::new(&config, storage, health, "warren-test").with_access(access);
+    let app = listener_router(state, &config.http_servers["web"]);
+
+    let request = |method: Method, uri: &str, headers: &[(&str, &str)], body: &str| {
+        let mut b = Request::builder().method(method).uri(uri);
+        if !headers.iter().any(|(k, _)| *k == "host") {
+            b = b.header("host", "127.0.0.1:8000");
+        }
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    let reload = "/v3/admin/plugins/reload";
+    let group = "/v3/kafka/{cluster}/consumer/{group}";
+    let cases = [
+        (
+            "no credentials",
+            request(Method::GET, "/v3/kafka", &[], ""),
+            "get",
+            "/v3/kafka",
+            401,
+        ),
+        (
+            "a wrong token",
+            request(
+                Method::GET,
+                "/v3/kafka",
+                &[("authorization", "Bearer nope")],
+                "",
+            ),
+            "get",
+            "/v3/kafka",
+            401,
+        ),
+        (
+            "a read token deleting",
+            request(
+                Method::DELETE,
+                "/v3/kafka/local/consumer/g",
+                &[("authorization", "Bearer read-secret")],
+                "",
+            ),
+            "delete",
+            group,
+            403,
+        ),
+        (
+            "a foreign Host",
+            request(Method::GET, "/v3/kafka", &[("host", "evil.example")], ""),
+            "get",
+            "/v3/kafka",
+            403,
+        ),
+        (
+            "a cross-site reload",
+            request(
+                Method::POST,
+                reload,
+                &[
+                    ("authorization", "Bearer admin-secret"),
+                    ("origin", "http://evil.example"),
+                ],
+                "",
+            ),
+            "post",
+            reload,
+            403,
+        ),
+        (
+            "a body over the cap",
+            request(
+                Method::POST,
+                reload,
+                &[
+                    ("authorization", "Bearer admin-secret"),
+                    ("content-length", "19"),
+                ],
+                "0123456789abcdefXYZ",
+            ),
+            "post",
+            reload,
+            413,
+        ),
+    ];
+    let doc = document();
+    let mut found = Vec::new();
+    for (what, req, method, path, expected) in cases {
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status().as_u16(), expected, "{what}");
+        if expected == 401 {
+            assert!(res.headers().contains_key("www-authenticate"), "{what}");
+        }
+        found.extend(problems(
+            &doc,
+            what,
+            method,
+            Some(path),
+            &as_golden(res).await,
+        ));
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
