@@ -1,7 +1,8 @@
 //! The HTTP API: Burrow's v3 routes, read side, over storage snapshots. Handlers only read;
 //! the one write (`DELETE` of a group) goes through storage's writer like a collector's.
 //! `router(state)` is all a caller needs; tests drive it with `oneshot`, the daemon serves it.
-//! `/` is the built-in dashboard (`dashboard.rs`), a static app over these same routes.
+//! `/` is the built-in dashboard (`dashboard.rs`), a static app over these same routes;
+//! `/v3/openapi.json` is their contract (`openapi.rs`).
 //! Before any handler, `guard.rs` checks the host, the site and the credentials (`access.rs`)
 //! and `limits.rs` caps the body and the time; `server.rs` serves a listener (HTTP/1.1, HTTP/2,
 //! TLS from `tls.rs`) with header and idle timeouts and a connection limit.
@@ -15,6 +16,7 @@ mod instances;
 mod limits;
 pub mod metrics;
 mod notifiers;
+pub mod openapi;
 mod plugins;
 mod rendered;
 mod requests;
@@ -26,7 +28,7 @@ mod v3;
 
 use axum::Router;
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 
 pub use access::{Access, hash_password, verify as verify_password};
 pub use guard::ListenerPolicy;
@@ -58,44 +60,59 @@ fn guarded(state: AppState, policy: ListenerPolicy) -> Router {
     ))
 }
 
+/// Every route as (method, path template, handler), the one list the router is built from and
+/// `GET /v3/openapi.json` is checked against (a route added here and not documented fails the
+/// contract test). The method is named once, so the listed method is the one served.
+macro_rules! endpoints {
+    ($($method:ident $path:literal => $handler:expr,)*) => {
+        vec![$((Method::$method, $path, on(MethodFilter::$method, $handler)),)*]
+    };
+}
+
+fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    endpoints! {
+        GET "/" => dashboard::index,
+        GET "/ui/{*path}" => dashboard::asset,
+        GET "/burrow/admin" => admin::healthcheck,
+        GET "/burrow/admin/ready" => admin::ready,
+        GET "/metrics" => metrics::metrics,
+        GET "/v3/openapi.json" => openapi::document,
+        GET "/v3/admin/plugins" => plugins::list,
+        POST "/v3/admin/plugins/reload" => plugins::reload,
+        GET "/v3/admin/notifiers" => notifiers::list,
+        GET "/v3/admin/instances" => instances::list,
+        GET "/v3/kafka" => v3::cluster_list,
+        GET "/v3/kafka/{cluster}" => v3::cluster_detail,
+        GET "/v3/kafka/{cluster}/topic" => v3::topic_list,
+        GET "/v3/kafka/{cluster}/topic/{topic}" => v3::topic_detail,
+        GET "/v3/kafka/{cluster}/topic/{topic}/consumers" => v3::topic_consumers,
+        GET "/v3/kafka/{cluster}/status" => status::cluster_status,
+        GET "/v3/kafka/{cluster}/consumer" => v3::consumer_list,
+        GET "/v3/kafka/{cluster}/consumer-status" => status::cluster_consumer_status,
+        GET "/v3/kafka/{cluster}/consumer/{group}" => v3::consumer_detail,
+        DELETE "/v3/kafka/{cluster}/consumer/{group}" => v3::consumer_delete,
+        GET "/v3/kafka/{cluster}/consumer/{group}/status" => status::consumer_status,
+        GET "/v3/kafka/{cluster}/consumer/{group}/lag" => status::consumer_lag,
+    }
+}
+
+/// Every (method, path template) the router serves, as axum writes them (`{*path}` for a
+/// catch-all); `GET` routes answer `HEAD` too.
+pub fn served_routes() -> Vec<(Method, &'static str)> {
+    endpoints()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
 fn routes(state: AppState) -> Router {
     let cors = state.cors.clone();
-    Router::new()
-        .route("/", get(dashboard::index))
-        .route("/ui/{*path}", get(dashboard::asset))
-        .route("/burrow/admin", get(admin::healthcheck))
-        .route("/burrow/admin/ready", get(admin::ready))
-        .route("/metrics", get(metrics::metrics))
-        .route("/v3/admin/plugins", get(plugins::list))
-        .route("/v3/admin/plugins/reload", post(plugins::reload))
-        .route("/v3/admin/notifiers", get(notifiers::list))
-        .route("/v3/admin/instances", get(instances::list))
-        .route("/v3/kafka", get(v3::cluster_list))
-        .route("/v3/kafka/{cluster}", get(v3::cluster_detail))
-        .route("/v3/kafka/{cluster}/topic", get(v3::topic_list))
-        .route("/v3/kafka/{cluster}/topic/{topic}", get(v3::topic_detail))
-        .route(
-            "/v3/kafka/{cluster}/topic/{topic}/consumers",
-            get(v3::topic_consumers),
-        )
-        .route("/v3/kafka/{cluster}/status", get(status::cluster_status))
-        .route("/v3/kafka/{cluster}/consumer", get(v3::consumer_list))
-        .route(
-            "/v3/kafka/{cluster}/consumer-status",
-            get(status::cluster_consumer_status),
-        )
-        .route(
-            "/v3/kafka/{cluster}/consumer/{group}",
-            get(v3::consumer_detail).delete(v3::consumer_delete),
-        )
-        .route(
-            "/v3/kafka/{cluster}/consumer/{group}/status",
-            get(status::consumer_status),
-        )
-        .route(
-            "/v3/kafka/{cluster}/consumer/{group}/lag",
-            get(status::consumer_lag),
-        )
+    // Two methods on one path merge into one method router.
+    endpoints()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             requests::count,
