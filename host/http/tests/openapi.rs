@@ -90,6 +90,11 @@ async fn the_binary_serves_the_checked_in_document() {
 const GOLDEN_ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("admin_instances", "get", Some("/v3/admin/instances")),
     ("admin_notifiers", "get", Some("/v3/admin/notifiers")),
+    (
+        "admin_notifiers_with_a_failing_store",
+        "get",
+        Some("/v3/admin/notifiers"),
+    ),
     ("admin_plugins", "get", Some("/v3/admin/plugins")),
     (
         "admin_plugins_reload",
@@ -182,6 +187,11 @@ const GOLDEN_ROUTES: &[(&str, &str, Option<&str>)] = &[
     ),
     (
         "ready_names_a_failing_cluster",
+        "get",
+        Some("/burrow/admin/ready"),
+    ),
+    (
+        "ready_is_failing_while_the_store_cannot_write",
         "get",
         Some("/burrow/admin/ready"),
     ),
