@@ -115,52 +115,8 @@ pub(crate) enum PluginCommand {
         /// The plugin's config, as JSON.
         #[arg(long, value_name = "JSON", default_value = "{}")]
         config: String,
-        /// Notifiers: the event to render.
-        #[arg(long, value_enum, default_value = "opened")]
-        event: EventArg,
-        /// Notifiers: the group, in the `warren evaluate` input format (default: a sample, a
-        /// stopped group, or for `resolved` a recovered one).
-        #[arg(long, value_name = "FILE")]
-        incident: Option<PathBuf>,
-        /// Notifiers: secrets the config's `${secret:NAME}` placeholders name.
-        #[arg(long, value_name = "NAME=VALUE", num_args = 1..)]
-        secrets: Vec<String>,
-        /// Notifiers: a host of `allowed-outbound-hosts` (repeatable), to see what it would let
-        /// through.
-        #[arg(long = "allow", value_name = "HOST")]
-        allow: Vec<String>,
-        /// Notifiers: `allow-private-addresses = true`.
-        #[arg(long)]
-        allow_private_addresses: bool,
-        /// Notifiers: grant mail to these default recipients (dry runs only).
-        #[arg(long, value_name = "ADDRESS", num_args = 1..)]
-        mail_to: Vec<String>,
-        /// Notifiers: show secret values instead of their placeholders.
-        #[arg(long)]
-        reveal: bool,
-        /// Notifiers: really send (to the hosts given with --allow).
-        #[arg(long)]
-        send: bool,
+        /// Notifiers: what to render and what the sandbox grants.
+        #[command(flatten)]
+        notify: warren_daemon::plugin_cli::dry_run::Options,
     },
-}
-
-/// An incident event to render (`plugin test`).
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum EventArg {
-    /// The incident opened.
-    Opened,
-    /// A reminder while it lasts (`send-interval`).
-    Updated,
-    /// It resolved.
-    Resolved,
-}
-
-impl From<EventArg> for warren_core::incident::IncidentKind {
-    fn from(e: EventArg) -> Self {
-        match e {
-            EventArg::Opened => Self::Opened,
-            EventArg::Updated => Self::Updated,
-            EventArg::Resolved => Self::Resolved,
-        }
-    }
 }

@@ -25,25 +25,57 @@ const SAMPLE_RECOVERED: &str = include_str!("../../../../examples/evaluate/rewin
 /// How long before the sample's `now` its incident started.
 const STARTED_BEFORE_MS: i64 = 600_000;
 
-/// What `plugin test` takes for a notifier.
+/// What `plugin test` takes for a notifier (its command-line flags).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// The event to render.
-    pub event: IncidentKind,
-    /// A group status in `warren evaluate`'s input format, instead of the sample.
+    /// Notifiers: the event to render.
+    #[arg(long, value_enum, default_value = "opened")]
+    pub event: Event,
+    /// Notifiers: the group, in the `warren evaluate` input format (default: a sample, a
+    /// stopped group, or for `resolved` a recovered one).
+    #[arg(long, value_name = "FILE")]
     pub incident: Option<PathBuf>,
-    /// `NAME=VALUE` secrets.
+    /// Notifiers: secrets the config's `${secret:NAME}` placeholders name.
+    #[arg(long, value_name = "NAME=VALUE", num_args = 1..)]
     pub secrets: Vec<String>,
-    /// `allowed-outbound-hosts`.
+    /// Notifiers: a host of `allowed-outbound-hosts` (repeatable), to see what it would let
+    /// through.
+    #[arg(long = "allow", value_name = "HOST")]
     pub allow: Vec<String>,
-    /// `allow-private-addresses`.
+    /// Notifiers: `allow-private-addresses = true`.
+    #[arg(long)]
     pub allow_private_addresses: bool,
-    /// `[plugin.NAME.mail] to`: grants mail (dry runs only; a real send needs the daemon's
-    /// SMTP settings).
+    /// Notifiers: grant mail to these default recipients (dry runs only; a real send needs
+    /// the daemon's `[plugin.NAME.mail]`).
+    #[arg(long, value_name = "ADDRESS", num_args = 1..)]
     pub mail_to: Vec<String>,
-    /// Show secret values.
+    /// Notifiers: show secret values instead of their placeholders.
+    #[arg(long)]
     pub reveal: bool,
-    /// Really send.
+    /// Notifiers: really send (to the hosts given with --allow).
+    #[arg(long)]
     pub send: bool,
+}
+
+/// An incident event to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Event {
+    /// The incident opened.
+    Opened,
+    /// A reminder while it lasts (`send-interval`).
+    Updated,
+    /// It resolved.
+    Resolved,
+}
+
+impl From<Event> for IncidentKind {
+    fn from(e: Event) -> Self {
+        match e {
+            Event::Opened => Self::Opened,
+            Event::Updated => Self::Updated,
+            Event::Resolved => Self::Resolved,
+        }
+    }
 }
 
 pub(super) fn run(
@@ -62,7 +94,7 @@ pub(super) fn run(
             Ok(t) => t,
             Err(e) => return super::fail(&format!("cannot read {}: {e}", file.display())),
         },
-        None if o.event == IncidentKind::Resolved => SAMPLE_RECOVERED.to_owned(),
+        None if o.event == Event::Resolved => SAMPLE_RECOVERED.to_owned(),
         None => SAMPLE_STOPPED.to_owned(),
     };
     let input = match evaluate::parse(&text) {
@@ -73,7 +105,7 @@ pub(super) fn run(
     let started_ms = input.now() - STARTED_BEFORE_MS;
     let event = IncidentEvent {
         id: incident_id(input.cluster(), &status.group, started_ms),
-        kind: o.event,
+        kind: o.event.into(),
         started_ms,
         now_ms: input.now(),
         status,
