@@ -12,7 +12,7 @@ use rdkafka::producer::Producer;
 use serde_json::Value;
 use warren_core::codec;
 use warren_integration_tests::notify::{
-    broker, broker_with, groups_named, notifier_report, restart, start, status, wait_ok_and_full,
+    broker, broker_with, groups_named, notifier_report, restart, start, wait_ok_and_full,
     wait_requests, wait_status, webhook,
 };
 use warren_integration_tests::receiver::{Receiver, Reply};
@@ -189,7 +189,11 @@ async fn a_warn_threshold_opens_on_a_falling_behind_group_and_an_err_threshold_d
     // An open and reminders on two later ticks, all at WARN. (A falling-behind group can
     // dip to OK for one evaluation on a loaded machine: its close, and a new open, are fine.)
     let warned = wait_requests(&r, "/warn", 3, WITHIN).await;
-    assert!(!is_close(&warned[0]), "the first message opens: {}", warned[0]);
+    assert!(
+        !is_close(&warned[0]),
+        "the first message opens: {}",
+        warned[0]
+    );
     for b in warned.iter().filter(|b| !is_close(b)) {
         assert_eq!(b["events"][0]["event"]["severity"], "WARN", "{b}");
         assert_eq!(b["events"][0]["event"]["group"], group.as_str(), "{b}");

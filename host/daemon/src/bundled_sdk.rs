@@ -145,10 +145,8 @@ fn normalise(path: &Path) -> anyhow::Result<PathBuf> {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
-            Component::ParentDir => {
-                if !out.pop() {
-                    bail!("{} leaves the SDK tree", path.display());
-                }
+            Component::ParentDir if !out.pop() => {
+                bail!("{} leaves the SDK tree", path.display());
             }
             Component::Normal(p) => out.push(p),
             _ => {}
