@@ -113,6 +113,11 @@ impl InputPartition {
     }
 }
 
+/// Highest partition id the input may name. Plugins see the group as storage holds it, one
+/// slot per partition id up to the highest ([`snapshot`]), so an id sizes a table: 2^31 would
+/// ask for hundreds of gigabytes, while real topics have a few thousand partitions at most.
+const MAX_PARTITION: i32 = 65_535;
+
 /// Parses and checks the input; the error names the offending field.
 pub fn parse(text: &str) -> Result<EvaluateInput, String> {
     let de = &mut serde_json::Deserializer::from_str(text);
@@ -128,6 +133,12 @@ pub fn parse(text: &str) -> Result<EvaluateInput, String> {
         return Err("intervals: must be at least 1".into());
     }
     for (i, p) in input.partitions.iter().enumerate() {
+        if !(0..=MAX_PARTITION).contains(&p.partition) {
+            return Err(format!(
+                "partitions[{i}].partition: must be between 0 and {MAX_PARTITION}, got {}",
+                p.partition
+            ));
+        }
         for (j, w) in p.head_history.windows(2).enumerate() {
             if w[1].observed_at <= w[0].observed_at || w[1].offset < w[0].offset {
                 return Err(format!(

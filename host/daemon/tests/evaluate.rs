@@ -76,6 +76,16 @@ fn malformed_input_names_the_field_and_exits_2() {
             "colour",
         ),
         ("not json", "expected"),
+        // Plugin windows are indexed by partition id: an id no topic has must be refused
+        // before it sizes a table (2^31 slots), and a negative one must not become 0.
+        (
+            r#"{"cluster":"c","group":"g","now":1,"partitions":[{"topic":"t","partition":2147483647,"offsets":[]}]}"#,
+            "partitions[0].partition",
+        ),
+        (
+            r#"{"cluster":"c","group":"g","now":1,"partitions":[{"topic":"t","partition":-1,"offsets":[]}]}"#,
+            "partitions[0].partition",
+        ),
     ];
     for (input, field) in cases {
         let (code, _, stderr) = evaluate(&["-"], Some(input));
