@@ -80,9 +80,7 @@ fn evaluate(s: &AppState, cluster: &str, group: &str) -> Arc<GroupStatus> {
     match s.storage.cluster(cluster) {
         // Storage says whether the group exists: the evaluator's cache still holds the status
         // of a group deleted within `expire-cache` of its last evaluation.
-        Some(store) if store.group_state(group).is_some() => {
-            s.evaluator.group(store, group, (s.now_ms)())
-        }
+        Some(store) if store.has_group(group) => s.evaluator.group(store, group, (s.now_ms)()),
         _ => Arc::new(GroupStatus::not_found(cluster, group)),
     }
 }

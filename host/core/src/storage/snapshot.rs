@@ -161,6 +161,12 @@ impl ClusterStore {
             .sum()
     }
 
+    /// Whether `group` is stored (the status routes ask on every request: no copy, no
+    /// allocation).
+    pub fn has_group(&self, group: &str) -> bool {
+        self.read().groups.contains_key(group)
+    }
+
     /// The group's state (as a source reported it) and newest commit time, without copying
     /// its windows; `None` when the group is unknown.
     pub fn group_state(&self, group: &str) -> Option<(Option<String>, i64)> {
