@@ -91,6 +91,7 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         GET "/v3/kafka/{cluster}/consumer-status" => status::cluster_consumer_status,
         GET "/v3/kafka/{cluster}/consumer/{group}" => v3::consumer_detail,
         DELETE "/v3/kafka/{cluster}/consumer/{group}" => v3::consumer_delete,
+        DELETE "/v3/kafka/{cluster}/consumer/{group}/topic/{topic}" => v3::consumer_topic_delete,
         GET "/v3/kafka/{cluster}/consumer/{group}/status" => status::consumer_status,
         GET "/v3/kafka/{cluster}/consumer/{group}/lag" => status::consumer_lag,
     }

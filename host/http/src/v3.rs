@@ -156,6 +156,22 @@ pub(crate) async fn consumer_delete(
     }
 }
 
+/// `DELETE /v3/kafka/:cluster/consumer/:group/topic/:topic`: the group stops being judged on
+/// that topic (say, one it no longer reads); a group left with no topic is removed.
+pub(crate) async fn consumer_topic_delete(
+    State(s): State<AppState>,
+    uri: Uri,
+    Path((cluster, group, topic)): Path<(String, String, String)>,
+) -> Response {
+    match s.storage.cluster(&cluster) {
+        Some(c) if c.writer().delete_group_topic(&group, &topic) => {
+            tracing::info!(cluster = %cluster, group = %group, topic = %topic, "group's topic deleted through the API");
+            reply(&s, &uri, StatusCode::OK, "consumer group removed", None)
+        }
+        _ => not_found(&s, &uri, "cluster, consumer or topic not found"),
+    }
+}
+
 /// Burrow's `ConsumerTopics`: topic → partitions (index = partition id), each with its ring
 /// padded with leading `null`s to `intervals` (an uncommitted partition has an empty list).
 fn consumer_topics(g: &GroupSnapshot) -> Value {

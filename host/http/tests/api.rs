@@ -276,6 +276,47 @@ async fn delete_removes_the_group_and_a_second_delete_is_404() {
     assert!(!list.contains("\"audit\""), "{list}");
 }
 
+#[tokio::test]
+async fn deleting_a_groups_topic_keeps_its_other_topics_and_its_last_topic_takes_the_group() {
+    let s = state();
+    golden(
+        "delete_group_topic",
+        &call(
+            s.clone(),
+            Method::DELETE,
+            "/v3/kafka/local/consumer/billing/topic/payments",
+        )
+        .await,
+    );
+    golden(
+        "delete_group_topic_again_is_404",
+        &call(
+            s.clone(),
+            Method::DELETE,
+            "/v3/kafka/local/consumer/billing/topic/payments",
+        )
+        .await,
+    );
+    let billing = call(s.clone(), Method::GET, "/v3/kafka/local/consumer/billing").await;
+    assert!(
+        billing.contains("\"orders\"") && !billing.contains("\"payments\""),
+        "{billing}"
+    );
+    // audit consumes one topic and has no members: without it, the group is gone.
+    let gone = call(
+        s.clone(),
+        Method::DELETE,
+        "/v3/kafka/local/consumer/audit/topic/orders",
+    )
+    .await;
+    assert!(gone.starts_with("200 "), "{gone}");
+    let list = call(s, Method::GET, "/v3/kafka/local/consumer").await;
+    assert!(
+        !list.contains("\"audit\"") && list.contains("\"billing\""),
+        "{list}"
+    );
+}
+
 /// The daemon's plugin manager as the admin routes see it: one evaluator in use, one reload.
 struct FakePlugins;
 

@@ -91,6 +91,16 @@ const GOLDEN_ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("admin_instances", "get", Some("/v3/admin/instances")),
     ("admin_notifiers", "get", Some("/v3/admin/notifiers")),
     (
+        "delete_group_topic",
+        "delete",
+        Some("/v3/kafka/{cluster}/consumer/{group}/topic/{topic}"),
+    ),
+    (
+        "delete_group_topic_again_is_404",
+        "delete",
+        Some("/v3/kafka/{cluster}/consumer/{group}/topic/{topic}"),
+    ),
+    (
         "admin_notifiers_with_a_failing_store",
         "get",
         Some("/v3/admin/notifiers"),

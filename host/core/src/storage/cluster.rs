@@ -463,6 +463,24 @@ impl ClusterWriter<'_> {
         self.state.remove_group(group)
     }
 
+    /// Burrow's `DELETE .../consumer/GROUP/topic/TOPIC`: forgets the group's windows of
+    /// `topic`; a group left without topics and members is deleted. False when the group does
+    /// not consume the topic.
+    pub fn delete_group_topic(&mut self, group: &str, topic: &str) -> bool {
+        let Some(g) = self.state.groups.get_mut(group) else {
+            return false;
+        };
+        let Ok(i) = g.topics.binary_search_by(|(t, _)| (**t).cmp(topic)) else {
+            return false;
+        };
+        g.topics.remove(i);
+        g.dirty = true;
+        if g.topics.is_empty() && !g.has_members() {
+            self.state.remove_group(group);
+        }
+        true
+    }
+
     /// A group tombstone read from the source at position `order`: deletes the group unless
     /// it is a replay the group has moved past (see [`Self::forget_offset`]).
     pub fn forget_group(&mut self, group: &str, order: i64) -> bool {
