@@ -131,6 +131,10 @@ pub async fn serve_with(
         .with_notifiers(Arc::new(notifications))
         .with_instances(Arc::new(leadership))
         .with_access(access.clone());
+    let state = match crate::telemetry::control() {
+        Some(control) => state.with_log_level(control),
+        None => state,
+    };
     tracker.spawn(render_metrics(
         state.clone(),
         config.general.metrics_refresh,

@@ -136,3 +136,61 @@ async fn every_demo_group_reaches_its_intended_status_and_ctrl_c_stops_the_demo(
     assert!(error.contains("404"), "{error}");
     println!("time to intended status: {reached:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_level_changes_at_run_time_through_the_api() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args([
+            "demo",
+            "--no-table",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start the demo");
+    let url = format!("http://127.0.0.1:{port}/v3/admin/loglevel");
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    let level = loop {
+        if let Ok(res) = client.get(&url).send().await {
+            break res.json::<Value>().await.unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the demo never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The demo logs warnings only.
+    assert_eq!(level["level"], "warn", "{level}");
+    let set = client
+        .post(&url)
+        .json(&serde_json::json!({ "level": "info" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let level: Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(level["level"], "info", "{level}");
+    // The change is logged at the new level, which the old one would have filtered out.
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("log level set through the API") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no info line after the change:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -14,6 +14,7 @@ mod envelope;
 mod guard;
 mod instances;
 mod limits;
+mod loglevel;
 pub mod metrics;
 mod notifiers;
 pub mod openapi;
@@ -33,6 +34,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 pub use access::{Access, hash_password, verify as verify_password};
 pub use guard::ListenerPolicy;
 pub use instances::{InstanceAdmin, Instances};
+pub use loglevel::LogLevelAdmin;
 pub use notifiers::{NotifierAdmin, NotifierInfo, OpenIncident, PendingDelivery};
 pub use plugins::{ComponentInfo, PluginAdmin, PluginHealth, PluginInfo, ReloadReport};
 pub use rendered::RenderedCache;
@@ -81,6 +83,8 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         POST "/v3/admin/plugins/reload" => plugins::reload,
         GET "/v3/admin/notifiers" => notifiers::list,
         GET "/v3/admin/instances" => instances::list,
+        GET "/v3/admin/loglevel" => loglevel::get_level,
+        POST "/v3/admin/loglevel" => loglevel::set_level,
         GET "/v3/kafka" => v3::cluster_list,
         GET "/v3/kafka/{cluster}" => v3::cluster_detail,
         GET "/v3/kafka/{cluster}/topic" => v3::topic_list,

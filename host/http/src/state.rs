@@ -37,6 +37,8 @@ pub struct AppState {
     pub notifiers: Option<Arc<dyn crate::NotifierAdmin>>,
     /// Who leads the notifications, for `/v3/admin/instances` and `/metrics`.
     pub instances: Option<Arc<dyn crate::InstanceAdmin>>,
+    /// The process's log level, for `/v3/admin/loglevel`.
+    pub log_level: crate::loglevel::LogLevelHandle,
     /// The `/metrics` body, rendered in the background.
     pub metrics: crate::metrics::MetricsCache,
     /// The API's own requests, for `/metrics`.
@@ -84,6 +86,7 @@ impl AppState {
             plugins,
             notifiers: None,
             instances: None,
+            log_level: None,
             metrics: Default::default(),
             requests: Default::default(),
             access: Default::default(),
@@ -93,6 +96,12 @@ impl AppState {
     /// The same state, checking these credentials.
     pub fn with_access(mut self, access: crate::Access) -> Self {
         self.access = access;
+        self
+    }
+
+    /// The same state, reading and changing the log level through `control`.
+    pub fn with_log_level(mut self, control: Arc<dyn crate::LogLevelAdmin>) -> Self {
+        self.log_level = Some(control);
         self
     }
 

@@ -11,8 +11,8 @@ use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
 use warren_http::metrics::MetricsOptions;
 use warren_http::{
-    AppState, ComponentInfo, InstanceAdmin, Instances, NotifierAdmin, NotifierInfo, OpenIncident,
-    PendingDelivery, PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
+    AppState, ComponentInfo, InstanceAdmin, Instances, LogLevelAdmin, NotifierAdmin, NotifierInfo,
+    OpenIncident, PendingDelivery, PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
 };
 
 const NOW: i64 = 1_700_000_000_000;
@@ -315,6 +315,68 @@ async fn deleting_a_groups_topic_keeps_its_other_topics_and_its_last_topic_takes
         !list.contains("\"audit\"") && list.contains("\"billing\""),
         "{list}"
     );
+}
+
+/// The log level as the admin route sees it: a level in a cell.
+struct FakeLogLevel(std::sync::Mutex<String>);
+
+impl LogLevelAdmin for FakeLogLevel {
+    fn level(&self) -> String {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn set_level(&self, level: &str) -> Result<(), String> {
+        *self.0.lock().unwrap() = level.to_owned();
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_log_level_is_read_and_set_with_burrows_names_and_answers() {
+    let control = std::sync::Arc::new(FakeLogLevel(std::sync::Mutex::new("info".into())));
+    let s = state().with_log_level(control.clone());
+    golden(
+        "loglevel",
+        &call(s.clone(), Method::GET, "/v3/admin/loglevel").await,
+    );
+    let post = |body: String| {
+        let s = s.clone();
+        async move {
+            let res = router(s)
+                .oneshot(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/v3/admin/loglevel")
+                        .header("content-type", "application/json")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let code = res.status().as_u16();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            (code, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    // Burrow's names, its synonyms included.
+    for (name, level) in [("debug", "debug"), ("warning", "warn"), ("FATAL", "error")] {
+        let (code, body) = post(format!(r#"{{"level":"{name}"}}"#)).await;
+        assert_eq!(code, 200, "{body}");
+        assert!(body.contains("\"set log level\""), "{body}");
+        assert_eq!(control.level(), level);
+    }
+    // Burrow answers an unknown level with 404, an unreadable body with 400.
+    let (code, body) = post(r#"{"level":"verbose"}"#.into()).await;
+    assert_eq!(
+        (code, body.contains("unknown log level")),
+        (404, true),
+        "{body}"
+    );
+    let (code, _) = post("level=debug".into()).await;
+    assert_eq!(code, 400);
+    assert_eq!(control.level(), "error");
 }
 
 /// The daemon's plugin manager as the admin routes see it: one evaluator in use, one reload.

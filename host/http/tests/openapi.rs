@@ -90,6 +90,7 @@ async fn the_binary_serves_the_checked_in_document() {
 const GOLDEN_ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("admin_instances", "get", Some("/v3/admin/instances")),
     ("admin_notifiers", "get", Some("/v3/admin/notifiers")),
+    ("loglevel", "get", Some("/v3/admin/loglevel")),
     (
         "delete_group_topic",
         "delete",
