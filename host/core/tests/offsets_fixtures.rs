@@ -161,6 +161,32 @@ fn a_deleted_group_leaves_tombstones_that_decode_as_deletions() {
     }
 }
 
+/// Decodes every group-metadata record of `protocol_type` that has a value, checks its group,
+/// protocol type and protocol against the manifest, and hands it to `check`; returns how many.
+fn each_group_metadata(
+    protocol_type: &str,
+    mut check: impl FnMut(&Fixture, &GroupMetadataValue<'_>),
+) -> usize {
+    let records: Vec<Fixture> = of_kind("group-metadata")
+        .into_iter()
+        .filter(|f| !f.tombstone() && f.str("protocol_type") == protocol_type)
+        .collect();
+    for f in &records {
+        let Record::GroupMetadata {
+            group,
+            value: Some(v),
+        } = f.decoded()
+        else {
+            panic!("record {} is group metadata with a value", f.str("file"));
+        };
+        assert_eq!(group, f.str("group"));
+        assert_eq!(v.protocol_type, protocol_type);
+        has_protocol_exactly_with_members(f, &v);
+        check(f, &v);
+    }
+    records.len()
+}
+
 /// A group with members names the protocol they chose and a leader among them; an empty group
 /// (everyone left) names neither.
 fn has_protocol_exactly_with_members(f: &Fixture, v: &GroupMetadataValue<'_>) {
@@ -200,23 +226,9 @@ fn a_group_the_coordinator_just_created_has_no_protocol_generation_or_members() 
 fn classic_group_metadata_names_the_chosen_client_and_assignor() {
     let manifest = manifest();
     let topic = manifest["topic"].as_str().expect("topic");
-    let records: Vec<Fixture> = of_kind("group-metadata")
-        .into_iter()
-        .filter(|f| !f.tombstone() && f.str("protocol_type") == "consumer")
-        .collect();
     let mut synced = false;
     let mut last_members = None;
-    for f in &records {
-        let Record::GroupMetadata {
-            group,
-            value: Some(v),
-        } = f.decoded()
-        else {
-            panic!("record {} is group metadata with a value", f.str("file"));
-        };
-        assert_eq!(group, f.str("group"));
-        assert_eq!(v.protocol_type, "consumer");
-        has_protocol_exactly_with_members(f, &v);
+    each_group_metadata("consumer", |f, v| {
         // The only member holds every partition once synced, none before.
         let all: Vec<i32> = (0..i32::try_from(f.int("assigned")).expect("count")).collect();
         for m in &v.members {
@@ -230,7 +242,7 @@ fn classic_group_metadata_names_the_chosen_client_and_assignor() {
             }
         }
         last_members = Some(v.members.len());
-    }
+    });
     assert!(synced, "a record holds the synced assignment");
     assert_eq!(
         last_members,
@@ -241,33 +253,16 @@ fn classic_group_metadata_names_the_chosen_client_and_assignor() {
 
 #[test]
 fn connect_group_metadata_decodes_without_reading_its_assignment() {
-    let records: Vec<Fixture> = of_kind("group-metadata")
-        .into_iter()
-        .filter(|f| !f.tombstone() && f.str("protocol_type") == "connect")
-        .collect();
-    assert!(
-        !records.is_empty(),
-        "the capture holds a Connect-style group"
-    );
     let mut members = 0;
-    for f in &records {
-        let Record::GroupMetadata {
-            group,
-            value: Some(v),
-        } = f.decoded()
-        else {
-            panic!("record {} is group metadata with a value", f.str("file"));
-        };
-        assert_eq!(group, f.str("group"));
-        assert_eq!(v.protocol_type, "connect");
-        has_protocol_exactly_with_members(f, &v);
+    let records = each_group_metadata("connect", |f, v| {
         for m in &v.members {
             assert_eq!(m.client_id, f.str("client_id"));
             assert_eq!(m.session_timeout, 10_000);
             assert!(m.assignment.is_empty(), "Connect assignments are not read");
             members += 1;
         }
-    }
+    });
+    assert!(records > 0, "the capture holds a Connect-style group");
     assert!(members > 0, "the worker is seen as a member");
 }
 
