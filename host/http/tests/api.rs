@@ -317,6 +317,38 @@ async fn deleting_a_groups_topic_keeps_its_other_topics_and_its_last_topic_takes
     );
 }
 
+/// Found by `scripts/schemathesis` (ST301 "deleted resource still available"): `/status` and
+/// `/lag` answered from the evaluator's cache, so a group deleted within `expire-cache` (the
+/// fixture keeps Burrow's default) of its last evaluation was still reported with its windows.
+#[tokio::test]
+async fn a_deleted_group_is_notfound_at_once_even_with_its_status_cached() {
+    let s = state();
+    for route in ["lag", "status"] {
+        let answer = call(
+            s.clone(),
+            Method::GET,
+            &format!("/v3/kafka/local/consumer/audit/{route}"),
+        )
+        .await;
+        assert!(answer.starts_with("200 "), "{answer}");
+    }
+    let deleted = call(s.clone(), Method::DELETE, "/v3/kafka/local/consumer/audit").await;
+    assert!(deleted.starts_with("200 "), "{deleted}");
+    for route in ["lag", "status"] {
+        let answer = call(
+            s.clone(),
+            Method::GET,
+            &format!("/v3/kafka/local/consumer/audit/{route}"),
+        )
+        .await;
+        assert!(answer.starts_with("404 "), "{route} after DELETE: {answer}");
+        assert!(
+            answer.contains("\"status\": \"NOTFOUND\""),
+            "{route} after DELETE: {answer}"
+        );
+    }
+}
+
 /// The log level as the admin route sees it: a level in a cell.
 struct FakeLogLevel(std::sync::Mutex<String>);
 
