@@ -16,16 +16,22 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `warren demo` without its terminal table, its API on `port`.
+fn demo(port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_warren"));
+    command.args([
+        "demo",
+        "--no-table",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    command
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_group_reaches_its_intended_status_and_ctrl_c_stops_the_demo() {
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
-        .args([
-            "demo",
-            "--no-table",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+    let mut child = demo(port)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -142,13 +148,7 @@ async fn the_log_level_changes_at_run_time_through_the_api() {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
-        .args([
-            "demo",
-            "--no-table",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+    let mut child = demo(port)
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
