@@ -83,25 +83,23 @@ fn standalone(path: &str, manifest: &str, workspace: &Table) -> anyhow::Result<S
     }
     doc.remove("dev-dependencies");
     let crate_dir = Path::new(path).parent().unwrap_or(Path::new(""));
+    let workspace_dir = Path::new(WORKSPACE).parent().unwrap_or(Path::new(""));
     if let Some(deps) = doc.get_mut("dependencies").and_then(Value::as_table_mut) {
         for (name, value) in deps.iter_mut() {
-            if inherited(value) {
+            // A `path` is relative to the manifest that wrote it: the workspace's or this one.
+            let from = if inherited(value) {
                 let shared = dependencies
                     .and_then(|d| d.get(name))
                     .with_context(|| format!("{path}: dependency {name} is not in {WORKSPACE}"))?;
                 *value = merged(shared, value);
-            }
+                workspace_dir
+            } else {
+                crate_dir
+            };
             if let Some(rel) = value.get("path").and_then(Value::as_str) {
-                let from = if inherited_from_workspace(value) {
-                    Path::new("plugins")
-                } else {
-                    crate_dir
-                };
-                let target = normalise(&from.join(rel))?;
-                let rebased = relative(crate_dir, &target);
+                let rebased = relative(crate_dir, &normalise(&from.join(rel))?);
                 if let Some(t) = value.as_table_mut() {
                     t.insert("path".into(), Value::String(rebased));
-                    t.remove(MARK);
                 }
             }
         }
@@ -109,15 +107,8 @@ fn standalone(path: &str, manifest: &str, workspace: &Table) -> anyhow::Result<S
     Ok(toml::to_string(&doc)?)
 }
 
-/// Marks a dependency taken from the workspace, whose `path` is relative to the workspace.
-const MARK: &str = "__from-workspace";
-
 fn inherited(value: &Value) -> bool {
     value.get("workspace").and_then(Value::as_bool) == Some(true)
-}
-
-fn inherited_from_workspace(value: &Value) -> bool {
-    value.get(MARK).is_some()
 }
 
 /// The workspace's dependency with the member's own keys (`features`, `optional`) added.
@@ -133,9 +124,6 @@ fn merged(shared: &Value, own: &Value) -> Value {
                 table.insert(k.clone(), v.clone());
             }
         }
-    }
-    if table.contains_key("path") {
-        table.insert(MARK.into(), Value::Boolean(true));
     }
     Value::Table(table)
 }
@@ -188,7 +176,6 @@ mod tests {
                 "{}: {text}",
                 manifest.display()
             );
-            assert!(!text.contains(MARK), "{text}");
         }
         let text = std::fs::read_to_string(sdk.join("Cargo.toml")).unwrap();
         assert!(text.contains("path = \"../../common\""), "{text}");
