@@ -20,7 +20,7 @@ pub fn run_child() {
     let path = std::path::PathBuf::from(path);
     let text = std::fs::read_to_string(&path).expect("config");
     let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok()).expect("config");
-    warren_daemon::telemetry::init(&loaded.config.logging);
+    warren_daemon::telemetry::init(&loaded.config.logging).expect("logging");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(warren_daemon::app::serve_with(
         loaded.config,

@@ -28,10 +28,16 @@ use crate::plugins::PluginManager;
 
 /// Runs the daemon until a shutdown signal; `config_path` is re-read when plugins reload.
 pub fn run(config: Config, config_path: &Path) -> anyhow::Result<()> {
+    // Removed when dropped, at the end of this function, after everything stopped.
+    let _pidfile = match &config.general.pidfile {
+        Some(path) => Some(crate::process::PidFile::create(path)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
+    runtime.spawn(crate::process::reopen_log_on_usr1());
     let result = runtime.block_on(serve_with(
         config,
         Some(config_path.to_path_buf()),

@@ -7,9 +7,14 @@ use clap::{Parser, Subcommand};
 /// Warren: Kafka consumer-lag monitor, Burrow's successor.
 #[derive(Debug, Parser)]
 #[command(name = "warren", version, about)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
-    pub(crate) command: Command,
+    pub(crate) command: Option<Command>,
+    /// Burrow's command line: run the daemon with DIR/burrow.toml (the same as
+    /// `warren run --config-dir DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) config_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -19,6 +24,9 @@ pub(crate) enum Command {
         /// Configuration file (TOML; a Burrow burrow.toml loads too).
         #[arg(long, short, default_value = "warren.toml")]
         config: PathBuf,
+        /// Burrow's flag: read DIR/burrow.toml instead of --config.
+        #[arg(long, value_name = "DIR", conflicts_with = "config")]
+        config_dir: Option<PathBuf>,
     },
     /// Evaluate one group offline from a JSON window (FILE, or - for stdin) and print its
     /// status as the /lag endpoint would.

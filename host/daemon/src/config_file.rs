@@ -15,7 +15,8 @@ pub fn load_or_report(path: &Path) -> Option<Loaded> {
             return None;
         }
     };
-    match config::load(&text, &|name| std::env::var(name).ok()) {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    match config::load_with_overrides(&text, &|name| std::env::var(name).ok(), &vars) {
         Ok(loaded) => Some(loaded),
         Err(problems) => {
             eprintln!(
@@ -31,6 +32,32 @@ pub fn load_or_report(path: &Path) -> Option<Loaded> {
     }
 }
 
+/// The file Burrow's `--config-dir DIR` reads: `DIR/burrow.toml`. Burrow (through viper) also
+/// took YAML and JSON; Warren reads TOML only and says so when it finds one of those instead.
+pub fn in_config_dir(dir: &Path) -> Result<std::path::PathBuf, String> {
+    let path = dir.join("burrow.toml");
+    if path.is_file() {
+        return Ok(path);
+    }
+    let other = ["burrow.yaml", "burrow.yml", "burrow.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file());
+    Err(match other {
+        Some(other) => format!(
+            "--config-dir {}: found {} but Warren reads TOML only: convert it to {}",
+            dir.display(),
+            other.display(),
+            path.display()
+        ),
+        None => format!(
+            "--config-dir {}: no {} there",
+            dir.display(),
+            path.display()
+        ),
+    })
+}
+
 /// `warren check-config FILE`: the config, then every plugin loaded and its own
 /// `validate-config` run, exactly as `run` would before connecting anywhere.
 pub fn check_config(path: &Path) -> ExitCode {
@@ -39,6 +66,12 @@ pub fn check_config(path: &Path) -> ExitCode {
     };
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
+    }
+    for o in &loaded.overrides {
+        eprintln!(
+            "note: {}: set by the environment variable {}",
+            o.path, o.variable
+        );
     }
     let c = &loaded.config;
     if !c.plugins.is_empty() {

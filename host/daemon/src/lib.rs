@@ -13,6 +13,7 @@ pub mod notify;
 pub mod persist;
 pub mod plugin_cli;
 pub mod plugins;
+pub mod process;
 pub mod progress;
 pub mod scaffold;
 pub mod status_cli;

@@ -15,7 +15,19 @@ use clap::Parser;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let cli = cli::Cli::parse();
-    match cli.command {
+    let command = match (cli.command, cli.config_dir) {
+        (Some(command), _) => command,
+        (None, config_dir @ Some(_)) => cli::Command::Run {
+            config: "warren.toml".into(),
+            config_dir,
+        },
+        (None, None) => {
+            use clap::CommandFactory;
+            let _ = cli::Cli::command().print_help();
+            return ExitCode::from(2);
+        }
+    };
+    match command {
         cli::Command::CheckConfig { file } => config_file::check_config(&file),
         cli::Command::HashPassword => warren_daemon::hash_password::run(),
         cli::Command::Evaluate {
@@ -52,9 +64,10 @@ fn main() -> ExitCode {
         cli::Command::DevLoad(options) => report(warren_daemon::dev::load_generator::run(&options)),
         cli::Command::DevRead(options) => report(warren_daemon::dev::read::run(&options, started)),
         cli::Command::Demo { listen, no_table } => {
-            telemetry::init(&warren_core::config::LoggingConfig {
+            let _ = telemetry::init(&warren_core::config::LoggingConfig {
                 level: warren_core::config::LogLevel::Warn,
                 format: warren_core::config::LogFormat::Text,
+                filename: None,
             });
             match demo::run(demo::DemoOptions {
                 listen,
@@ -67,13 +80,29 @@ fn main() -> ExitCode {
                 }
             }
         }
-        cli::Command::Run { config } => {
+        cli::Command::Run { config, config_dir } => {
+            let config = match config_dir {
+                Some(dir) => match config_file::in_config_dir(&dir) {
+                    Ok(path) => path,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => config,
+            };
             let Some(loaded) = config_file::load_or_report(&config) else {
                 return ExitCode::from(2);
             };
-            telemetry::init(&loaded.config.logging);
+            if let Err(e) = telemetry::init(&loaded.config.logging) {
+                eprintln!("error: {}: {e:#}", config.display());
+                return ExitCode::from(2);
+            }
             for w in &loaded.warnings {
                 tracing::warn!(key = %w.path, "{}", w.message);
+            }
+            for o in &loaded.overrides {
+                tracing::info!(key = %o.path, variable = %o.variable, "set from the environment");
             }
             match app::run(loaded.config, &config) {
                 Ok(()) => ExitCode::SUCCESS,

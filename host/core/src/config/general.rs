@@ -1,6 +1,7 @@
-//! Process-level sections: `[general]`, `[logging]` and `[httpserver.NAME]`. Burrow's keys for pid
-//! files, stdout redirection and log-file rotation are accepted with a warning, because Warren
-//! runs under a service manager and logs to stderr. A listener's security and limits live in
+//! Process-level sections: `[general]`, `[logging]` and `[httpserver.NAME]`. Burrow's `pidfile`
+//! and `[logging] filename` work as in Burrow; its in-process log rotation does not: the
+//! rotation keys are accepted with a warning that says how to rotate with logrotate, which
+//! Warren supports by reopening the file on SIGUSR1. A listener's security and limits live in
 //! its own section: `tls`, timeouts, size caps, `metrics-public`, `anonymous-admin`.
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
             metrics_refresh: std::time::Duration::from_secs(10),
             metrics_partitions: true,
             instance_id: None,
+            pidfile: None,
         };
     };
     let origin = r.optional_string(cx, "access-control-allow-origin");
@@ -30,13 +32,13 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         r.positive_duration(cx, "metrics-refresh", std::time::Duration::from_secs(10));
     let metrics_partitions = r.boolean(cx, "metrics-partitions", true);
     let instance_id = r.optional_string(cx, "instance-id");
-    r.ignore(cx, "pidfile", "Warren does not use a pid file");
+    let pidfile = r
+        .optional_string(cx, "pidfile")
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
     r.ignore(cx, "stdout-logfile", "Warren logs to stderr");
-    r.ignore(
-        cx,
-        "env-var-prefix",
-        "Warren reads environment variables only through ${VAR} substitution",
-    );
+    // Read before the sections are (`overrides.rs`); reading it here checks its type.
+    let _ = r.optional_string(cx, "env-var-prefix");
     r.finish(cx);
     GeneralConfig {
         access_control_allow_origin: origin,
@@ -44,6 +46,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         metrics_refresh,
         metrics_partitions,
         instance_id,
+        pidfile,
     }
 }
 
@@ -52,6 +55,7 @@ pub(crate) fn logging(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> LoggingCo
     let mut config = LoggingConfig {
         level: LogLevel::Info,
         format: LogFormat::Text,
+        filename: None,
     };
     let Some(mut r) = reader else { return config };
     if let Some(field) = r.field(cx, "level") {
@@ -90,15 +94,29 @@ pub(crate) fn logging(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> LoggingCo
             }
         }
     }
+    config.filename = r
+        .optional_string(cx, "filename")
+        .filter(|f| !f.is_empty())
+        .map(std::path::PathBuf::from);
+    // Burrow's sample spells them without dashes, its docs with them.
     for key in [
-        "filename",
         "maxsize",
+        "max-size",
         "maxbackups",
+        "max-backups",
         "maxage",
+        "max-age",
         "use-localtime",
+        "use-local-time",
         "use-compression",
     ] {
-        r.ignore(cx, key, "Warren logs to stderr");
+        r.ignore(
+            cx,
+            key,
+            "Warren does not rotate its log file itself: rotate it with logrotate (size, \
+             rotate, maxage, compress) and a postrotate of `kill -USR1 $(cat PIDFILE)`, on \
+             which Warren reopens `filename`",
+        );
     }
     r.finish(cx);
     config

@@ -15,6 +15,7 @@ mod general;
 mod ha;
 mod kafka;
 mod notifiers;
+mod overrides;
 mod pipeline;
 mod plugins;
 mod profiles;
@@ -34,6 +35,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::{Serialize, Serializer};
 
+pub use overrides::Override;
 pub use plugins::glob_match;
 
 /// Parses and validates a whole config file. `env` looks up environment variables (injected so
@@ -42,10 +44,22 @@ pub use plugins::glob_match;
 /// Every problem is collected before returning, sorted by key path; a TOML syntax error is
 /// necessarily reported alone because nothing after it can be trusted.
 pub fn load(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, Vec<Problem>> {
-    let table: toml::Table = match text.parse() {
+    load_with_overrides(text, env, &[])
+}
+
+/// [`load`], after applying the environment's overrides of keys: `vars` is the process's
+/// environment as (name, value) pairs, of which `WARREN_*`, `BURROW_*` and the file's
+/// `[general] env-var-prefix` set keys (see [`Override`]).
+pub fn load_with_overrides(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    vars: &[(String, String)],
+) -> Result<Loaded, Vec<Problem>> {
+    let mut table: toml::Table = match text.parse() {
         Ok(table) => table,
         Err(error) => return Err(vec![syntax_problem(text, &error)]),
     };
+    let overrides = overrides::apply(&mut table, vars);
     let mut cx = reader::Ctx::new(env);
     let config = root::resolve(&mut cx, &table);
     let (mut errors, mut warnings) = cx.into_parts();
@@ -53,7 +67,11 @@ pub fn load(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, 
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.path.cmp(&b.path));
     if errors.is_empty() {
-        Ok(Loaded { config, warnings })
+        Ok(Loaded {
+            config,
+            warnings,
+            overrides,
+        })
     } else {
         Err(errors)
     }
@@ -91,6 +109,8 @@ pub struct Loaded {
     pub config: Config,
     /// Non-fatal problems, sorted by key path.
     pub warnings: Vec<Problem>,
+    /// Keys the environment set, in variable order.
+    pub overrides: Vec<Override>,
 }
 
 /// One problem: its key path (e.g. `cluster.local.servers[1]`), what is wrong, and where it helps
@@ -190,6 +210,10 @@ pub struct GeneralConfig {
     /// This instance's name among several (`[ha]`); `None`: host name and HTTP port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
+    /// `pidfile`: written with the process id at start, removed at exit; a live process's
+    /// pid in it refuses the start (two daemons on one data-dir).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pidfile: Option<PathBuf>,
 }
 
 /// `[logging]`: what Warren writes to stderr.
@@ -199,6 +223,9 @@ pub struct LoggingConfig {
     pub level: LogLevel,
     /// Line format.
     pub format: LogFormat,
+    /// `filename`: log lines go to this file (appended, reopened on SIGUSR1) instead of stderr.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<PathBuf>,
 }
 
 /// A log level, from most to least verbose.

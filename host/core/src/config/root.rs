@@ -9,7 +9,7 @@ use super::values::check_name;
 use super::{Config, access, general, ha, kafka, notifiers, pipeline, plugins, profiles};
 
 /// Sections Warren reads.
-const SECTIONS: &[&str] = &[
+pub(crate) const SECTIONS: &[&str] = &[
     "general",
     "logging",
     "cluster",

@@ -3,6 +3,7 @@
 //! cleanly. Rule-by-rule unit tests live in `tests/values.rs` (value grammars) and
 //! `tests/sections.rs` (section rules and cross-references).
 
+mod overrides;
 mod plugins;
 mod profiles;
 mod sections;

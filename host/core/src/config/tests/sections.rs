@@ -98,10 +98,9 @@ fn burrow_only_sections_and_keys_are_warnings() {
     assert_eq!(
         warnings(&loaded),
         [
-            "general.pidfile: ignored: Warren does not use a pid file",
             "iam.msk: MSK IAM is configured in [sasl.NAME] with mechanism = \"AWS_MSK_IAM\"; section ignored",
             "logging.level: level \"fatal\" is treated as \"error\"",
-            "logging.maxsize: ignored: Warren logs to stderr",
+            "logging.maxsize: ignored: Warren does not rotate its log file itself: rotate it with logrotate (size, rotate, maxage, compress) and a postrotate of `kill -USR1 $(cat PIDFILE)`, on which Warren reopens `filename`",
             "notifier.default: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
             "notifier.mail: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
             "zookeeper: Warren needs no ZooKeeper; section ignored",
