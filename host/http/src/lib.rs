@@ -9,6 +9,7 @@
 
 mod access;
 mod admin;
+mod config_view;
 mod dashboard;
 mod envelope;
 mod guard;
@@ -85,6 +86,17 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         GET "/v3/admin/instances" => instances::list,
         GET "/v3/admin/loglevel" => loglevel::get_level,
         POST "/v3/admin/loglevel" => loglevel::set_level,
+        GET "/v3/config" => config_view::main,
+        GET "/v3/config/storage" => config_view::storage_list,
+        GET "/v3/config/storage/{name}" => config_view::storage_detail,
+        GET "/v3/config/evaluator" => config_view::evaluator_list,
+        GET "/v3/config/evaluator/{name}" => config_view::evaluator_detail,
+        GET "/v3/config/cluster" => config_view::cluster_list,
+        GET "/v3/config/cluster/{cluster}" => v3::cluster_detail,
+        GET "/v3/config/consumer" => config_view::consumer_list,
+        GET "/v3/config/consumer/{name}" => config_view::consumer_detail,
+        GET "/v3/config/notifier" => config_view::notifier_list,
+        GET "/v3/config/notifier/{name}" => config_view::notifier_detail,
         GET "/v3/kafka" => v3::cluster_list,
         GET "/v3/kafka/{cluster}" => v3::cluster_detail,
         GET "/v3/kafka/{cluster}/topic" => v3::topic_list,

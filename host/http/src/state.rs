@@ -27,6 +27,8 @@ pub struct AppState {
     pub health: Health,
     /// `module` objects of `/v3/kafka/:cluster`, prebuilt from config.
     pub cluster_modules: Arc<BTreeMap<String, Value>>,
+    /// The `/v3/config` answers, prebuilt from config.
+    pub(crate) config_view: Arc<crate::config_view::ConfigView>,
     /// Host name reported in every response's `request.host` (injected for golden tests).
     pub hostname: Arc<str>,
     /// `Access-Control-Allow-Origin` value, when configured.
@@ -77,6 +79,7 @@ impl AppState {
             now_ms: warren_core::clock::now_ms,
             health,
             cluster_modules: Arc::new(cluster_modules),
+            config_view: Arc::new(crate::config_view::ConfigView::of(config)),
             hostname: hostname.into(),
             cors: config
                 .general
@@ -120,29 +123,11 @@ impl AppState {
 
 /// Burrow's `httpResponseConfigModuleCluster`, without secrets.
 fn cluster_module(config: &Config, c: &ClusterConfig) -> Value {
-    let p = &c.client_profile;
-    let tls = p.tls.as_ref().and_then(|n| config.tls.get(n)).map(|t| {
-        json!({
-            "name": t.name,
-            "noverify": t.noverify,
-            "certfile": t.certfile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
-            "keyfile": t.keyfile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
-            "cafile": t.cafile.as_ref().map(|f| f.display().to_string()).unwrap_or_default(),
-        })
-    });
-    let sasl = p.sasl.as_ref().and_then(|n| config.sasl.get(n)).map(
-        |s| json!({ "name": s.name, "handshake-first": s.handshake_first, "username": s.username }),
-    );
+    let profile = crate::config_view::ClientProfileView::of(config, &c.client_profile);
     json!({
         "class-name": "kafka",
         "servers": c.servers,
-        "client-profile": {
-            "name": p.name,
-            "client-id": p.client_id,
-            "kafka-version": "",
-            "tls": tls,
-            "sasl": sasl,
-        },
+        "client-profile": profile,
         "topic-refresh": c.topic_refresh.as_secs(),
         "offset-refresh": c.offset_refresh.as_secs(),
         "evaluator": c.evaluator,

@@ -15,6 +15,9 @@ use warren_http::{
     OpenIncident, PendingDelivery, PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
 };
 
+#[path = "api/config_routes.rs"]
+mod config_routes;
+
 const NOW: i64 = 1_700_000_000_000;
 
 const CONFIG: &str = r#"

@@ -88,6 +88,56 @@ async fn the_binary_serves_the_checked_in_document() {
 /// Which route each golden file answers; `None` for the unknown-route answer, which no
 /// operation describes (it is `#/components/responses/UnknownRoute`).
 const GOLDEN_ROUTES: &[(&str, &str, Option<&str>)] = &[
+    (
+        "config_main_has_general_logging_zookeeper_and_listeners",
+        "get",
+        Some("/v3/config"),
+    ),
+    ("config_storage_list", "get", Some("/v3/config/storage")),
+    (
+        "config_storage_detail",
+        "get",
+        Some("/v3/config/storage/{name}"),
+    ),
+    (
+        "config_storage_unknown_is_404",
+        "get",
+        Some("/v3/config/storage/{name}"),
+    ),
+    ("config_evaluator_list", "get", Some("/v3/config/evaluator")),
+    (
+        "config_evaluator_detail",
+        "get",
+        Some("/v3/config/evaluator/{name}"),
+    ),
+    ("config_cluster_list", "get", Some("/v3/config/cluster")),
+    (
+        "config_cluster_detail_is_the_cluster_module_without_the_password",
+        "get",
+        Some("/v3/config/cluster/{cluster}"),
+    ),
+    ("config_consumer_list", "get", Some("/v3/config/consumer")),
+    (
+        "config_consumer_detail_names_its_profile_without_the_password",
+        "get",
+        Some("/v3/config/consumer/{name}"),
+    ),
+    (
+        "config_consumer_detail_of_the_admin_api_class",
+        "get",
+        Some("/v3/config/consumer/{name}"),
+    ),
+    ("config_notifier_list", "get", Some("/v3/config/notifier")),
+    (
+        "config_notifier_detail",
+        "get",
+        Some("/v3/config/notifier/{name}"),
+    ),
+    (
+        "config_notifier_unknown_is_404",
+        "get",
+        Some("/v3/config/notifier/{name}"),
+    ),
     ("admin_instances", "get", Some("/v3/admin/instances")),
     ("admin_notifiers", "get", Some("/v3/admin/notifiers")),
     ("loglevel", "get", Some("/v3/admin/loglevel")),
