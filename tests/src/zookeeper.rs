@@ -19,6 +19,9 @@ pub fn script() -> PathBuf {
 pub struct ZooKeeper {
     /// `127.0.0.1:PORT`.
     pub address: String,
+    /// The server's folder, for [`ZooKeeper::stop`] and [`ZooKeeper::start_again`]; only for
+    /// a server of the test's own ([`ZooKeeper::own`]).
+    dir: Option<String>,
 }
 
 impl ZooKeeper {
@@ -26,7 +29,7 @@ impl ZooKeeper {
     pub fn shared() -> &'static ZooKeeper {
         static SHARED: OnceLock<ZooKeeper> = OnceLock::new();
         SHARED.get_or_init(|| match std::env::var("WARREN_ZOOKEEPER") {
-            Ok(address) if !address.is_empty() => ZooKeeper { address },
+            Ok(address) if !address.is_empty() => ZooKeeper { address, dir: None },
             _ => Self::up(),
         })
     }
@@ -44,12 +47,48 @@ impl ZooKeeper {
             "scripts/zookeeper up failed ({}): {stdout}",
             out.status
         );
-        let address = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("ZOOKEEPER="))
-            .unwrap_or_else(|| panic!("no ZOOKEEPER= line in {stdout}"))
-            .to_string();
-        ZooKeeper { address }
+        let line = |key: &str| {
+            stdout
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .unwrap_or_else(|| panic!("no {key}= line in {stdout}"))
+                .to_string()
+        };
+        ZooKeeper {
+            address: line("ZOOKEEPER"),
+            dir: Some(line("DIR")),
+        }
+    }
+
+    /// A server of the test's own, which it may stop and start (the shared one must not be).
+    pub fn own() -> ZooKeeper {
+        Self::up()
+    }
+
+    /// Kills the server (SIGKILL); its port and data stay for [`ZooKeeper::start_again`].
+    pub fn stop(&self) {
+        self.run("stop");
+    }
+
+    /// Starts a stopped server on its port and data, and waits until it serves.
+    pub fn start_again(&self) {
+        self.run("start");
+    }
+
+    fn run(&self, op: &str) {
+        let dir = self
+            .dir
+            .as_deref()
+            .expect("only a server of the test's own");
+        let status = Command::new("bash")
+            .arg(script())
+            .args([op, "--dir", dir])
+            .status()
+            .expect("run scripts/zookeeper");
+        assert!(
+            status.success(),
+            "scripts/zookeeper {op} --dir {dir} failed"
+        );
     }
 
     /// A client session, for writing commits.

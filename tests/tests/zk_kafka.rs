@@ -3,7 +3,9 @@
 //! writes as Kafka's old ZooKeeper consumers did. A group's offsets, lag and status appear; a
 //! group created after start and a changed commit are seen through the watch (the periodic
 //! re-read is set far beyond the tests' waits); and a `kafka` consumer beside it on the same
-//! cluster keeps working, the newest commit of a group winning whichever source wrote it.
+//! cluster keeps working, the newest commit of a group winning whichever source wrote it. An
+//! ensemble that is down at start is connected to once it is up, and one killed and restarted
+//! is followed again.
 
 use std::time::Duration;
 
@@ -18,8 +20,8 @@ use warren_integration_tests::{Daemon, create_topic, produce, producer, unique, 
 /// below `topic-refresh`, which paces the re-read that would otherwise find it.
 const SEEN_WITHIN: Duration = Duration::from_secs(10);
 
-/// A cluster on the shared broker with a `kafka_zk` consumer reading below `prefix`, and a
-/// `kafka` consumer too when `with_kafka`.
+/// A cluster on the shared broker with a `kafka_zk` consumer reading below `prefix` from `zk`,
+/// and a `kafka` consumer too when `with_kafka`.
 fn config(kafka: &KafkaCluster, zk: &ZooKeeper, prefix: &str, with_kafka: bool) -> String {
     let mut toml = format!(
         r#"
@@ -150,7 +152,16 @@ fn kafka_commit(kafka: &KafkaCluster, group: &str, topic: &str, offset: i64) {
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(topic, 0, Offset::Offset(offset))
         .expect("partition");
-    c.commit(&tpl, CommitMode::Sync).expect("commit to Kafka");
+    // A coordinator still loading its partition (a cluster just started) answers
+    // NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for a while.
+    let start = std::time::Instant::now();
+    while let Err(e) = c.commit(&tpl, CommitMode::Sync) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "commit to Kafka: {e}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,5 +195,55 @@ async fn a_kafka_and_a_kafka_zk_consumer_feed_one_cluster_and_the_newest_commit_
     commit(&client, &prefix, &in_zk, &topic, 0, 65).await;
     expect_offsets(&daemon, &in_kafka, &topic, &[(35, 65)]).await;
     expect_offsets(&daemon, &in_zk, &topic, &[(65, 35)]).await;
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ensemble_down_at_start_is_read_once_it_is_up_and_followed_after_a_restart() {
+    let kafka = KafkaCluster::shared();
+    let zk = ZooKeeper::own();
+    let topic = topic(kafka, 1).await;
+    let prefix = format!("/{}", unique("warren"));
+    let group = unique("zk-down");
+    {
+        let client = zk.client().await;
+        commit(&client, &prefix, &group, &topic, 0, 25).await;
+    }
+    zk.stop();
+
+    let daemon = Daemon::start(&config(kafka, &zk, &prefix, false)).await;
+    // Not ready while ZooKeeper cannot be read: judging now would miss every group.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(daemon.get("/burrow/admin/ready").await.0, 503);
+    // Down for longer than the session timeout, so the first attempt fails and is retried.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    zk.start_again();
+    // Connect attempts time out after the session timeout (6 s) and back off from 1 s.
+    wait_until(
+        Duration::from_secs(40),
+        "READY once ZooKeeper is up",
+        || async { daemon.get("/burrow/admin/ready").await.0 == 200 },
+    )
+    .await;
+    expect_offsets(&daemon, &group, &topic, &[(25, 75)]).await;
+
+    // Killed and restarted: the session (or a new one) resumes and changes are seen again.
+    zk.stop();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    zk.start_again();
+    let client = zk.client().await;
+    commit(&client, &prefix, &group, &topic, 0, 45).await;
+    let result = tokio::time::timeout(Duration::from_secs(40), async {
+        while warren_offsets(&daemon, "zk", &group)
+            .await
+            .into_iter()
+            .collect::<Vec<_>>()
+            != [((topic.clone(), 0), (Some(45), 55))]
+        {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    })
+    .await;
+    assert!(result.is_ok(), "the commit after the restart was not seen");
     daemon.stop().await;
 }
