@@ -110,10 +110,30 @@ pub async fn commit(
     partition: i32,
     offset: i64,
 ) {
+    write(
+        client,
+        prefix,
+        group,
+        topic,
+        partition,
+        offset.to_string().as_bytes(),
+    )
+    .await;
+}
+
+/// Writes `data` as `group`'s commit on `topic`/`partition`, whatever it holds (for malformed
+/// znodes).
+pub async fn write(
+    client: &Client,
+    prefix: &str,
+    group: &str,
+    topic: &str,
+    partition: i32,
+    data: &[u8],
+) {
     let dir = format!("{prefix}/consumers/{group}/offsets/{topic}");
     let path = format!("{dir}/{partition}");
-    let data = offset.to_string();
-    match client.set_data(&path, data.as_bytes(), None).await {
+    match client.set_data(&path, data, None).await {
         Ok(_) => return,
         Err(Error::NoNode) => {}
         Err(e) => panic!("set {path}: {e}"),
@@ -124,7 +144,7 @@ pub async fn commit(
         Err(e) => panic!("mkdir {dir}: {e}"),
     }
     client
-        .create(&path, data.as_bytes(), &options)
+        .create(&path, data, &options)
         .await
         .unwrap_or_else(|e| panic!("create {path}: {e}"));
 }

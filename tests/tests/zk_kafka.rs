@@ -13,7 +13,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::Value;
 use warren_integration_tests::kafka::{KafkaCluster, warren_offsets};
-use warren_integration_tests::zookeeper::{ZooKeeper, commit};
+use warren_integration_tests::zookeeper::{ZooKeeper, commit, write};
 use warren_integration_tests::{Daemon, create_topic, produce, producer, unique, wait_until};
 
 /// How long a change may take to show: the HEAD poll (1 s) plus the watch's delivery; far
@@ -53,9 +53,13 @@ async fn topic(kafka: &KafkaCluster, partitions: i32) -> String {
     topic
 }
 
+/// A partition as `warren_offsets` names it, and what Warren shows for it (newest offset, lag).
+type Partition = (String, i32);
+type Seen = (Option<i64>, i64);
+
 /// Waits until Warren's (newest offset, lag) per partition of `group` equal `want`.
 async fn expect_offsets(daemon: &Daemon, group: &str, topic: &str, want: &[(i64, i64)]) {
-    let want: Vec<((String, i32), (Option<i64>, i64))> = want
+    let want: Vec<(Partition, Seen)> = want
         .iter()
         .enumerate()
         .map(|(p, (offset, lag))| ((topic.to_string(), p as i32), (Some(*offset), *lag)))
@@ -127,6 +131,20 @@ async fn zookeeper_commits_show_with_lag_and_status_and_new_groups_and_changes_a
     expect_offsets(&daemon, &late, &topic, &[(10, 90), (20, 80)]).await;
     commit(&client, &prefix, &early, &topic, 0, 80).await;
     expect_offsets(&daemon, &early, &topic, &[(80, 20), (100, 0)]).await;
+
+    // A znode that holds no offset is skipped (and counted), the rest of its group is read.
+    let odd = unique("zk-odd");
+    write(&client, &prefix, &odd, &topic, 0, b"not an offset").await;
+    commit(&client, &prefix, &odd, &topic, 1, 30).await;
+    wait_until(
+        SEEN_WITHIN,
+        "the good partition of a group with a bad znode",
+        || async {
+            let seen = warren_offsets(&daemon, "zk", &odd).await;
+            seen.get(&(topic.clone(), 1)) == Some(&(Some(30), 70))
+        },
+    )
+    .await;
 
     // A consumer at the end of its topic commits the same offset again: a commit still (the
     // znode's transaction id changes), which Burrow's rules need to tell idle from stalled.
