@@ -7,6 +7,7 @@ pub mod kafka;
 pub mod notify;
 pub mod receiver;
 pub mod traffic;
+pub mod zookeeper;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
-//! Wiring of one cluster's collectors: the HEAD poller always, plus the consumer configured for
-//! the cluster (if any). Each runs until the shared cancellation token fires, restarted if it
+//! Wiring of one cluster's collectors: the HEAD poller always, plus the consumers configured for
+//! the cluster (a Kafka one, a ZooKeeper one, both or none). Each runs until the shared cancellation token fires, restarted if it
 //! panics (`supervise.rs`); one cluster failing never touches another.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use warren_core::config::{Config, ConsumerClass};
 use warren_core::health::Health;
 use warren_core::storage::StorageHandle;
 
-use crate::{admin, heads, offsets_topic, supervise};
+use crate::{admin, heads, offsets_topic, supervise, zk};
 
 /// How long shutdown waits for reader threads.
 const JOIN_GRACE: Duration = Duration::from_secs(5);
@@ -111,6 +111,32 @@ pub fn spawn_collectors(
                         tracing::error!(consumer = %name, error = %e, "cannot start offsets-topic reader thread")
                     }
                 }
+            }
+            ConsumerClass::KafkaZk { .. } => {
+                let (consumer, cluster, store, health, progress, stop) = (
+                    consumer.clone(),
+                    cluster.clone(),
+                    store.clone(),
+                    cluster_health.clone(),
+                    progress.clone(),
+                    cancel.child_token(),
+                );
+                tasks.spawn(supervise::task(
+                    format!("ZooKeeper reader of {name}"),
+                    cluster_health.clone(),
+                    stop.clone(),
+                    move || {
+                        zk::ZkConsumer {
+                            consumer: consumer.clone(),
+                            cluster: cluster.clone(),
+                            store: store.clone(),
+                            cluster_health: health.clone(),
+                            progress: progress.clone(),
+                            cancel: stop.clone(),
+                        }
+                        .run()
+                    },
+                ));
             }
             ConsumerClass::KafkaAdmin => {
                 let (consumer, refresh, store, health, progress, stop) = (

@@ -1,7 +1,10 @@
 //! The Kafka-facing sections: `[cluster.NAME]` (where HEAD offsets are polled) and
-//! `[consumer.NAME]` (where committed offsets come from). Consumers inherit servers and client
-//! profile from their cluster, and each cluster may have at most one consumer, because Warren
-//! orders a group's commits by their position in a single source.
+//! `[consumer.NAME]` (where committed offsets come from). Kafka consumers inherit servers and
+//! client profile from their cluster; a `kafka_zk` consumer names its ZooKeeper servers. A
+//! cluster may have at most one Kafka consumer (`kafka` or `kafka-admin`), because their commit
+//! orders count in one sequence per cluster (`storage/origin.rs`), and at most one `kafka_zk`
+//! consumer beside it: ZooKeeper commits are placed after a group's newest whatever their
+//! source, so the two feed one cluster side by side.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +18,9 @@ use super::{ClientProfile, ClusterConfig, ConsumerClass, ConsumerConfig};
 
 const SERVERS_EXAMPLE: &str = r#"servers = ["kafka-1:9092", "kafka-2:9092"]"#;
 const OFFSETS_TOPIC: &str = "__consumer_offsets";
+const ZOOKEEPER_EXAMPLE: &str = r#"servers = ["zk-1:2181", "zk-2:2181"]"#;
+/// Burrow's `zookeeper-timeout` default.
+const ZOOKEEPER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Every `[cluster.NAME]`, each with its client profile resolved.
 pub(crate) fn clusters(
@@ -69,27 +75,48 @@ pub(crate) fn consumers(
     profiles: &BTreeMap<String, ClientProfile>,
 ) -> BTreeMap<String, ConsumerConfig> {
     let mut out = BTreeMap::new();
-    // cluster name → the consumer that claimed it first (in name order, so stable).
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    // (cluster name, source) → the consumer that claimed it first (in name order, so stable).
+    let mut owners: BTreeMap<(String, bool), String> = BTreeMap::new();
     for Named { name, mut reader } in sections {
         let class = class(cx, &mut reader);
+        let zk = class == Some(Kind::KafkaZk);
         let cluster = cluster_ref(cx, &mut reader, clusters);
-        if let Some(cluster) = &cluster {
-            if let Some(first) = owners.get(cluster) {
+        if let Some(cluster) = &cluster
+            && class.is_some()
+        {
+            if let Some(first) = owners.get(&(cluster.clone(), zk)) {
+                let source = if zk { "kafka_zk" } else { "Kafka" };
                 cx.error(
                     &reader.key_path("cluster"),
                     format!(
-                        "cluster {cluster:?} already has consumer {first:?}; Warren reads each \
-                         cluster's commits from exactly one consumer"
+                        "cluster {cluster:?} already has {source} consumer {first:?}; Warren \
+                         reads each cluster's commits from at most one Kafka consumer and one \
+                         kafka_zk consumer"
                     ),
                 );
             } else {
-                owners.insert(cluster.clone(), name.clone());
+                owners.insert((cluster.clone(), zk), name.clone());
             }
         }
         let parent = cluster.as_ref().and_then(|c| clusters.get(c));
-        let servers = reader.field(cx, "servers").and_then(|f| f.servers(cx));
-        let named = reader.optional_string(cx, "client-profile");
+        let servers = if zk {
+            // ZooKeeper's servers: the cluster's (Kafka brokers) would be wrong.
+            reader
+                .required(cx, "servers", ZOOKEEPER_EXAMPLE)
+                .and_then(|f| f.servers(cx))
+        } else {
+            reader.field(cx, "servers").and_then(|f| f.servers(cx))
+        };
+        let named = if zk {
+            reader.ignore(
+                cx,
+                "client-profile",
+                "a kafka_zk consumer talks to ZooKeeper only",
+            );
+            None
+        } else {
+            reader.optional_string(cx, "client-profile")
+        };
         let client_profile = match (&named, parent) {
             // Inherited: the cluster already reported any problem with its profile.
             (None, Some(parent)) => parent.client_profile.clone(),
@@ -123,12 +150,20 @@ pub(crate) fn consumers(
             "backfill-earliest",
             "Warren does not backfill from the earliest offset",
         );
-        reader.ignore(cx, "zookeeper-path", "Warren needs no ZooKeeper");
-        reader.ignore(cx, "zookeeper-timeout", "Warren needs no ZooKeeper");
+        let zookeeper = zk.then(|| zookeeper_keys(cx, &mut reader));
+        if !zk {
+            let why = "only a class-name = \"kafka_zk\" consumer uses ZooKeeper";
+            reader.ignore(cx, "zookeeper-path", why);
+            reader.ignore(cx, "zookeeper-timeout", why);
+        }
         reader.finish(cx);
-        let class = match class {
-            Some(Kind::KafkaAdmin) => ConsumerClass::KafkaAdmin,
-            _ => ConsumerClass::Kafka {
+        let class = match (class, zookeeper) {
+            (_, Some((consumers_path, session_timeout))) => ConsumerClass::KafkaZk {
+                consumers_path,
+                session_timeout,
+            },
+            (Some(Kind::KafkaAdmin), _) => ConsumerClass::KafkaAdmin,
+            (_, None) => ConsumerClass::Kafka {
                 offsets_topic: offsets_topic.unwrap_or_else(|| OFFSETS_TOPIC.to_owned()),
                 start_latest: start_latest.unwrap_or(false),
             },
@@ -136,6 +171,7 @@ pub(crate) fn consumers(
         let config = ConsumerConfig {
             name: name.clone(),
             cluster: cluster.unwrap_or_default(),
+            // A kafka_zk consumer without servers is an error above, never the cluster's.
             servers: servers
                 .or_else(|| parent.map(|c| c.servers.clone()))
                 .unwrap_or_default(),
@@ -153,6 +189,23 @@ pub(crate) fn consumers(
 enum Kind {
     Kafka,
     KafkaAdmin,
+    KafkaZk,
+}
+
+/// `zookeeper-path` (Burrow's prefix of `/consumers`) and `zookeeper-timeout` of a `kafka_zk`
+/// consumer: the path where groups are found and the session timeout.
+fn zookeeper_keys(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> (String, Duration) {
+    let prefix = r.string(cx, "zookeeper-path").unwrap_or_default();
+    let prefix = prefix.trim_end_matches('/');
+    if !prefix.is_empty() && !prefix.starts_with('/') {
+        cx.error_with(
+            &r.key_path("zookeeper-path"),
+            format!("{prefix:?} is not an absolute ZooKeeper path"),
+            r#"zookeeper-path = "/kafka-cluster""#,
+        );
+    }
+    let timeout = r.positive_duration(cx, "zookeeper-timeout", ZOOKEEPER_TIMEOUT);
+    (format!("{prefix}/consumers"), timeout)
 }
 
 /// The required `class-name`; `None` when missing or invalid (already reported).
@@ -162,18 +215,14 @@ fn class(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Option<Kind> {
     match field.string(cx)?.as_str() {
         "kafka" => Some(Kind::Kafka),
         "kafka-admin" => Some(Kind::KafkaAdmin),
-        "kafka_zk" => {
-            cx.error_with(
-                &path,
-                "ZooKeeper-committed offsets are not supported",
-                r#"class-name = "kafka""#,
-            );
-            None
-        }
+        "kafka_zk" => Some(Kind::KafkaZk),
         other => {
             cx.error_with(
                 &path,
-                format!("unknown class-name {other:?}; expected \"kafka\" or \"kafka-admin\""),
+                format!(
+                    "unknown class-name {other:?}; expected \"kafka\", \"kafka-admin\" or \
+                     \"kafka_zk\""
+                ),
                 r#"class-name = "kafka""#,
             );
             None
@@ -210,7 +259,7 @@ fn cluster_ref(
     None
 }
 
-/// Reads a key that only class `kafka` understands; for `kafka-admin` it is an error.
+/// Reads a key that only class `kafka` understands; for the other classes it is an error.
 fn kafka_only(
     cx: &mut Ctx<'_>,
     r: &mut Reader<'_>,
@@ -218,7 +267,7 @@ fn kafka_only(
     key: &'static str,
 ) -> Option<Field> {
     let field = r.field(cx, key)?;
-    if *class == Some(Kind::KafkaAdmin) {
+    if matches!(class, Some(Kind::KafkaAdmin | Kind::KafkaZk)) {
         cx.error(
             &field.path,
             format!("{key} is only valid with class-name = \"kafka\""),

@@ -575,6 +575,15 @@ pub enum ConsumerClass {
     },
     /// Poll committed offsets through the admin API.
     KafkaAdmin,
+    /// Read ZooKeeper-committed offsets (Burrow's `kafka_zk` class); `servers` are ZooKeeper's.
+    #[serde(rename = "kafka_zk")]
+    KafkaZk {
+        /// Where `/consumers` lives: Burrow's `zookeeper-path` with `/consumers` appended.
+        consumers_path: String,
+        /// The ZooKeeper session timeout.
+        #[serde(serialize_with = "duration::serialize")]
+        session_timeout: Duration,
+    },
 }
 
 /// Allow/deny regexes over consumer group names.

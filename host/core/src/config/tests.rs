@@ -8,6 +8,7 @@ mod plugins;
 mod profiles;
 mod sections;
 mod values;
+mod zookeeper;
 
 use std::fs;
 use std::path::{Path, PathBuf};

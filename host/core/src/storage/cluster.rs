@@ -297,12 +297,33 @@ pub struct ClusterWriter<'a> {
 impl ClusterWriter<'_> {
     /// Stores one commit; `now_ms` is the observation time.
     pub fn commit(&mut self, c: &Commit<'_>, source: CommitSource, now_ms: i64) -> CommitOutcome {
-        let outcome = self.commit_inner(c, source, now_ms);
+        let outcome = self.commit_inner(c, source, now_ms, true);
         self.store.outcomes[outcome.index()].fetch_add(1, Ordering::Relaxed);
         outcome
     }
 
-    fn commit_inner(&mut self, c: &Commit<'_>, source: CommitSource, now_ms: i64) -> CommitOutcome {
+    /// Stores a commit from a source with no sequence of its own (ZooKeeper): it is the
+    /// newest news about the group when read, so it is placed after the newest commit, and
+    /// `c.order` is neither checked nor kept. The group's order stays that of the ordered
+    /// source beside it, whose later commits (and only those) still follow.
+    pub fn commit_unordered(
+        &mut self,
+        c: &Commit<'_>,
+        source: CommitSource,
+        now_ms: i64,
+    ) -> CommitOutcome {
+        let outcome = self.commit_inner(c, source, now_ms, false);
+        self.store.outcomes[outcome.index()].fetch_add(1, Ordering::Relaxed);
+        outcome
+    }
+
+    fn commit_inner(
+        &mut self,
+        c: &Commit<'_>,
+        source: CommitSource,
+        now_ms: i64,
+        ordered: bool,
+    ) -> CommitOutcome {
         use DropReason::*;
         let settings = &*self.store.settings;
         if c.timestamp_ms < now_ms.saturating_sub(settings.expire_group_ms) {
@@ -336,21 +357,23 @@ impl ClusterWriter<'_> {
                 .entry(c.group.into())
                 .or_insert_with(|| Group::new(c.timestamp_ms)),
         };
-        if c.order <= group.last_order {
+        if ordered && c.order <= group.last_order {
             return CommitOutcome::Dropped(Replayed);
         }
         // After the origin changed (see `claim_origin`) a group's order is unknown, but its
         // windows stand for everything up to its newest commit: a new source re-reading older
         // commits must not append them after newer ones. The first newer commit ends this
         // (a source's commit times grow with its order).
-        if group.last_order == ORDER_RESET && c.timestamp_ms <= group.last_commit_ms {
+        if ordered && group.last_order == ORDER_RESET && c.timestamp_ms <= group.last_commit_ms {
             return CommitOutcome::Dropped(Replayed);
         }
         group.dirty = true;
         let windows = group.windows_mut(&topic_name, partitions, settings.intervals);
         let newest = windows.newest(p).copied();
         if source == CommitSource::Poll && newest.is_some_and(|n| n.offset == c.offset) {
-            group.last_order = c.order;
+            if ordered {
+                group.last_order = c.order;
+            }
             return CommitOutcome::Unchanged;
         }
         let lag = u64::try_from(head.saturating_sub(c.offset)).unwrap_or(0);
@@ -365,7 +388,9 @@ impl ClusterWriter<'_> {
                 CommitOutcome::Stored
             }
         };
-        group.last_order = c.order;
+        if ordered {
+            group.last_order = c.order;
+        }
         group.last_commit_ms = group.last_commit_ms.max(c.timestamp_ms);
         outcome
     }

@@ -149,6 +149,50 @@ fn replayed_records_are_dropped_by_source_order() {
 }
 
 #[test]
+fn unordered_commits_land_after_any_and_leave_the_order_to_the_ordered_source() {
+    // ZooKeeper beside an offsets-topic reader: a group committing to both.
+    let s = store();
+    let unordered = |offset, source| {
+        s.cluster("local").unwrap().writer().commit_unordered(
+            &commit("g", "t", 0, offset, NOW, i64::MIN),
+            source,
+            NOW,
+        )
+    };
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 10, NOW, 7)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        unordered(20, CommitSource::OffsetsTopic),
+        CommitOutcome::Stored
+    );
+    // The reader's next record follows at once, though its position is only one further.
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 30, NOW, 8)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 5, NOW, 8)),
+        CommitOutcome::Dropped(DropReason::Replayed)
+    );
+    assert_eq!(unordered(30, CommitSource::Poll), CommitOutcome::Unchanged);
+    assert_eq!(
+        unordered(40, CommitSource::OffsetsTopic),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        offsets(&s, "g", "t", 0),
+        vec![
+            (10, Some(90)),
+            (20, Some(80)),
+            (30, Some(70)),
+            (40, Some(60))
+        ]
+    );
+}
+
+#[test]
 fn window_keeps_only_the_last_intervals_commits() {
     let s = store_with(StorageSettings {
         intervals: 3,

@@ -1,6 +1,6 @@
 //! Unit tests for section rules: defaults, unknown keys and sections, wrong types, references
-//! between sections, Burrow's legacy and ignored keys and one consumer per cluster (client
-//! profiles have `profiles.rs`).
+//! between sections, Burrow's legacy and ignored keys and one Kafka consumer per cluster (client
+//! profiles have `profiles.rs`, `kafka_zk` consumers `zookeeper.rs`).
 
 use std::time::Duration;
 
@@ -223,18 +223,22 @@ fn second_consumer_for_a_cluster_is_an_error_naming_the_first() {
     assert_eq!(
         errors(&text),
         [
-            "consumer.b.cluster: cluster \"local\" already has consumer \"a\"; Warren reads each cluster's commits from exactly one consumer"
+            "consumer.b.cluster: cluster \"local\" already has Kafka consumer \"a\"; Warren reads each cluster's commits from at most one Kafka consumer and one kafka_zk consumer"
         ]
     );
 }
 
 #[test]
 fn consumer_class_rules() {
-    let zk = errors(&with_cluster(
-        "[consumer.c]\nclass-name = \"kafka_zk\"\ncluster = \"local\"\n",
+    let unknown = errors(&with_cluster(
+        "[consumer.c]\nclass-name = \"zookeeper\"\ncluster = \"local\"\n",
     ));
     assert!(
-        zk[0].starts_with("consumer.c.class-name: ZooKeeper-committed offsets are not supported")
+        unknown[0].starts_with(
+            "consumer.c.class-name: unknown class-name \"zookeeper\"; expected \"kafka\", \
+             \"kafka-admin\" or \"kafka_zk\""
+        ),
+        "{unknown:?}"
     );
     let admin = errors(&with_cluster(
         "[consumer.c]\nclass-name = \"kafka-admin\"\ncluster = \"local\"\nstart-latest = true\n",
