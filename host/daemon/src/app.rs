@@ -79,6 +79,18 @@ pub async fn serve_with(
     config_path: Option<PathBuf>,
     stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    serve_seeded(config, config_path, |_| {}, stop).await
+}
+
+/// [`serve_with`], with `seed` writing into storage once it is restored and before anything
+/// reads it or collects into it (`warren demo` seeds its simulated history there, so the first
+/// evaluation already has full windows).
+pub async fn serve_seeded(
+    config: Config,
+    config_path: Option<PathBuf>,
+    seed: impl FnOnce(&StorageHandle),
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let storage = StorageHandle::new(config.clusters.keys().cloned(), storage_settings(&config));
     let plugins = Arc::new(
         PluginManager::start(&config, config_path.as_deref())
@@ -108,6 +120,7 @@ pub async fn serve_with(
     let (ledger, leadership, ha_threads) = start_ledger(&config, &hostname, &store, &ha_cancel)?;
     // Before anything reads or writes storage: a restart resumes where the snapshot stands.
     crate::persist::restore(&storage, &store, warren_core::clock::now_ms());
+    seed(&storage);
     let admin: Arc<dyn PluginAdmin> = plugins.clone();
     // One evaluator (and one expire-cache) for the API and the notifiers.
     let evaluator = EvaluatorHandle::from_config(&config, plugins.bindings());

@@ -56,14 +56,19 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
-    /// Run everything on an embedded broker: simulated groups, the daemon, a live table.
+    /// Run everything on embedded brokers: simulated groups, the daemon with an evaluator, a
+    /// group filter and a notifier plugin at work, the dashboard, a live table.
     Demo {
         /// Address of the HTTP API.
         #[arg(long, default_value = "127.0.0.1:8000")]
         listen: std::net::SocketAddr,
-        /// Print nothing but the URLs (no live table), for scripts and tests.
+        /// Print the URLs, what each group shows and each incident delivered (no live
+        /// table), for scripts and tests.
         #[arg(long)]
         no_table: bool,
+        /// Only the cluster judged by Burrow's rules: no plugin, no notifier.
+        #[arg(long)]
+        no_plugins: bool,
     },
     /// Run librdkafka's mock cluster as a standalone broker; prints its bootstrap address.
     #[command(name = "dev-broker")]

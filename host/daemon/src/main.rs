@@ -63,7 +63,11 @@ fn main() -> ExitCode {
         }
         cli::Command::DevLoad(options) => report(warren_daemon::dev::load_generator::run(&options)),
         cli::Command::DevRead(options) => report(warren_daemon::dev::read::run(&options, started)),
-        cli::Command::Demo { listen, no_table } => {
+        cli::Command::Demo {
+            listen,
+            no_table,
+            no_plugins,
+        } => {
             let _ = telemetry::init(&warren_core::config::LoggingConfig {
                 level: warren_core::config::LogLevel::Warn,
                 format: warren_core::config::LogFormat::Text,
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             match demo::run(demo::DemoOptions {
                 listen,
                 table: !no_table,
+                plugins: !no_plugins,
             }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

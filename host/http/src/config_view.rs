@@ -277,12 +277,23 @@ impl ConfigView {
             .iter()
             .map(|(name, c)| {
                 let (allow, deny) = pattern(&c.groups);
+                let (mut zookeeper_path, mut zookeeper_timeout) = (String::new(), 0);
                 let (class_name, offsets_topic, start_latest) = match &c.class {
                     ConsumerClass::Kafka {
                         offsets_topic,
                         start_latest,
                     } => ("kafka", offsets_topic.clone(), *start_latest),
                     ConsumerClass::KafkaAdmin => ("kafka-admin", String::new(), false),
+                    ConsumerClass::KafkaZk {
+                        consumers_path,
+                        session_timeout,
+                    } => {
+                        // Burrow reports the configured prefix, before `/consumers` is added.
+                        let prefix = consumers_path.strip_suffix("/consumers").unwrap_or("");
+                        zookeeper_path = prefix.to_owned();
+                        zookeeper_timeout = session_timeout.as_secs();
+                        ("kafka_zk", String::new(), false)
+                    }
                 };
                 let module = ConsumerModule {
                     class_name,
@@ -290,8 +301,8 @@ impl ConfigView {
                     servers: c.servers.clone(),
                     group_allowlist: allow,
                     group_denylist: deny,
-                    zookeeper_path: String::new(),
-                    zookeeper_timeout: 0,
+                    zookeeper_path,
+                    zookeeper_timeout,
                     client_profile: ClientProfileView::of(config, &c.client_profile),
                     offsets_topic,
                     start_latest,

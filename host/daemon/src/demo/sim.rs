@@ -1,8 +1,13 @@
 //! The demo's simulated consumer groups. Each tick the producer appends records to every
 //! partition, and each group writes what a real consumer's commit would look like — an
-//! OffsetCommit record in Kafka's own format into `__consumer_offsets` — with an offset chosen
-//! to show one of Burrow's statuses. Nothing here is judged: the daemon reads these records
+//! OffsetCommit record in Kafka's own format into `__consumer_offsets` — with the offset its
+//! behaviour (`behaviour.rs`) chooses. Nothing here is judged: the daemon reads these records
 //! through its real collection path and evaluates them like any others.
+//!
+//! Before the daemon's first evaluation the simulation runs [`HISTORY`] ticks ahead: their
+//! records go to the broker, their commits straight into storage with the HEADs and times
+//! they had (see [`Simulation::seed`]), so every group shows its designed status from the
+//! first screen instead of passing through others while its window fills.
 
 use std::time::Duration;
 
@@ -11,106 +16,101 @@ use warren_core::clock::now_ms;
 use warren_core::codec::{
     self, GroupMetadataValue, MemberMetadata, OffsetCommitValue, TopicAssignment, offsets_partition,
 };
+use warren_core::model::Commit;
+use warren_core::storage::{CommitSource, StorageHandle};
 
-/// Data topic every simulated group consumes.
-pub(crate) const TOPIC: &str = "demo-events";
-/// Its partitions.
+use super::behaviour::{Behaviour, Cluster, HISTORY, RATE};
+
+/// Partitions of each cluster's data topic.
 pub(crate) const PARTITIONS: i32 = 3;
-/// Records produced per partition per tick.
-pub(crate) const RATE: i64 = 20;
 /// Partitions of the demo's offsets topic.
 pub(crate) const OFFSETS_PARTITIONS: i32 = 4;
+/// Orders of the seeded commits start here: below any position in a real offsets topic, so
+/// the first live commit the daemon reads continues each group's sequence.
+const SEED_ORDER: i64 = -(1 << 40);
 
-/// A simulated group's behaviour, named after the status it is meant to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Behaviour {
-    /// Commits the HEAD every tick: OK.
-    Healthy,
-    /// Consumes a quarter of what is produced and commits every third tick, so that lag grows
-    /// by more between two commits than HEAD polling can blur: WARN.
-    Slow,
-    /// Commits for a few ticks while behind, then never again: STOP, so the group is ERR.
-    Stopped,
-    /// Commits the same offset every tick while records pile up: STALL (ERR).
-    Stalled,
-    /// Jumps back 150 records at tick 5 of every ten and catches up at the next cycle: REWIND
-    /// (ERR) for half of each cycle (a rewind that is caught up with is forgiven, by design).
-    Rewinding,
+/// One tick of the history: the HEADs after it and every commit made in it.
+struct SeedTick {
+    tick: i64,
+    heads: Vec<(i32, i64)>,
+    commits: Vec<(Behaviour, i32, i64)>,
 }
 
-impl Behaviour {
-    pub(crate) const ALL: [Behaviour; 5] = [
-        Behaviour::Healthy,
-        Behaviour::Slow,
-        Behaviour::Stopped,
-        Behaviour::Stalled,
-        Behaviour::Rewinding,
-    ];
-
-    /// The group's name.
-    pub(crate) fn group(self) -> &'static str {
-        match self {
-            Behaviour::Healthy => "demo-healthy",
-            Behaviour::Slow => "demo-slow",
-            Behaviour::Stopped => "demo-stopped",
-            Behaviour::Stalled => "demo-stalled",
-            Behaviour::Rewinding => "demo-rewinding",
-        }
-    }
-
-    /// The group status (and partition status) the behaviour is meant to produce.
-    pub(crate) fn expected(self) -> (&'static str, &'static str) {
-        match self {
-            Behaviour::Healthy => ("OK", "OK"),
-            Behaviour::Slow => ("WARN", "WARN"),
-            Behaviour::Stopped => ("ERR", "STOP"),
-            Behaviour::Stalled => ("ERR", "STALL"),
-            Behaviour::Rewinding => ("ERR", "REWIND"),
-        }
-    }
-
-    /// The committed offset at `tick` for a partition whose HEAD is `head`; `None` = no commit.
-    fn offset(self, tick: i64, head: i64) -> Option<i64> {
-        match self {
-            Behaviour::Healthy => Some(head),
-            Behaviour::Slow => (tick % 3 == 0).then_some(head / 4),
-            Behaviour::Stopped => (tick < 6).then(|| (head - 30).max(0)),
-            Behaviour::Stalled => Some(10),
-            Behaviour::Rewinding => {
-                // Keeps pace with the producer except for a rewind at tick 5 of every cycle of
-                // ten; a consumer cannot rewind for ever and keep its lag bounded.
-                let phase = tick.rem_euclid(10);
-                let back = if phase >= 5 { 150 } else { 0 };
-                Some((head - 10 - back).max(0))
-            }
-        }
-    }
-}
-
-/// Produces data and commits; owns the per-partition HEAD counters.
+/// One cluster's producer and groups: owns the per-partition HEAD counters and the history
+/// recorded by [`Simulation::prefill`] until [`Simulation::seed`] writes it into storage.
 pub(crate) struct Simulation {
+    cluster: Cluster,
     producer: BaseProducer,
+    groups: Vec<Behaviour>,
     heads: Vec<i64>,
     tick: i64,
-    order_offset: Vec<i32>,
+    history: Vec<SeedTick>,
 }
 
 impl Simulation {
-    pub(crate) fn new(producer: BaseProducer) -> Self {
+    /// The groups of `cluster`, producing through `producer`, at the start of the history.
+    pub(crate) fn new(cluster: Cluster, producer: BaseProducer) -> Self {
         Simulation {
+            cluster,
             producer,
-            heads: vec![0; PARTITIONS as usize],
-            tick: 0,
-            order_offset: Behaviour::ALL
-                .iter()
-                .map(|b| offsets_partition(b.group(), OFFSETS_PARTITIONS))
+            groups: Behaviour::ALL
+                .into_iter()
+                .filter(|b| b.cluster() == cluster)
                 .collect(),
+            heads: vec![0; PARTITIONS as usize],
+            tick: -HISTORY,
+            history: Vec::new(),
+        }
+    }
+
+    /// Runs the history: produces its records to the broker for real (so the daemon's HEADs
+    /// are where the history left them), but keeps its commits for [`Self::seed`] instead of
+    /// writing them, because a commit read from the offsets topic is judged against the HEAD
+    /// of the moment it is read, and a history read all at once would show lags it never had.
+    pub(crate) fn prefill(&mut self) {
+        while self.tick < 0 {
+            self.produce();
+            let commits = self.commits();
+            self.history.push(SeedTick {
+                tick: self.tick,
+                heads: (0..PARTITIONS).zip(self.heads.iter().copied()).collect(),
+                commits,
+            });
+            self.tick += 1;
+        }
+    }
+
+    /// Writes the history into the cluster's storage, tick `t` at `now_ms + t` seconds, each
+    /// commit with the HEAD of its own tick, as the daemon would have stored them live.
+    pub(crate) fn seed(&mut self, storage: &StorageHandle, now_ms: i64) {
+        let Some(store) = storage.cluster(self.cluster.name()) else {
+            return;
+        };
+        let topic = self.cluster.topic();
+        let mut writer = store.writer();
+        writer.set_topics(&[(topic.to_string(), PARTITIONS as usize)]);
+        let mut order = SEED_ORDER;
+        for t in self.history.drain(..) {
+            let at = now_ms + t.tick * 1000;
+            writer.record_heads(topic, &t.heads, at);
+            for (b, partition, offset) in t.commits {
+                let commit = Commit {
+                    group: b.group(),
+                    topic,
+                    partition,
+                    offset,
+                    timestamp_ms: at - b.backdate_ms(),
+                    order,
+                };
+                writer.commit(&commit, CommitSource::OffsetsTopic, at);
+                order += 1;
+            }
         }
     }
 
     /// Announces every group's single member (owner of every partition), as a join would.
     pub(crate) fn announce_members(&mut self) {
-        for b in Behaviour::ALL {
+        for b in self.groups.iter().filter(|b| b.has_member()) {
             let client_id = format!("{}-1", b.group());
             let value = codec::encode_group_metadata_value(&GroupMetadataValue {
                 version: 3,
@@ -127,7 +127,7 @@ impl Simulation {
                     rebalance_timeout: Some(300_000),
                     session_timeout: 10_000,
                     assignment: vec![TopicAssignment {
-                        topic: TOPIC,
+                        topic: self.cluster.topic(),
                         partitions: (0..PARTITIONS).collect(),
                     }],
                 }],
@@ -139,15 +139,6 @@ impl Simulation {
             );
         }
         let _ = self.producer.flush(Duration::from_secs(5));
-    }
-
-    /// Produces `ticks` worth of records with no commits, so the daemon's first HEAD poll
-    /// already sees data (a commit judged against an empty topic has lag 0, which would hold
-    /// the slow group at OK until it leaves the window).
-    pub(crate) fn prefill(&mut self, ticks: i64) {
-        for _ in 0..ticks {
-            self.produce();
-        }
     }
 
     fn produce(&mut self) {
@@ -162,34 +153,47 @@ impl Simulation {
         }
     }
 
-    /// One tick: RATE records per partition, then every group's commits.
+    /// Every group's commits at the current tick: (group, partition, offset).
+    fn commits(&self) -> Vec<(Behaviour, i32, i64)> {
+        let mut out = Vec::new();
+        for &b in &self.groups {
+            for p in 0..PARTITIONS {
+                if let Some(offset) = b.offset(self.tick, self.heads[p as usize]) {
+                    out.push((b, p, offset));
+                }
+            }
+        }
+        out
+    }
+
+    /// One live tick: RATE records per partition, then every group's commits, written to the
+    /// offsets topic in Kafka's record format.
     pub(crate) fn tick(&mut self) {
         self.produce();
         let now = now_ms();
-        for (i, b) in Behaviour::ALL.iter().enumerate() {
-            for p in 0..PARTITIONS {
-                let head = self.heads[p as usize];
-                let Some(offset) = b.offset(self.tick, head) else {
-                    continue;
-                };
-                let value = codec::encode_offset_commit_value(&OffsetCommitValue {
-                    version: 3,
-                    offset,
-                    leader_epoch: None,
-                    metadata: "",
-                    commit_timestamp: now,
-                    expire_timestamp: None,
-                });
-                let key = codec::encode_offset_commit_key(b.group(), TOPIC, p);
-                self.send_raw(self.order_offset[i], &key, &value);
-            }
+        for (b, p, offset) in self.commits() {
+            let value = codec::encode_offset_commit_value(&OffsetCommitValue {
+                version: 3,
+                offset,
+                leader_epoch: None,
+                metadata: "",
+                commit_timestamp: now - b.backdate_ms(),
+                expire_timestamp: None,
+            });
+            let key = codec::encode_offset_commit_key(b.group(), self.cluster.topic(), p);
+            // Kafka puts a group's records in one partition, which is what orders its commits.
+            self.send_raw(
+                offsets_partition(b.group(), OFFSETS_PARTITIONS),
+                &key,
+                &value,
+            );
         }
         let _ = self.producer.flush(Duration::from_secs(5));
         self.tick += 1;
     }
 
     fn send_data(&self, partition: i32) {
-        let mut record = BaseRecord::<(), str>::to(TOPIC)
+        let mut record = BaseRecord::<(), str>::to(self.cluster.topic())
             .partition(partition)
             .payload("demo");
         loop {
@@ -211,27 +215,5 @@ impl Simulation {
         if let Err((e, _)) = self.producer.send(record) {
             tracing::warn!(error = %e, "demo could not write a commit record");
         }
-    }
-}
-
-/// Kafka puts a group's records in partition `hash(group) % partitions`; any stable hash does
-/// for the demo, as long as each group stays in one partition (that is what orders commits).
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stopped_group_commits_only_at_first() {
-        assert!(Behaviour::Stopped.offset(5, 100).is_some());
-        assert!(Behaviour::Stopped.offset(6, 120).is_none());
-    }
-
-    #[test]
-    fn rewinding_group_goes_back_once_per_cycle() {
-        let offsets: Vec<i64> = (10..20)
-            .map(|t| Behaviour::Rewinding.offset(t, 20 * (t + 1)).unwrap())
-            .collect();
-        let rewinds = offsets.windows(2).filter(|w| w[1] < w[0]).count();
-        assert_eq!(rewinds, 1, "{offsets:?}");
     }
 }

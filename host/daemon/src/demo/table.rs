@@ -1,5 +1,6 @@
-//! The demo's terminal view: the cluster's groups redrawn once a second from the daemon's own
-//! bulk status endpoint, so what the table shows is exactly what the API serves.
+//! The demo's terminal view: each cluster's groups redrawn once a second from the daemon's own
+//! bulk status endpoint, so what the table shows is exactly what the API serves, each with what
+//! it is there to demonstrate, and below them the incidents the webhook receiver got.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -8,35 +9,67 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::behaviour::{Behaviour, Cluster, SLO_ERR_SECS, SLO_WARN_SECS};
+use super::receiver::Receiver;
+
 /// Redraws until `running` turns false.
-pub(crate) async fn refresh(base: String, running: Arc<AtomicBool>) {
+pub(crate) async fn refresh(
+    base: String,
+    clusters: Vec<Cluster>,
+    receiver: Option<Receiver>,
+    running: Arc<AtomicBool>,
+) {
     let client = reqwest::Client::new();
-    let url = format!("{base}/v3/kafka/demo/status");
     while running.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let body = match client.get(&url).send().await {
-            Ok(r) => r.json::<Value>().await.ok(),
-            Err(_) => None,
-        };
         let mut out = String::from("\x1b[2J\x1b[H");
         out.push_str(&format!(
-            "Warren demo — dashboard {base}/   API {base}/v3/kafka/demo/consumer   (Ctrl-C to stop)\n"
+            "Warren demo — dashboard {base}/   API {base}/v3/kafka   (Ctrl-C to stop)\n"
         ));
-        out.push_str(&format!("status of every group: {url}\n\n"));
-        out.push_str(&format!(
-            "{:<18} {:<6} {:<22} {:>10}  {}\n",
-            "GROUP", "STATUS", "PARTITIONS", "TOTAL LAG", "WORST PARTITION"
-        ));
-        match body.as_ref().and_then(|b| b["statuses"].as_array()) {
-            Some(statuses) if !statuses.is_empty() => {
-                for s in statuses {
-                    out.push_str(&row(s));
+        for &cluster in &clusters {
+            let url = format!("{base}/v3/kafka/{}/status", cluster.name());
+            let body = match client.get(&url).send().await {
+                Ok(r) => r.json::<Value>().await.ok(),
+                Err(_) => None,
+            };
+            out.push_str(&format!("\n{}\n", heading(cluster)));
+            out.push_str(&format!(
+                "{:<23} {:<6} {:<20} {:>9}  {}\n",
+                "GROUP", "STATUS", "PARTITIONS", "TOTAL LAG", "WHAT IT SHOWS"
+            ));
+            match body.as_ref().and_then(|b| b["statuses"].as_array()) {
+                Some(statuses) if !statuses.is_empty() => {
+                    for s in statuses {
+                        out.push_str(&row(s));
+                    }
                 }
+                _ => out.push_str("(waiting for the daemon...)\n"),
             }
-            _ => out.push_str("(waiting for the first commits to be read...)\n"),
+        }
+        if let Some(receiver) = &receiver {
+            out.push_str("\nIncidents delivered by the webhook notifier to the demo's receiver:\n");
+            let recent = receiver.recent();
+            if recent.is_empty() {
+                out.push_str("(none yet: orders-batch opens one within the first minute)\n");
+            }
+            for d in recent {
+                out.push_str(&format!("  {d}\n"));
+            }
         }
         print!("{out}");
         let _ = std::io::stdout().flush();
+    }
+}
+
+/// What judges a cluster's groups.
+fn heading(cluster: Cluster) -> String {
+    match cluster {
+        Cluster::Burrow => format!("cluster {}: Burrow's rules", cluster.name()),
+        Cluster::Plugins => format!(
+            "cluster {}: evaluator plugin lag-seconds (WARN from {SLO_WARN_SECS}s behind, ERR \
+             from {SLO_ERR_SECS}s), group filter skip-empty, webhook notifier",
+            cluster.name()
+        ),
     }
 }
 
@@ -56,21 +89,14 @@ fn row(s: &Value) -> String {
                 .join(", ")
         })
         .unwrap_or_default();
-    let worst = match &s["maxlag"] {
-        Value::Object(m) => format!(
-            "{}:{} lag {}",
-            m.get("topic").and_then(Value::as_str).unwrap_or("?"),
-            m.get("partition").and_then(Value::as_i64).unwrap_or(-1),
-            m.get("current_lag").and_then(Value::as_u64).unwrap_or(0)
-        ),
-        _ => String::new(),
-    };
+    let group = s["group"].as_str().unwrap_or("?");
+    let shows = Behaviour::ALL
+        .iter()
+        .find(|b| b.group() == group)
+        .map(|b| b.shows())
+        .unwrap_or_default();
     format!(
-        "{:<18} {colour}{:<6}\x1b[0m {:<22} {:>10}  {}\n",
-        s["group"].as_str().unwrap_or("?"),
-        status,
-        counts,
+        "{group:<23} {colour}{status:<6}\x1b[0m {counts:<20} {:>9}  {shows}\n",
         s["totallag"].as_u64().unwrap_or(0),
-        worst
     )
 }
