@@ -32,7 +32,10 @@ const SINGLE: &[&str] = &["general", "logging", "ha"];
 /// depend on the environment's order), and says which keys were set.
 pub(crate) fn apply(root: &mut Table, vars: &[(String, String)]) -> Vec<Override> {
     let mut prefixes = vec!["WARREN_".to_owned(), "BURROW_".to_owned()];
-    if let Some(Value::String(prefix)) = root.get("general").and_then(|g| g.get("env-var-prefix")) {
+    // "" (the reference file's value) means no prefix of its own, not every variable.
+    if let Some(Value::String(prefix)) = root.get("general").and_then(|g| g.get("env-var-prefix"))
+        && !prefix.is_empty()
+    {
         let prefix = format!("{}_", normalize(prefix));
         if !prefixes.contains(&prefix) {
             prefixes.push(prefix);
