@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, Registry, fmt, reload};
-use warren_core::config::{LogFormat, LogLevel, LoggingConfig};
+use warren_core::config::{LogFormat, LoggingConfig};
 
 /// The tracing targets (crate names) of Warren's own code: `warren` is the binary's `main`,
 /// `warren_daemon` its library (the wiring, notifications, plugin reloads).
@@ -106,13 +106,7 @@ pub fn reopen_log_file() -> std::io::Result<Option<PathBuf>> {
 /// Installs the global subscriber (once per process; later calls change nothing). Fails only
 /// when `[logging] filename` cannot be opened for appending.
 pub fn init(logging: &LoggingConfig) -> anyhow::Result<()> {
-    let level = match logging.level {
-        LogLevel::Trace => "trace",
-        LogLevel::Debug => "debug",
-        LogLevel::Info => "info",
-        LogLevel::Warn => "warn",
-        LogLevel::Error => "error",
-    };
+    let level = logging.level.as_str();
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter_for(level)));
     let (filter, handle) = reload::Layer::new(filter);

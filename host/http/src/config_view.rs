@@ -225,7 +225,7 @@ impl ConfigView {
             max_age: 0,
             use_local_time: false,
             use_compression: false,
-            level: level_name(config.logging.level),
+            level: config.logging.level.as_str(),
         };
         let zookeeper = Zookeeper {
             servers: Vec::new(),
@@ -338,17 +338,6 @@ impl ConfigView {
             consumer,
             notifier,
         }
-    }
-}
-
-fn level_name(level: warren_core::config::LogLevel) -> &'static str {
-    use warren_core::config::LogLevel;
-    match level {
-        LogLevel::Trace => "trace",
-        LogLevel::Debug => "debug",
-        LogLevel::Info => "info",
-        LogLevel::Warn => "warn",
-        LogLevel::Error => "error",
     }
 }
 

@@ -244,6 +244,19 @@ pub enum LogLevel {
     Error,
 }
 
+impl LogLevel {
+    /// The level's name, as the config, the filter and `/v3/config` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Trace => "trace",
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+        }
+    }
+}
+
 /// How log lines are formatted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
