@@ -6,6 +6,7 @@ pub mod child;
 pub mod kafka;
 pub mod notify;
 pub mod receiver;
+pub mod smtp;
 pub mod traffic;
 pub mod zookeeper;
 
@@ -85,7 +86,8 @@ impl Daemon {
     pub async fn start_file(path: &std::path::Path, port: u16) -> Daemon {
         test_log();
         let text = std::fs::read_to_string(path).expect("config file");
-        let loaded = warren_core::config::load(&text, &|v| std::env::var(v).ok())
+        // As `warren run FILE` reads it: files it names are found beside it.
+        let loaded = warren_daemon::config_file::load_text(path, &text)
             .unwrap_or_else(|e| panic!("test config does not load: {e:?}\n{text}"));
         let (stop, stopped) = oneshot::channel::<()>();
         let path = path.to_path_buf();

@@ -13,6 +13,7 @@ use warren_integration_tests::notify::{
     Mock, broker, config, notifier, restart, start, wait_ok_and_full, wait_requests, wait_status,
 };
 use warren_integration_tests::receiver::{Receiver, Reply};
+use warren_integration_tests::smtp::{Smtp, header};
 use warren_integration_tests::traffic::Traffic;
 use warren_integration_tests::{Daemon, free_port, wait_until};
 
@@ -316,84 +317,6 @@ async fn a_deleted_group_resolves_its_incident_instead_of_alerting_forever() {
         "{report}"
     );
     d.stop().await;
-}
-
-/// aiosmtpd (PyPI, `WARREN_AIOSMTPD`; `scripts/test` installs it) on a free port, storing what
-/// it receives in a Maildir; killed on drop.
-struct Smtp {
-    port: u16,
-    maildir: tempfile::TempDir,
-    child: std::process::Child,
-}
-
-impl Smtp {
-    fn start() -> Smtp {
-        let bin = std::env::var_os("WARREN_AIOSMTPD").expect(
-            "WARREN_AIOSMTPD is not set: the email test needs aiosmtpd (run scripts/test, which installs it)",
-        );
-        let port = free_port();
-        let maildir = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(bin)
-            .args(["-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("mail"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start aiosmtpd");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Smtp {
-            port,
-            maildir,
-            child,
-        }
-    }
-
-    /// Messages received so far, oldest first, as raw text.
-    fn messages(&self) -> Vec<String> {
-        let dir = self.maildir.path().join("mail/new");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map(|d| d.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect()
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The value of a header (first occurrence, unfolded).
-fn header(message: &str, name: &str) -> Option<String> {
-    let head = message.split("\n\n").next()?;
-    let mut value: Option<String> = None;
-    for line in head.lines() {
-        if let Some(v) = &mut value {
-            if line.starts_with([' ', '\t']) {
-                v.push(' ');
-                v.push_str(line.trim());
-                continue;
-            }
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case(name)
-        {
-            value = Some(v.trim().to_string());
-        }
-    }
-    value
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

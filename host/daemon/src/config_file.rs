@@ -15,8 +15,7 @@ pub fn load_or_report(path: &Path) -> Option<Loaded> {
             return None;
         }
     };
-    let vars: Vec<(String, String)> = std::env::vars().collect();
-    match config::load_with_overrides(&text, &|name| std::env::var(name).ok(), &vars) {
+    match load_text(path, &text) {
         Ok(loaded) => Some(loaded),
         Err(problems) => {
             eprintln!(
@@ -30,6 +29,14 @@ pub fn load_or_report(path: &Path) -> Option<Loaded> {
             None
         }
     }
+}
+
+/// Resolves the text of the config file at `path` as start-up and every reload do: with the
+/// process's environment overrides, and files it names looked up beside it.
+pub fn load_text(path: &Path, text: &str) -> Result<Loaded, Vec<config::Problem>> {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let env = |name: &str| std::env::var(name).ok();
+    config::load_in(text, &env, &vars, path.parent())
 }
 
 /// The file Burrow's `--config-dir DIR` reads: `DIR/burrow.toml`. Burrow (through viper) also
@@ -73,6 +80,9 @@ pub fn check_config(path: &Path) -> ExitCode {
             o.path, o.variable
         );
     }
+    for t in &loaded.translations {
+        print_translation(t);
+    }
     let c = &loaded.config;
     if !c.plugins.is_empty() {
         let checked = tokio::runtime::Builder::new_current_thread()
@@ -95,4 +105,23 @@ pub fn check_config(path: &Path) -> ExitCode {
         loaded.warnings.len()
     );
     ExitCode::SUCCESS
+}
+
+/// One Burrow notifier section and the Warren form that says the same, indented under a
+/// `translated:` line so the TOML can be copied as it is.
+fn print_translation(t: &config::Translation) {
+    if t.toml.is_empty() {
+        println!("translated: {}: nothing to run", t.section);
+    } else {
+        println!(
+            "translated: {} runs as the Warren config below (it may replace the section):",
+            t.section
+        );
+        for line in t.toml.lines() {
+            println!("    {line}");
+        }
+    }
+    for note in &t.notes {
+        println!("  note: {note}");
+    }
 }

@@ -82,7 +82,8 @@ impl PluginManager {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
-        let loaded = config::load(&text, &|name| std::env::var(name).ok())
+        // As at start-up: environment overrides and files beside the config apply again.
+        let loaded = crate::config_file::load_text(path, &text)
             .map_err(|problems| problem_lines(&problems))?;
         let (old_config, old_set) = {
             let current = self.current.lock().unwrap_or_else(|e| e.into_inner());

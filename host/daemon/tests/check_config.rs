@@ -54,3 +54,92 @@ fn broken_config_lists_every_problem_and_run_refuses_it() {
     let (code, _, stderr) = warren(&["run", "--config", file.to_str().unwrap()]);
     assert_eq!(code, 2, "run must refuse a broken config: {stderr}");
 }
+
+/// Burrow's sample configs, as `examples/burrow/` holds them.
+fn burrow_example(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/burrow").join(name)
+}
+
+#[test]
+fn burrows_sample_configs_pass_and_say_what_each_notifier_became() {
+    let cases: [(&str, &[&str]); 3] = [
+        ("burrow.toml", &["notifier.default"]),
+        ("docker-compose.toml", &[]),
+        (
+            "every-notifier.toml",
+            &["notifier.mail", "notifier.slack", "notifier.tests"],
+        ),
+    ];
+    for (file, translated) in cases {
+        let path = burrow_example(file);
+        let (code, stdout, stderr) = warren(&["check-config", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{file}\n{stdout}\n{stderr}");
+        assert!(stdout.contains(": OK"), "{stdout}");
+        assert_eq!(
+            stdout.matches("translated: ").count(),
+            translated.len(),
+            "{file}\n{stdout}"
+        );
+        for section in translated {
+            assert!(
+                stdout.contains(&format!("translated: {section}")),
+                "{section} in {file}:\n{stdout}"
+            );
+        }
+        // The Burrow file's password is read, never printed: the Warren form names a variable.
+        assert!(
+            !format!("{stdout}{stderr}").contains("mail-password-in-burrow-toml"),
+            "{stdout}\n{stderr}"
+        );
+    }
+    let (_, stdout, _) = warren(&[
+        "check-config",
+        burrow_example("every-notifier.toml").to_str().unwrap(),
+    ]);
+    assert!(
+        stdout.contains("password = \"env:WARREN_NOTIFIER_MAIL_SMTP_PASSWORD\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("path = \"builtin:webhook\""), "{stdout}");
+}
+
+#[test]
+fn warren_runs_burrows_sample_config_with_its_notifier() {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    // Its relative pidfile and log file land in the working directory, as with Burrow; only
+    // the listener moves, through the environment, off the shared port 8000.
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .args(["run", "--config"])
+        .arg(burrow_example("burrow.toml"))
+        .env("WARREN_HTTPSERVER_DEFAULT_ADDRESS", format!("127.0.0.1:{port}"))
+        .current_dir(cwd.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("warren run");
+    let get = |path: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).ok()?;
+        Some(answer)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let answer = loop {
+        if let Some(a) = get("/v3/config/notifier") {
+            break a;
+        }
+        assert!(std::time::Instant::now() < deadline, "warren run never answered");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let pid_written = cwd.path().join("burrow.pid").is_file();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.contains("\"default\""), "{answer}");
+    assert!(pid_written, "the sample's pidfile was not written");
+}

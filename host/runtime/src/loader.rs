@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use warren_core::config::{
-    Config, PluginConfig, PluginKind, PluginSource, Problem, Secret, SecretRef,
+    Config, PluginConfig, PluginKind, PluginSource, Problem, Secret, SecretRef, SecretSource,
 };
 use warren_core::evaluator::GroupStatus;
 use warren_core::plugins::{ClusterPlugins, EvaluatorPlugin, FilterPlugin};
@@ -330,15 +330,17 @@ impl Loader {
     }
 }
 
-/// A secret's value; a relative `file:` is relative to the config file, like plugin paths.
+/// A secret's value: inline (a translated Burrow password), or read now; a relative `file:` is
+/// relative to the config file, like plugin paths.
 fn resolve(
-    reference: &SecretRef,
+    source: &SecretSource,
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Secret, String> {
-    match reference {
-        SecretRef::File(path) => SecretRef::File(base_dir.join(path)).read(env),
-        env_ref => env_ref.read(env),
+    match source {
+        SecretSource::Inline(secret) => Ok(secret.clone()),
+        SecretSource::Ref(SecretRef::File(path)) => SecretRef::File(base_dir.join(path)).read(env),
+        SecretSource::Ref(env_ref) => env_ref.read(env),
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use warren_core::config::{MailSecurity, Secret};
@@ -74,6 +75,10 @@ impl Mailer {
                 AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cap.server)
             }
             MailSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cap.server),
+            MailSecurity::Opportunistic => TlsParameters::new(cap.server.clone()).map(|tls| {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cap.server)
+                    .tls(Tls::Opportunistic(tls))
+            }),
             MailSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
                 &cap.server,
             )),

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod access;
+mod burrow_notifiers;
 mod duration;
 mod env;
 mod general;
@@ -29,7 +30,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use regex::Regex;
@@ -55,13 +56,25 @@ pub fn load_with_overrides(
     env: &dyn Fn(&str) -> Option<String>,
     vars: &[(String, String)],
 ) -> Result<Loaded, Vec<Problem>> {
+    load_in(text, env, vars, None)
+}
+
+/// [`load_with_overrides`] for a file in `dir`: files the config names (Burrow's notifier
+/// templates) are looked up there first, then in the working directory as Burrow did.
+pub fn load_in(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    vars: &[(String, String)],
+    dir: Option<&Path>,
+) -> Result<Loaded, Vec<Problem>> {
     let mut table: toml::Table = match text.parse() {
         Ok(table) => table,
         Err(error) => return Err(vec![syntax_problem(text, &error)]),
     };
     let overrides = overrides::apply(&mut table, vars);
     let mut cx = reader::Ctx::new(env);
-    let config = root::resolve(&mut cx, &table);
+    cx.dir = dir;
+    let (config, translations) = root::resolve(&mut cx, &table);
     let (mut errors, mut warnings) = cx.into_parts();
     // Stable sorts keep problems at the same path in the order they were found.
     errors.sort_by(|a, b| a.path.cmp(&b.path));
@@ -71,6 +84,7 @@ pub fn load_with_overrides(
             config,
             warnings,
             overrides,
+            translations,
         })
     } else {
         Err(errors)
@@ -111,6 +125,20 @@ pub struct Loaded {
     pub warnings: Vec<Problem>,
     /// Keys the environment set, in variable order.
     pub overrides: Vec<Override>,
+    /// Burrow `[notifier.NAME]` sections run by a built-in plugin, each with the Warren config
+    /// that says the same, in section order.
+    pub translations: Vec<Translation>,
+}
+
+/// One Burrow notifier section and the Warren sections equivalent to it, for `check-config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    /// The section's key path (`notifier.NAME`).
+    pub section: String,
+    /// The equivalent `[plugin.*]` and `[notifier.*]` TOML; secrets become `env:` references.
+    pub toml: String,
+    /// What to do by hand when switching to the Warren form (export a secret, drop a key).
+    pub notes: Vec<String>,
 }
 
 /// One problem: its key path (e.g. `cluster.local.servers[1]`), what is wrong, and where it helps
@@ -743,8 +771,9 @@ pub struct PluginConfig {
     pub clusters: Vec<String>,
     /// The `config` table, as the JSON object the plugin receives.
     pub settings: serde_json::Value,
-    /// Notifiers only: secret name → where its value comes from.
-    pub secrets: BTreeMap<String, SecretRef>,
+    /// Notifiers only: secret name → its value (a translated Burrow password) or where it
+    /// comes from.
+    pub secrets: BTreeMap<String, SecretSource>,
     /// Notifiers only: hosts the plugin may send HTTP requests to.
     pub allowed_outbound_hosts: Vec<String>,
     /// Notifiers only: allow destinations on loopback, private and link-local addresses.
@@ -901,8 +930,8 @@ pub struct MailConfig {
     pub security: MailSecurity,
     /// SMTP user, when the server wants authentication (PLAIN or LOGIN, as it offers).
     pub username: Option<String>,
-    /// Where the password comes from (read by the host at load time).
-    pub password: Option<SecretRef>,
+    /// The password (a translated Burrow one) or where it comes from (read at load time).
+    pub password: Option<SecretSource>,
     /// Sender address.
     pub from: String,
     /// Recipients of messages that name none.
@@ -921,6 +950,9 @@ pub struct MailConfig {
 pub enum MailSecurity {
     /// Plain connection upgraded with STARTTLS (required, never skipped).
     StartTls,
+    /// STARTTLS when the server offers it, plain otherwise: what Burrow's mailer did, for
+    /// translated Burrow sections without credentials.
+    Opportunistic,
     /// TLS from the first byte (SMTPS).
     Tls,
     /// No encryption (a local relay only).

@@ -1,73 +1,107 @@
 //! `[notifier.NAME]`: Burrow's notifier keys (`interval`, `threshold`, `send-interval`,
 //! `send-once`, `send-close`, `group-allowlist`, `group-denylist`) bound to a notifier plugin
-//! (`plugin = "NAME"`) instead of Burrow's Go templates, plus `clusters` and `group-filters`. A
-//! Burrow section without `plugin` (class-name `http` or `email` with templates) still loads,
-//! ignored with a warning, so an existing `burrow.toml` keeps working while it is migrated.
+//! (`plugin = "NAME"`), plus `clusters` and `group-filters`. A Burrow section without `plugin`
+//! (class-name `http`, `email` or `null`, with Burrow's keys) runs on a built-in plugin
+//! (`burrow_notifiers.rs`), so an existing `burrow.toml` keeps alerting while it is migrated.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use toml::Value;
 
+use super::burrow_notifiers;
 use super::pipeline::group_filter;
 use super::reader::{Ctx, Reader, type_name};
 use super::root::Named;
-use super::{ClusterConfig, NotifierConfig, PluginConfig, PluginKind};
+use super::{ClusterConfig, NotifierConfig, PluginConfig, PluginKind, Translation};
 use crate::model::Status;
 
-/// Every `[notifier.NAME]`, checked against the plugins and clusters.
+/// Every `[notifier.NAME]`, checked against the plugins and clusters, with the plugins that
+/// run Burrow's own sections and what each of those was translated to.
 pub(crate) fn notifiers(
     cx: &mut Ctx<'_>,
     sections: Vec<Named<'_>>,
     plugins: &BTreeMap<String, PluginConfig>,
     clusters: &BTreeMap<String, ClusterConfig>,
-) -> BTreeMap<String, NotifierConfig> {
+) -> (
+    BTreeMap<String, NotifierConfig>,
+    Vec<PluginConfig>,
+    Vec<Translation>,
+) {
     let mut out = BTreeMap::new();
+    let mut translated = Vec::new();
+    let mut translations = Vec::new();
     for Named { name, mut reader } in sections {
-        if !reader.has("plugin") {
-            cx.warn(
-                &format!("notifier.{name}"),
-                "Burrow's template notifiers are replaced by notifier plugins; section ignored \
-                 (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
-            );
-            continue;
-        }
-        let plugin = plugin_ref(cx, &mut reader, plugins);
-        let clusters_globs = cluster_globs(
-            cx,
-            &mut reader,
-            plugin.as_ref().and_then(|p| plugins.get(p)),
-            clusters,
-        );
+        // Without `plugin`, a Burrow section: its class says how to deliver.
+        let burrow = if reader.has("plugin") {
+            None
+        } else {
+            Some(burrow_notifiers::delivery(cx, &name, &mut reader))
+        };
+        let (plugin, plugin_config) = match &burrow {
+            None => {
+                let plugin = plugin_ref(cx, &mut reader, plugins);
+                let config = plugin.as_ref().and_then(|p| plugins.get(p));
+                (plugin, config)
+            }
+            Some(b) => {
+                let config = b.as_ref().and_then(|b| b.plugin.as_ref());
+                if config.is_some() && plugins.contains_key(&name) {
+                    cx.error(
+                        &format!("notifier.{name}"),
+                        format!(
+                            "this Burrow section runs as [plugin.{name}], which is already \
+                             defined: rename one of them"
+                        ),
+                    );
+                }
+                (config.map(|p| p.name.clone()), config)
+            }
+        };
+        let clusters_globs = cluster_globs(cx, &mut reader, plugin_config, clusters);
         let interval = reader.positive_duration(cx, "interval", Duration::from_secs(60));
         let threshold = threshold(cx, &mut reader);
         let send_interval = reader.positive_duration(cx, "send-interval", interval);
         let send_once = reader.boolean(cx, "send-once", false);
-        let send_close = reader.boolean(cx, "send-close", true);
+        // Burrow sent no close unless asked; Warren's own notifiers do.
+        let send_close = reader.boolean(cx, "send-close", burrow.is_none());
         let groups = group_filter(cx, &mut reader);
         let filters = filter_refs(cx, &mut reader, plugins);
-        reader.ignore(cx, "class-name", "the plugin decides how to deliver");
-        reader.finish(cx);
-        let Some(plugin) = plugin else {
-            continue;
-        };
-        out.insert(
-            name.clone(),
-            NotifierConfig {
-                name,
-                plugin,
-                clusters: clusters_globs,
-                interval,
-                threshold,
-                send_interval,
-                send_once,
-                send_close,
-                groups,
-                group_filters: filters,
-            },
+        if burrow.is_none() {
+            reader.ignore(cx, "class-name", "the plugin decides how to deliver");
+        }
+        reader.ignore(
+            cx,
+            "cluster",
+            "Burrow notified about every cluster, and so does this notifier; clusters = \
+             [\"NAME\"] restricts it",
         );
+        reader.finish(cx);
+        let notifier = plugin.map(|plugin| NotifierConfig {
+            name: name.clone(),
+            plugin,
+            clusters: clusters_globs,
+            interval,
+            threshold,
+            send_interval,
+            send_once,
+            send_close,
+            groups,
+            group_filters: filters,
+        });
+        if let Some(Some(burrow)) = burrow {
+            translated.extend(burrow.plugin.clone());
+            translations.push(burrow_notifiers::translation(
+                &name,
+                burrow,
+                notifier.as_ref(),
+            ));
+        }
+        if let Some(notifier) = notifier {
+            out.insert(name, notifier);
+        }
     }
-    out
+    (out, translated, translations)
 }
 
 fn plugin_ref(
@@ -156,13 +190,23 @@ fn threshold(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Status {
         Value::String(s) => match s.to_ascii_uppercase().as_str() {
             "WARN" => Ok(Status::Warn),
             "ERR" | "ERROR" => Ok(Status::Err),
-            "OK" => Err(()),
+            "OK" => Ok(Status::Ok),
             _ => Err(()),
         },
+        Value::Integer(1) => Ok(Status::Ok),
         Value::Integer(2) => Ok(Status::Warn),
         Value::Integer(3) => Ok(Status::Err),
         _ => Err(()),
     };
+    if parsed == Ok(Status::Ok) {
+        // Burrow's sample config says 1; incidents still open at WARN, as Burrow's did.
+        cx.warn(
+            &field.path,
+            "Burrow's OK (1) also sent messages about healthy groups; Warren notifies about \
+             incidents only, from WARN",
+        );
+        return Status::Warn;
+    }
     parsed.unwrap_or_else(|()| {
         let shown = match &field.value {
             Value::String(s) => format!("{s:?}"),
@@ -171,8 +215,7 @@ fn threshold(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Status {
         cx.error_with(
             &field.path,
             format!(
-                "expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got {shown}; Burrow's OK (1) \
-                 would notify about healthy groups and is not supported"
+                "expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got {shown}"
             ),
             example,
         );

@@ -17,7 +17,7 @@ use super::reader::{Ctx, Field, Reader, join, type_name};
 use super::root::Named;
 use super::{
     ClusterConfig, MailConfig, MailSecurity, PluginConfig, PluginKind, PluginLimits, PluginSource,
-    SecretRef,
+    SecretRef, SecretSource,
 };
 
 const KINDS: &str = "evaluator, group-filter or notifier";
@@ -202,7 +202,7 @@ fn capability<T>(
 }
 
 /// `secrets = { token = "env:SLACK_TOKEN", key = "file:/run/secrets/pd" }`.
-fn secrets(cx: &mut Ctx<'_>, field: Field) -> Option<BTreeMap<String, SecretRef>> {
+fn secrets(cx: &mut Ctx<'_>, field: Field) -> Option<BTreeMap<String, SecretSource>> {
     let example = "secrets = { webhook = \"env:SLACK_WEBHOOK\" }";
     let Value::Table(table) = &field.value else {
         field.wrong_type(cx, "a table of NAME = \"env:VAR\" or \"file:PATH\"");
@@ -228,7 +228,7 @@ fn secrets(cx: &mut Ctx<'_>, field: Field) -> Option<BTreeMap<String, SecretRef>
         };
         match parsed {
             Ok(r) => {
-                out.insert(name.clone(), r);
+                out.insert(name.clone(), SecretSource::Ref(r));
             }
             Err(message) => cx.error_with(&path, message, example),
         }
@@ -322,11 +322,15 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
             match f.string(cx).as_deref() {
                 Some("starttls") => Some(MailSecurity::StartTls),
                 Some("tls") => Some(MailSecurity::Tls),
+                Some("opportunistic") => Some(MailSecurity::Opportunistic),
                 Some("none") => Some(MailSecurity::None),
                 Some(other) => {
                     cx.error_with(
                         &path,
-                        format!("unknown security {other:?}; expected starttls, tls or none"),
+                        format!(
+                            "unknown security {other:?}; expected starttls, tls, opportunistic \
+                             or none"
+                        ),
                         "security = \"starttls\"",
                     );
                     None
@@ -337,7 +341,7 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
     };
     let default_port = match security {
         Some(MailSecurity::Tls) => 465,
-        Some(MailSecurity::None) => 25,
+        Some(MailSecurity::None | MailSecurity::Opportunistic) => 25,
         _ => 587,
     };
     let port = r
@@ -350,7 +354,7 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
         Some(f) => {
             let path = f.path.clone();
             match f.string(cx).map(|s| parse_secret_ref(&s)) {
-                Some(Ok(reference)) => Some(reference),
+                Some(Ok(reference)) => Some(SecretSource::Ref(reference)),
                 Some(Err(message)) => {
                     cx.error_with(&path, message, "password = \"env:SMTP_PASSWORD\"");
                     None
@@ -368,11 +372,16 @@ fn mail(cx: &mut Ctx<'_>, field: Field) -> Option<MailConfig> {
     // Without TLS the password crosses the network readable by anyone on the path; only an
     // operator who knows the relay sits on a trusted network may say so.
     let plaintext_ok = r.boolean(cx, "allow-plaintext-credentials", false);
-    if security == Some(MailSecurity::None) && password.is_some() && !plaintext_ok {
+    let plaintext = matches!(
+        security,
+        Some(MailSecurity::None | MailSecurity::Opportunistic)
+    );
+    if plaintext && password.is_some() && !plaintext_ok {
         cx.error_with(
             &r.key_path("security"),
-            "\"none\" would send the SMTP password unencrypted; use starttls or tls, or set \
-             allow-plaintext-credentials = true for a relay on a trusted network",
+            "\"none\" and \"opportunistic\" could send the SMTP password unencrypted; use \
+             starttls or tls, or set allow-plaintext-credentials = true for a relay on a trusted \
+             network",
             "security = \"starttls\"",
         );
     }

@@ -13,6 +13,8 @@ use super::{Problem, env};
 /// Everything one `load` call accumulates: the environment lookup and the problems found.
 pub(crate) struct Ctx<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
+    /// The config file's folder, where files it names are looked up first.
+    pub(crate) dir: Option<&'e std::path::Path>,
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
 }
@@ -21,6 +23,7 @@ impl<'e> Ctx<'e> {
     pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>) -> Self {
         Self {
             env,
+            dir: None,
             errors: Vec::new(),
             warnings: Vec::new(),
         }

@@ -6,7 +6,7 @@ use toml::{Table, Value};
 
 use super::reader::{Ctx, Reader, join, suggest, type_name};
 use super::values::check_name;
-use super::{Config, access, general, ha, kafka, notifiers, pipeline, plugins, profiles};
+use super::{Config, Translation, access, general, ha, kafka, notifiers, pipeline, plugins, profiles};
 
 /// Sections Warren reads.
 pub(crate) const SECTIONS: &[&str] = &[
@@ -43,7 +43,7 @@ pub(crate) struct Named<'t> {
 }
 
 /// Walks the whole document and builds the [`Config`], recording problems in `cx`.
-pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
+pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> (Config, Vec<Translation>) {
     for (key, value) in root {
         if SECTIONS.contains(&key.as_str()) {
             continue;
@@ -91,10 +91,14 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
     let sections = named(cx, root, "httpserver");
     let http_servers = general::http_servers(cx, sections, &tls);
     let sections = named(cx, root, "plugin");
-    let plugins = plugins::plugins(cx, sections, &clusters);
+    let mut plugins = plugins::plugins(cx, sections, &clusters);
     plugins::bind(cx, &mut clusters, bindings, &plugins);
     let sections = named(cx, root, "notifier");
-    let notifiers = notifiers::notifiers(cx, sections, &plugins, &clusters);
+    let (notifiers, translated, translations) =
+        notifiers::notifiers(cx, sections, &plugins, &clusters);
+    for plugin in translated {
+        plugins.insert(plugin.name.clone(), plugin);
+    }
     let sections = named(cx, root, "api-token");
     let api_tokens = access::api_tokens(cx, sections);
     let sections = named(cx, root, "api-user");
@@ -108,7 +112,7 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
              notifications will not survive a restart",
         );
     }
-    Config {
+    let config = Config {
         general,
         logging,
         clusters,
@@ -124,7 +128,8 @@ pub(crate) fn resolve(cx: &mut Ctx<'_>, root: &Table) -> Config {
         api_tokens,
         api_users,
         ha,
-    }
+    };
+    (config, translations)
 }
 
 /// Warns once per ignored Burrow section (`[zookeeper]`) or once per named one (`[notifier.X]`).

@@ -13,7 +13,7 @@ mod zookeeper;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Loaded, Problem, load};
+use super::{Loaded, Problem, load, load_in};
 
 /// A hermetic environment built from pairs.
 pub(super) fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -71,16 +71,25 @@ const GOLDEN_ENV: &[(&str, &str)] = &[
     ("ADMIN_PORT", ""),
     ("LOG_FORMAT", "json"),
     ("SASL_PASSWORD", "hunter2"),
-    ("NOTIFIER_API_KEY", "not-substituted-because-ignored"),
+    ("NOTIFIER_API_KEY", "key-from-the-environment"),
 ];
 
 /// What a golden `.out` file holds: the resolved config and warnings as pretty JSON, or one
 /// error per line.
 fn render(text: &str) -> String {
-    match load(text, &env_of(GOLDEN_ENV)) {
+    // Files a config names (Burrow's templates) are found beside the golden inputs.
+    match load_in(text, &env_of(GOLDEN_ENV), &[], Some(&golden_dir())) {
         Ok(loaded) => {
             let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
-            let value = serde_json::json!({ "config": loaded.config, "warnings": warnings });
+            let mut value = serde_json::json!({ "config": loaded.config, "warnings": warnings });
+            if !loaded.translations.is_empty() {
+                let translations: Vec<_> = loaded
+                    .translations
+                    .iter()
+                    .map(|t| serde_json::json!({ "section": t.section, "toml": t.toml.lines().collect::<Vec<_>>(), "notes": t.notes }))
+                    .collect();
+                value["translations"] = serde_json::Value::Array(translations);
+            }
             let json = serde_json::to_string_pretty(&value)
                 .unwrap_or_else(|error| format!("serialization failed: {error}"));
             format!("{json}\n")

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::super::{PluginKind, PluginSource, SecretRef, glob_match};
+use super::super::{PluginKind, PluginSource, SecretRef, SecretSource, glob_match};
 use super::{errors, ok, ok_with, warnings};
 
 const CLUSTERS: &str = r#"
@@ -70,8 +70,8 @@ config = { url = "https://hooks.slack.com/services/${secret:webhook}", channel =
 "#;
     let config = ok_with(text, &[("CHANNEL", "#lag")]).config;
     let s = &config.plugins["slack"];
-    assert_eq!(s.secrets["webhook"], SecretRef::Env("SLACK_WEBHOOK".into()));
-    assert_eq!(s.secrets["key"], SecretRef::File("/run/secrets/key".into()));
+    assert_eq!(s.secrets["webhook"], SecretSource::Ref(SecretRef::Env("SLACK_WEBHOOK".into())));
+    assert_eq!(s.secrets["key"], SecretSource::Ref(SecretRef::File("/run/secrets/key".into())));
     assert_eq!(s.allowed_outbound_hosts.len(), 3);
     assert_eq!(
         s.settings["url"],
@@ -230,7 +230,7 @@ fn a_notifier_takes_burrows_keys_and_defaults_with_the_plugins_clusters() {
 }
 
 #[test]
-fn burrow_numeric_thresholds_are_accepted_and_ok_is_refused() {
+fn burrow_numeric_thresholds_are_accepted_and_ok_reads_as_warn() {
     let with = |t: &str| format!("{SLACK}\n[notifier.ops]\nplugin = \"slack\"\nthreshold = {t}\n");
     assert_eq!(
         ok(&with("3")).config.notifiers["ops"].threshold,
@@ -240,10 +240,21 @@ fn burrow_numeric_thresholds_are_accepted_and_ok_is_refused() {
         ok(&with("\"err\"")).config.notifiers["ops"].threshold,
         crate::model::Status::Err
     );
+    let loaded = ok(&with("1"));
     assert_eq!(
-        errors(&with("1")),
+        loaded.config.notifiers["ops"].threshold,
+        crate::model::Status::Warn
+    );
+    assert_eq!(
+        warnings(&loaded),
         [
-            "notifier.ops.threshold: expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got 1; Burrow's OK (1) would notify about healthy groups and is not supported (example: threshold = \"WARN\")"
+            "notifier.ops.threshold: Burrow's OK (1) also sent messages about healthy groups; Warren notifies about incidents only, from WARN"
+        ]
+    );
+    assert_eq!(
+        errors(&with("4")),
+        [
+            "notifier.ops.threshold: expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got 4 (example: threshold = \"WARN\")"
         ]
     );
 }
@@ -288,7 +299,7 @@ fn smtp_credentials_over_an_unencrypted_connection_need_an_explicit_yes() {
     assert_eq!(
         errors(&mail(creds)),
         [
-            "plugin.mail.mail.security: \"none\" would send the SMTP password unencrypted; use starttls or tls, or set allow-plaintext-credentials = true for a relay on a trusted network (example: security = \"starttls\")"
+            "plugin.mail.mail.security: \"none\" and \"opportunistic\" could send the SMTP password unencrypted; use starttls or tls, or set allow-plaintext-credentials = true for a relay on a trusted network (example: security = \"starttls\")"
         ]
     );
     let allowed = mail(&format!("{creds}allow-plaintext-credentials = true\n"));
@@ -314,7 +325,7 @@ fn mail_capability_resolves_with_security_defaults_and_reports_mistakes() {
         (m.port, m.security),
         (587, super::super::MailSecurity::StartTls)
     );
-    assert_eq!(m.password, Some(SecretRef::Env("SMTP_PASSWORD".into())));
+    assert_eq!(m.password, Some(SecretSource::Ref(SecretRef::Env("SMTP_PASSWORD".into()))));
     let bad = format!(
         "{SLACK}\n[plugin.quiet.mail]\nserver = \"x\"\n[plugin.mail]\nkind = \"notifier\"\npath = \"builtin:email\"\n[plugin.mail.mail]\nsecurity = \"ssl\"\nusername = \"warren\"\nto = [\"ops\"]\n"
     );
@@ -323,7 +334,7 @@ fn mail_capability_resolves_with_security_defaults_and_reports_mistakes() {
         [
             "plugin.mail.mail: username and password go together: give both, or neither",
             "plugin.mail.mail.from: missing required key (example: from = \"warren@example.com\")",
-            "plugin.mail.mail.security: unknown security \"ssl\"; expected starttls, tls or none (example: security = \"starttls\")",
+            "plugin.mail.mail.security: unknown security \"ssl\"; expected starttls, tls, opportunistic or none (example: security = \"starttls\")",
             "plugin.mail.mail.server: missing required key (example: server = \"smtp.example.com\")",
             "plugin.mail.mail.to[0]: \"ops\" is not an email address",
             "plugin.quiet.mail: only notifier plugins are granted capabilities; filters and evaluators get none",

@@ -90,7 +90,6 @@ fn wrong_type_names_both_types() {
 fn burrow_only_sections_and_keys_are_warnings() {
     let text = with_cluster(
         "[general]\npidfile = \"burrow.pid\"\n[zookeeper]\nservers = [\"zk:2181\"]\n\
-         [notifier.default]\nclass-name = \"http\"\n[notifier.mail]\nclass-name = \"email\"\n\
          [iam.msk]\nregion = \"eu-west-1\"\n[logging]\nlevel = \"fatal\"\nmaxsize = 100\n",
     );
     let loaded = ok(&text);
@@ -101,8 +100,6 @@ fn burrow_only_sections_and_keys_are_warnings() {
             "iam.msk: MSK IAM is configured in [sasl.NAME] with mechanism = \"AWS_MSK_IAM\"; section ignored",
             "logging.level: level \"fatal\" is treated as \"error\"",
             "logging.maxsize: ignored: Warren does not rotate its log file itself: rotate it with logrotate (size, rotate, maxage, compress) and a postrotate of `kill -USR1 $(cat PIDFILE)`, on which Warren reopens `filename`",
-            "notifier.default: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
-            "notifier.mail: Burrow's template notifiers are replaced by notifier plugins; section ignored (add plugin = \"NAME\" naming a [plugin.NAME] of kind notifier)",
             "zookeeper: Warren needs no ZooKeeper; section ignored",
         ]
     );

@@ -106,8 +106,8 @@ fn substituted_comma_list_becomes_the_server_list() {
 #[test]
 fn ignored_sections_are_not_substituted() {
     let text = r#"
-        [notifier.slack]
-        url-open = "${SLACK_URL}"
+        [zookeeper]
+        servers = ["${ZK_SERVERS}"]
     "#;
     assert!(super::load(text, &super::env_of(&[])).is_ok());
 }
