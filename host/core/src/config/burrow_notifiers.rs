@@ -37,6 +37,8 @@ const TRUST_STORE_FIX: &str = "Warren's notifiers trust the system's CA store an
 pub(crate) struct Burrow {
     /// The plugin that delivers it; `None` for `class-name = "null"`.
     pub(crate) plugin: Option<PluginConfig>,
+    /// Its settings as the file wrote them (`${VAR}`s not substituted), for the Warren form.
+    written: Json,
     /// Environment variables to export when switching to the printed Warren form, per secret.
     secret_vars: Vec<(String, String, &'static str)>,
     notes: Vec<String>,
@@ -56,6 +58,7 @@ pub(crate) fn delivery(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Opti
             }
             Some(Burrow {
                 plugin: None,
+                written: Json::Null,
                 secret_vars: Vec::new(),
                 notes: vec!["class-name \"null\" sends nothing: delete the section".into()],
             })
@@ -138,6 +141,15 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
         settings.insert("extras".into(), json!(extras));
     }
     templates(cx, r, &mut settings, &["template-open", "template-close"]);
+    let mut written = settings.clone();
+    for (key, setting) in [("url-open", "url"), ("url-close", "url-close")] {
+        if let Some(Value::String(text)) = r.written(key) {
+            written.insert(setting.into(), json!(text));
+        }
+    }
+    for key in ["extras", "headers"] {
+        as_written(r, &mut written, key);
+    }
     let limits = call_limits(cx, r);
     for key in ["keepalive", "disable-http-keepalive"] {
         r.ignore(cx, key, "Warren's HTTP client keeps connections alive itself");
@@ -150,6 +162,7 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
             allowed_outbound_hosts: hosts,
             ..plugin
         }),
+        written: Json::Object(written),
         secret_vars,
         notes: Vec::new(),
     })
@@ -222,6 +235,8 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     if !extras.is_empty() {
         settings.insert("extras".into(), json!(extras));
     }
+    let mut written = settings.clone();
+    as_written(r, &mut written, "extras");
     let limits = call_limits(cx, r);
     tls_keys(cx, r);
     let (Some(server), Some(from)) = (server, from) else {
@@ -244,9 +259,23 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
             mail: Some(mail),
             ..plugin
         }),
+        written: Json::Object(written),
         secret_vars,
         notes: Vec::new(),
     })
+}
+
+/// Puts back the strings of the table `key` as the file wrote them (`${VAR}` unsubstituted).
+fn as_written(r: &Reader<'_>, settings: &mut Map<String, Json>, key: &str) {
+    if let (Some(Value::Table(table)), Some(Json::Object(out))) =
+        (r.written(key), settings.get_mut(key))
+    {
+        for (k, v) in table {
+            if let Some(text) = v.as_str() {
+                out.insert(k.clone(), json!(text));
+            }
+        }
+    }
 }
 
 /// The plugin section every translation starts from: every cluster, private receivers allowed.
@@ -456,7 +485,7 @@ pub(crate) fn translation(
         PluginSource::File(file) => file.display().to_string(),
     };
     p.insert("path".into(), path.into());
-    if let Ok(Value::Table(config)) = Value::try_from(&plugin.settings)
+    if let Ok(Value::Table(config)) = Value::try_from(&burrow.written)
         && !config.is_empty()
     {
         p.insert("config".into(), Value::Table(config));

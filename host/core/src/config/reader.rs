@@ -276,6 +276,12 @@ impl<'t> Reader<'t> {
         Some(Field { key, path, value })
     }
 
+    /// The value as written, before `${VAR}` substitution: what to print back to the operator,
+    /// since a substituted value may be a secret the file kept in the environment.
+    pub(crate) fn written(&self, key: &str) -> Option<&'t Value> {
+        self.table.get(key)
+    }
+
     /// Like [`Reader::field`], but a missing key is an error with `example`.
     pub(crate) fn required(
         &mut self,
