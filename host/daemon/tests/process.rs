@@ -160,3 +160,47 @@ fn config_dir_without_burrow_toml_names_the_file_it_wanted() {
     assert!(stderr.contains("reads TOML only"), "{stderr}");
     assert!(stderr.contains("burrow.toml"), "{stderr}");
 }
+
+#[test]
+fn a_plugin_reload_keeps_the_keys_the_environment_set() {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warren.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[httpserver.default]\naddress = \"127.0.0.1:{port}\"\n[plugin.hook]\nkind = \
+             \"notifier\"\npath = \"builtin:webhook\"\nallowed-outbound-hosts = [\"127.0.0.1\"]\n\
+             allow-private-addresses = true\nconfig = {{ url = \"http://127.0.0.1:9/from-file\" }}\n"
+        ),
+    )
+    .unwrap();
+    let daemon = start(
+        &["run", "--config", file.to_str().unwrap()],
+        &[("WARREN_PLUGIN_HOOK_CONFIG_URL", "http://127.0.0.1:9/from-env")],
+    );
+    let reload = || -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(
+            s,
+            "POST /v3/admin/plugins/reload HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
+        .ok()?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).ok()?;
+        Some(answer)
+    };
+    let mut answer = None;
+    wait_for("the daemon to answer a reload", || {
+        answer = reload();
+        answer.is_some()
+    });
+    let answer = answer.unwrap_or_default();
+    assert!(stop(daemon).success());
+    // Read without the override, the file's url differs and the plugin would be reloaded.
+    assert!(answer.contains("\"hook\":\"unchanged\""), "{answer}");
+}
