@@ -84,4 +84,3 @@ pub fn header(message: &str, name: &str) -> Option<String> {
     }
     value
 }
-

@@ -25,7 +25,12 @@ fn start_demo() -> (Demo, String) {
         .map(|a| a.port())
         .expect("free port");
     let child = Command::new(env!("CARGO_BIN_EXE_warren"))
-        .args(["demo", "--no-table", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "demo",
+            "--no-table",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -75,7 +80,12 @@ async fn wait_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let ready = async {
-            let clusters: Value = reqwest::get(format!("{base}/v3/kafka")).await.ok()?.json().await.ok()?;
+            let clusters: Value = reqwest::get(format!("{base}/v3/kafka"))
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
             let cluster = clusters["clusters"][0].as_str()?.to_owned();
             let groups: Value = reqwest::get(format!("{base}/v3/kafka/{cluster}/consumer"))
                 .await
@@ -83,7 +93,10 @@ async fn wait_ready(base: &str) {
                 .json()
                 .await
                 .ok()?;
-            groups["consumers"].as_array().filter(|g| !g.is_empty()).map(|_| ())
+            groups["consumers"]
+                .as_array()
+                .filter(|g| !g.is_empty())
+                .map(|_| ())
         };
         if ready.await.is_some() {
             return;
@@ -100,7 +113,10 @@ async fn telegraf_and_burrow_exporter_read_every_field_they_decode_from_the_demo
 
     // Telegraf's Burrow input: /v3/kafka, then per cluster its topics (each topic's offsets)
     // and its consumers (each group's lag).
-    let mut telegraf = Walk { base: base.clone(), calls: Vec::new() };
+    let mut telegraf = Walk {
+        base: base.clone(),
+        calls: Vec::new(),
+    };
     let root = telegraf.get("/v3/kafka").await;
     let clusters = names(&root, "clusters", "/v3/kafka");
     assert!(clusters.len() >= 2, "{root}");
@@ -112,8 +128,13 @@ async fn telegraf_and_burrow_exporter_read_every_field_they_decode_from_the_demo
         for topic in &topics {
             let path = format!("/v3/kafka/{cluster}/topic/{topic}");
             let body = telegraf.get(&path).await;
-            let offsets = body["offsets"].as_array().unwrap_or_else(|| panic!("{path}: {body}"));
-            assert!(!offsets.is_empty() && offsets.iter().all(is_int), "{path}: {body}");
+            let offsets = body["offsets"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: {body}"));
+            assert!(
+                !offsets.is_empty() && offsets.iter().all(is_int),
+                "{path}: {body}"
+            );
         }
         let path = format!("/v3/kafka/{cluster}/consumer");
         let groups = names(&telegraf.get(&path).await, "consumers", &path);
@@ -128,10 +149,19 @@ async fn telegraf_and_burrow_exporter_read_every_field_they_decode_from_the_demo
                 status["maxlag"].is_null() || is_int(&status["maxlag"]["current_lag"]),
                 "{path}: {body}"
             );
-            for p in status["partitions"].as_array().unwrap_or_else(|| panic!("{path}: {body}")) {
+            for p in status["partitions"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: {body}"))
+            {
                 partitions_seen += 1;
-                assert!(p["topic"].is_string() && is_int(&p["partition"]), "{path}: {p}");
-                assert!(p["status"].is_string() && is_int(&p["current_lag"]), "{path}: {p}");
+                assert!(
+                    p["topic"].is_string() && is_int(&p["partition"]),
+                    "{path}: {p}"
+                );
+                assert!(
+                    p["status"].is_string() && is_int(&p["current_lag"]),
+                    "{path}: {p}"
+                );
                 for end in ["start", "end"] {
                     for field in ["offset", "timestamp", "lag"] {
                         assert!(is_int(&p[end][field]), "{path}: {end}.{field} in {p}");
@@ -140,11 +170,18 @@ async fn telegraf_and_burrow_exporter_read_every_field_they_decode_from_the_demo
             }
         }
     }
-    assert!(partitions_seen > 0, "no group had partitions: {:?}", telegraf.calls);
+    assert!(
+        partitions_seen > 0,
+        "no group had partitions: {:?}",
+        telegraf.calls
+    );
 
     // burrow_exporter: /v3/kafka, then per cluster its consumers and topics, then each group's
     // lag (labels from the body's own cluster and group) and each topic's offsets.
-    let mut exporter = Walk { base, calls: Vec::new() };
+    let mut exporter = Walk {
+        base,
+        calls: Vec::new(),
+    };
     let root = exporter.get("/v3/kafka").await;
     for cluster in names(&root, "clusters", "/v3/kafka") {
         let path = format!("/v3/kafka/{cluster}/consumer");
@@ -163,14 +200,25 @@ async fn telegraf_and_burrow_exporter_read_every_field_they_decode_from_the_demo
                 "{path}: {body}"
             );
             for p in status["partitions"].as_array().into_iter().flatten() {
-                assert!(is_int(&p["end"]["offset"]) && is_int(&p["current_lag"]), "{p}");
-                assert!(known.contains(&p["status"].as_str().unwrap_or_default()), "{p}");
+                assert!(
+                    is_int(&p["end"]["offset"]) && is_int(&p["current_lag"]),
+                    "{p}"
+                );
+                assert!(
+                    known.contains(&p["status"].as_str().unwrap_or_default()),
+                    "{p}"
+                );
             }
         }
         for topic in &topics {
             let path = format!("/v3/kafka/{cluster}/topic/{topic}");
             let body = exporter.get(&path).await;
-            assert!(body["offsets"].as_array().is_some_and(|o| o.iter().all(is_int)), "{path}");
+            assert!(
+                body["offsets"]
+                    .as_array()
+                    .is_some_and(|o| o.iter().all(is_int)),
+                "{path}"
+            );
         }
     }
     assert!(exporter.calls.len() > 4, "{:?}", exporter.calls);

@@ -57,7 +57,9 @@ fn broken_config_lists_every_problem_and_run_refuses_it() {
 
 /// Burrow's sample configs, as `examples/burrow/` holds them.
 fn burrow_example(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/burrow").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/burrow")
+        .join(name)
 }
 
 #[test]
@@ -116,7 +118,10 @@ fn warren_runs_burrows_sample_config_with_its_notifier() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
         .args(["run", "--config"])
         .arg(burrow_example("burrow.toml"))
-        .env("WARREN_HTTPSERVER_DEFAULT_ADDRESS", format!("127.0.0.1:{port}"))
+        .env(
+            "WARREN_HTTPSERVER_DEFAULT_ADDRESS",
+            format!("127.0.0.1:{port}"),
+        )
         .current_dir(cwd.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -134,7 +139,10 @@ fn warren_runs_burrows_sample_config_with_its_notifier() {
         if let Some(a) = get("/v3/config/notifier") {
             break a;
         }
-        assert!(std::time::Instant::now() < deadline, "warren run never answered");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "warren run never answered"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     let pid_written = cwd.path().join("burrow.pid").is_file();

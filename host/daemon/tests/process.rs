@@ -181,7 +181,10 @@ fn a_plugin_reload_keeps_the_keys_the_environment_set() {
     .unwrap();
     let daemon = start(
         &["run", "--config", file.to_str().unwrap()],
-        &[("WARREN_PLUGIN_HOOK_CONFIG_URL", "http://127.0.0.1:9/from-env")],
+        &[(
+            "WARREN_PLUGIN_HOOK_CONFIG_URL",
+            "http://127.0.0.1:9/from-env",
+        )],
     );
     let reload = || -> Option<String> {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;

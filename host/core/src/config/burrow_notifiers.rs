@@ -115,7 +115,9 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
         (Some(user), Some(password)) => {
             // Burrow sent these as Basic credentials; the webhook sends headers, with the whole
             // value kept as a secret so it never shows in a config dump or a log.
-            let token = <base64ct::Base64 as base64ct::Encoding>::encode_string(format!("{user}:{password}").as_bytes());
+            let token = <base64ct::Base64 as base64ct::Encoding>::encode_string(
+                format!("{user}:{password}").as_bytes(),
+            );
             secrets.insert(
                 "basic-auth".to_owned(),
                 SecretSource::Inline(Secret::new(format!("Basic {token}"))),
@@ -152,7 +154,11 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     }
     let limits = call_limits(cx, r);
     for key in ["keepalive", "disable-http-keepalive"] {
-        r.ignore(cx, key, "Warren's HTTP client keeps connections alive itself");
+        r.ignore(
+            cx,
+            key,
+            "Warren's HTTP client keeps connections alive itself",
+        );
     }
     tls_keys(cx, r);
     let plugin = plugin(name, "webhook", Json::Object(settings), limits);
@@ -348,7 +354,10 @@ fn recipients(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Vec<String> {
         other => {
             cx.error(
                 &field.path,
-                format!("expected a comma-separated string, got {}", type_name(other)),
+                format!(
+                    "expected a comma-separated string, got {}",
+                    type_name(other)
+                ),
             );
             return Vec::new();
         }
@@ -390,7 +399,12 @@ fn string_table(
 
 /// The template keys: each file's text goes to the plugin under the same key, unless the file
 /// is missing and named like one of Burrow's defaults, which the plugin carries itself.
-fn templates(cx: &mut Ctx<'_>, r: &mut Reader<'_>, settings: &mut Map<String, Json>, keys: &[&'static str]) {
+fn templates(
+    cx: &mut Ctx<'_>,
+    r: &mut Reader<'_>,
+    settings: &mut Map<String, Json>,
+    keys: &[&'static str],
+) {
     for &key in keys {
         let Some(field) = r.field(cx, key) else {
             continue;
@@ -399,7 +413,11 @@ fn templates(cx: &mut Ctx<'_>, r: &mut Reader<'_>, settings: &mut Map<String, Js
         let Some(file) = field.string(cx).filter(|f| !f.is_empty()) else {
             continue;
         };
-        let key = if key == "template" { "template-open" } else { key };
+        let key = if key == "template" {
+            "template-open"
+        } else {
+            key
+        };
         match read_template(cx.dir, Path::new(&file)) {
             Ok(text) => {
                 settings.insert(key.into(), json!(text));
@@ -509,8 +527,14 @@ pub(crate) fn translation(
         p.insert("secrets".into(), Value::Table(secrets));
     }
     if !plugin.allowed_outbound_hosts.is_empty() {
-        let hosts = plugin.allowed_outbound_hosts.iter().map(|h| Value::from(h.as_str()));
-        p.insert("allowed-outbound-hosts".into(), Value::Array(hosts.collect()));
+        let hosts = plugin
+            .allowed_outbound_hosts
+            .iter()
+            .map(|h| Value::from(h.as_str()));
+        p.insert(
+            "allowed-outbound-hosts".into(),
+            Value::Array(hosts.collect()),
+        );
         p.insert("allow-private-addresses".into(), true.into());
     }
     if let Some(mail) = &plugin.mail {
@@ -544,7 +568,10 @@ pub(crate) fn translation(
     }
     if plugin.limits.timeout != PluginLimits::default_for(PluginKind::Notifier).timeout {
         let mut limits = toml::Table::new();
-        limits.insert("timeout".into(), duration::format(plugin.limits.timeout).into());
+        limits.insert(
+            "timeout".into(),
+            duration::format(plugin.limits.timeout).into(),
+        );
         p.insert("limits".into(), Value::Table(limits));
     }
     let mut n = toml::Table::new();
@@ -553,7 +580,10 @@ pub(crate) fn translation(
         let clusters = notifier.clusters.iter().map(|c| Value::from(c.as_str()));
         n.insert("clusters".into(), Value::Array(clusters.collect()));
     }
-    n.insert("interval".into(), duration::format(notifier.interval).into());
+    n.insert(
+        "interval".into(),
+        duration::format(notifier.interval).into(),
+    );
     n.insert("threshold".into(), notifier.threshold.as_str().into());
     n.insert(
         "send-interval".into(),
@@ -575,7 +605,9 @@ pub(crate) fn translation(
     notifiers.insert(notifier.name.clone(), Value::Table(n));
     root.insert("notifier".into(), Value::Table(notifiers));
     for (_, var, what) in &burrow.secret_vars {
-        notes.push(format!("export {var} with {what} (now inline in the Burrow section)"));
+        notes.push(format!(
+            "export {var} with {what} (now inline in the Burrow section)"
+        ));
     }
     Translation {
         section,

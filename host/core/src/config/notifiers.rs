@@ -214,9 +214,7 @@ fn threshold(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> Status {
         };
         cx.error_with(
             &field.path,
-            format!(
-                "expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got {shown}"
-            ),
+            format!("expected \"WARN\" or \"ERR\" (Burrow's 2 or 3), got {shown}"),
             example,
         );
         Status::Warn

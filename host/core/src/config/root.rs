@@ -6,7 +6,9 @@ use toml::{Table, Value};
 
 use super::reader::{Ctx, Reader, join, suggest, type_name};
 use super::values::check_name;
-use super::{Config, Translation, access, general, ha, kafka, notifiers, pipeline, plugins, profiles};
+use super::{
+    Config, Translation, access, general, ha, kafka, notifiers, pipeline, plugins, profiles,
+};
 
 /// Sections Warren reads.
 pub(crate) const SECTIONS: &[&str] = &[

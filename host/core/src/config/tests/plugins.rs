@@ -70,8 +70,14 @@ config = { url = "https://hooks.slack.com/services/${secret:webhook}", channel =
 "#;
     let config = ok_with(text, &[("CHANNEL", "#lag")]).config;
     let s = &config.plugins["slack"];
-    assert_eq!(s.secrets["webhook"], SecretSource::Ref(SecretRef::Env("SLACK_WEBHOOK".into())));
-    assert_eq!(s.secrets["key"], SecretSource::Ref(SecretRef::File("/run/secrets/key".into())));
+    assert_eq!(
+        s.secrets["webhook"],
+        SecretSource::Ref(SecretRef::Env("SLACK_WEBHOOK".into()))
+    );
+    assert_eq!(
+        s.secrets["key"],
+        SecretSource::Ref(SecretRef::File("/run/secrets/key".into()))
+    );
     assert_eq!(s.allowed_outbound_hosts.len(), 3);
     assert_eq!(
         s.settings["url"],
@@ -325,7 +331,10 @@ fn mail_capability_resolves_with_security_defaults_and_reports_mistakes() {
         (m.port, m.security),
         (587, super::super::MailSecurity::StartTls)
     );
-    assert_eq!(m.password, Some(SecretSource::Ref(SecretRef::Env("SMTP_PASSWORD".into()))));
+    assert_eq!(
+        m.password,
+        Some(SecretSource::Ref(SecretRef::Env("SMTP_PASSWORD".into())))
+    );
     let bad = format!(
         "{SLACK}\n[plugin.quiet.mail]\nserver = \"x\"\n[plugin.mail]\nkind = \"notifier\"\npath = \"builtin:email\"\n[plugin.mail.mail]\nsecurity = \"ssl\"\nusername = \"warren\"\nto = [\"ops\"]\n"
     );
