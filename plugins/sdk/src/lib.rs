@@ -58,6 +58,7 @@ pub mod log;
 pub mod metadata;
 pub mod notifier;
 pub mod settings;
+pub mod template;
 pub mod verdict;
 
 /// The records, variants and enums of `warren:plugin/types`, shared by every world.
