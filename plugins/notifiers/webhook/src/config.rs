@@ -320,7 +320,7 @@ mod tests {
             [
                 "template-open: template line 2: {{template \"x\"}}: `template` (named templates) is not supported: write the named template's text in its place",
                 "template-close: template line 1: syntax error: unexpected end of block",
-                "url: template line 1: undefined value",
+                "url: template line 1: undefined value: a variable or field that does not exist (the variables: ID, Event, Cluster, Group, Start, Now, Extras, Result with Status, Complete, Partitions, TotalPartitions, Maxlag, TotalLag, MaxTimeLagMs)",
             ]
         );
     }

@@ -148,12 +148,19 @@ fn environment() -> Environment<'static> {
     env
 }
 
+/// What an unknown name's error lists.
+const UNDEFINED_HINT: &str = "ID, Event, Cluster, Group, Start, Now, Extras, Result with Status, Complete, Partitions, TotalPartitions, Maxlag, TotalLag, MaxTimeLagMs";
+
 /// A MiniJinja error as `line N: what` (the line of the template text; a translated Go
 /// template keeps its lines).
 fn describe(error: minijinja::Error) -> String {
-    let what = match error.detail() {
-        Some(detail) => format!("{}: {detail}", error.kind()),
-        None => error.kind().to_string(),
+    let what = match (error.detail(), error.kind()) {
+        (Some(detail), kind) => format!("{kind}: {detail}"),
+        (None, ErrorKind::UndefinedError) => format!(
+            "{}: a variable or field that does not exist (the variables: {UNDEFINED_HINT})",
+            error.kind()
+        ),
+        (None, kind) => kind.to_string(),
     };
     match error.line() {
         Some(line) => format!("line {line}: {what}"),

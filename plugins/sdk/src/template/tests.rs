@@ -101,7 +101,12 @@ fn burrows_helpers() {
 #[test]
 fn problems_are_found_at_check_with_their_line() {
     let err = |text: &str| Template::check(text).unwrap_err();
-    assert_eq!(err("ok\n{{ Reslt.Status }}"), "line 2: undefined value");
+    assert_eq!(
+        err("ok\n{{ Reslt.Status }}"),
+        "line 2: undefined value: a variable or field that does not exist (the variables: ID, \
+         Event, Cluster, Group, Start, Now, Extras, Result with Status, Complete, Partitions, \
+         TotalPartitions, Maxlag, TotalLag, MaxTimeLagMs)"
+    );
     assert!(err("a\n\n{{.Result.Stauts}}").starts_with("line 3: undefined value"));
     assert!(err("{% if %}").starts_with("line 1: syntax error"));
     assert!(err("x\n{{ nope(1) }}").starts_with("line 2: unknown function"));
