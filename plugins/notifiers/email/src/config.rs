@@ -60,10 +60,8 @@ impl settings::Settings for Settings {
                 .describe("Burrow's email template (Subject: line, blank line, body) or MiniJinja"),
             "template",
         );
-        if let Some(t) = &template {
-            if let Err(problem) = crate::templated::check(t) {
-                d.problem("template", problem);
-            }
+        if let Some(Err(problem)) = template.as_ref().map(crate::templated::check) {
+            d.problem("template", problem);
         }
         let subject_template = template::declare(
             d,

@@ -142,10 +142,12 @@ pub(crate) fn display(v: &Value) -> String {
     if v.is_none() || v.is_undefined() {
         return String::new();
     }
-    if let Ok(f) = f64::try_from(v.clone()) {
-        if v.as_i64().is_none() && f.fract() == 0.0 && f.abs() < 1e15 {
-            return format!("{}", f as i64);
-        }
+    if let Ok(f) = f64::try_from(v.clone())
+        && v.as_i64().is_none()
+        && f.fract() == 0.0
+        && f.abs() < 1e15
+    {
+        return format!("{}", f as i64);
     }
     v.to_string()
 }

@@ -344,36 +344,36 @@ impl Translator {
         let (first, args) = operands
             .split_first()
             .ok_or("missing value in a pipeline")?;
-        if let [Token::Ident(name)] = first.as_slice() {
-            if !["true", "false", "nil"].contains(&name.as_str()) {
-                let mut values = args
-                    .iter()
-                    .map(|a| self.operand(a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                values.extend(piped);
-                return function(name, &values);
-            }
+        if let [Token::Ident(name)] = first.as_slice()
+            && !["true", "false", "nil"].contains(&name.as_str())
+        {
+            let mut values = args
+                .iter()
+                .map(|a| self.operand(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            values.extend(piped);
+            return function(name, &values);
         }
-        if let [.., Token::Field(path)] = first.as_slice() {
-            if path.last().is_some_and(|m| m == "Format") {
-                let layout = match (args, &piped) {
-                    ([arg], None) => match arg.as_slice() {
-                        [Token::Str(layout)] => layout,
-                        _ => return Err("`.Format` needs a quoted layout".into()),
-                    },
-                    _ => return Err("`.Format` takes one layout".into()),
-                };
-                let pattern = super::time::go_layout(layout)?;
-                let mut time = first.clone();
-                if let Some(Token::Field(p)) = time.last_mut() {
-                    p.pop();
-                }
-                return Ok(format!(
-                    "strftime({}, {})",
-                    self.operand(&time)?,
-                    quote(&pattern)
-                ));
+        if let [.., Token::Field(path)] = first.as_slice()
+            && path.last().is_some_and(|m| m == "Format")
+        {
+            let layout = match (args, &piped) {
+                ([arg], None) => match arg.as_slice() {
+                    [Token::Str(layout)] => layout,
+                    _ => return Err("`.Format` needs a quoted layout".into()),
+                },
+                _ => return Err("`.Format` takes one layout".into()),
+            };
+            let pattern = super::time::go_layout(layout)?;
+            let mut time = first.clone();
+            if let Some(Token::Field(p)) = time.last_mut() {
+                p.pop();
             }
+            return Ok(format!(
+                "strftime({}, {})",
+                self.operand(&time)?,
+                quote(&pattern)
+            ));
         }
         if !args.is_empty() || piped.is_some() {
             return Err(format!(
