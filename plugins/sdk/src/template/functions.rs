@@ -137,10 +137,31 @@ fn index(v: Value, keys: Rest<Value>) -> Result<Value, Error> {
     Ok(current)
 }
 
-/// A value as templates print it: none as nothing, a whole float without `.0` (as Go).
+/// A value as templates print it, as Go's templates do: none as nothing, a whole float
+/// without `.0`, a list as `[a b]`, a map as `map[k:v]` (keys sorted).
 pub(crate) fn display(v: &Value) -> String {
     if v.is_none() || v.is_undefined() {
         return String::new();
+    }
+    match v.kind() {
+        ValueKind::Seq => {
+            let items: Vec<String> = v
+                .try_iter()
+                .into_iter()
+                .flatten()
+                .map(|i| display(&i))
+                .collect();
+            return format!("[{}]", items.join(" "));
+        }
+        ValueKind::Map => {
+            let items: Vec<String> = go_pairs(v)
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, e)| format!("{}:{}", display(k), display(e)))
+                .collect();
+            return format!("map[{}]", items.join(" "));
+        }
+        _ => {}
     }
     if let Ok(f) = f64::try_from(v.clone())
         && v.as_i64().is_none()
@@ -325,6 +346,7 @@ fn json(v: &Value, out: &mut String) -> Result<(), Error> {
 /// Burrow's `topicsbystatus`: status name → the topics with a partition in it (sorted, each
 /// once).
 fn topics_by_status(partitions: Value) -> Result<Value, Error> {
+    partition_list("topicsbystatus", &partitions)?;
     let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for p in partitions.try_iter()? {
         let status = p.get_attr("Status")?.to_string();
@@ -341,6 +363,7 @@ fn topics_by_status(partitions: Value) -> Result<Value, Error> {
 /// Burrow's `partitioncounts`: how many partitions are `warn`, `stop`, `stall`, `rewind` and
 /// `unknown` (anything else but OK; partitions are never ERR).
 fn partition_counts(partitions: Value) -> Result<Value, Error> {
+    partition_list("partitioncounts", &partitions)?;
     let mut counts = [0u64; 5];
     for p in partitions.try_iter()? {
         let at = match p.get_attr("Status")?.as_str() {
@@ -355,6 +378,17 @@ fn partition_counts(partitions: Value) -> Result<Value, Error> {
     }
     let names = ["warn", "stop", "stall", "rewind", "unknown"];
     Ok(Value::from_iter(names.into_iter().zip(counts)))
+}
+
+/// An error unless `partitions` is a list (a partition is a map, and iterating it would
+/// count its field names).
+fn partition_list(function: &str, partitions: &Value) -> Result<(), Error> {
+    match partitions.kind() {
+        ValueKind::Seq | ValueKind::Iterable => Ok(()),
+        kind => Err(invalid(format!(
+            "{function}: expected a list of partitions, got {kind}"
+        ))),
+    }
 }
 
 /// What Go's `range` iterates: a list's elements, a map's values (keys sorted).

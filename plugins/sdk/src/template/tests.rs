@@ -96,6 +96,15 @@ fn burrows_helpers() {
         render("{{ Now - Start }} {{ Event }} {{ Result.MaxTimeLagMs }}"),
         "0 opened 412000"
     );
+    assert_eq!(
+        render("{{topicsbystatus .Result.Partitions}} {{partitioncounts .Result.Partitions}}"),
+        "map[STALL:[payments] WARN:[payments]] map[rewind:0 stall:1 stop:0 unknown:0 warn:1]"
+    );
+    assert!(
+        Template::check("{{index .Result.Partitions 0 | partitioncounts}}")
+            .unwrap_err()
+            .contains("partitioncounts: expected a list of partitions, got map")
+    );
 }
 
 #[test]

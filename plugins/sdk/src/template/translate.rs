@@ -4,6 +4,7 @@
 //! | Go | MiniJinja |
 //! |---|---|
 //! | `{{.Result.Status}}`, `{{.Result.Status.String}}` | `{{ Result.Status }}` |
+//! | `{{.Start.Lag.Value}}` (later Burrow's lag struct) | `{{ Start.Lag }}` |
 //! | `{{index .Extras "app"}}` | `{{ index(Extras, "app") }}` |
 //! | `{{.Result.Partitions \| jsonencoder}}` | `{{ jsonencoder(Result.Partitions) }}` |
 //! | `{{.Start.Format "Jan 02, 2006"}}` | `{{ strftime(Start, "%b %d, %Y") }}` |
@@ -410,11 +411,13 @@ impl Translator {
     }
 }
 
-/// `base.A.B` (`A.B` at the top); a trailing `.String` (Burrow's status method) is dropped,
-/// statuses being their names already.
+/// `base.A.B` (`A.B` at the top). A trailing `.String` (Burrow's status method) is dropped,
+/// statuses being their names already, and so is the `.Value` of `.Lag.Value` (later Burrow
+/// versions made a lag a struct; here it is the number).
 fn join_path(base: &str, path: &[String]) -> Result<String, String> {
-    let path = match path.split_last() {
-        Some((last, rest)) if last == "String" => rest,
+    let path = match path {
+        [rest @ .., last] if last == "String" => rest,
+        [rest @ .., lag, value] if lag == "Lag" && value == "Value" => &path[..rest.len() + 1],
         _ => path,
     };
     if base.is_empty() && path.is_empty() {
