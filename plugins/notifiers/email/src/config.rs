@@ -1,8 +1,9 @@
 //! The email notifier's config: optional `to` (recipients; empty or absent means the
 //! notifier's `to` list in Warren's config, which the host holds with the SMTP settings),
 //! `subject-prefix` (default `[warren]`) and `link` (Warren's base URL), and message templates:
-//! `template` (Burrow's email template, `Subject:` line first) or `subject-template` and
-//! `body-template` (see [`crate::templated`]). Every problem is reported by key, a
+//! `template` (Burrow's email template, `Subject:` line first; `template-close` for the
+//! resolve's mail, default `template`) or `subject-template` and `body-template` (see
+//! [`crate::templated`]). Every problem is reported by key, a
 //! template's with its line.
 
 use serde_json::json;
@@ -20,6 +21,8 @@ pub struct Settings {
     pub link: Option<String>,
     /// Burrow's email template: headers, a blank line, the body.
     pub template: Option<Template>,
+    /// The resolve's Burrow email template (default: `template`).
+    pub template_close: Option<Template>,
     /// The subject, when templated on its own.
     pub subject_template: Option<Template>,
     /// The plain-text body, when templated on its own.
@@ -63,6 +66,15 @@ impl settings::Settings for Settings {
         if let Some(Err(problem)) = template.as_ref().map(crate::templated::check) {
             d.problem("template", problem);
         }
+        let template_close = template::declare(
+            d,
+            Key::optional("template-close")
+                .describe("The resolve's mail, a template like template (default: template)"),
+            "template-close",
+        );
+        if let Some(Err(problem)) = template_close.as_ref().map(crate::templated::check) {
+            d.problem("template-close", problem);
+        }
         let subject_template = template::declare(
             d,
             Key::optional("subject-template").describe("The subject, templated"),
@@ -73,10 +85,17 @@ impl settings::Settings for Settings {
             Key::optional("body-template").describe("The plain-text body, templated"),
             "body-template",
         );
-        if template.is_some() && (subject_template.is_some() || body_template.is_some()) {
+        let whole = template.is_some() || template_close.is_some();
+        if whole && (subject_template.is_some() || body_template.is_some()) {
             d.problem(
                 "template",
                 "use either template (Burrow's whole mail) or subject-template/body-template",
+            );
+        }
+        if template_close.is_some() && template.is_none() {
+            d.problem(
+                "template-close",
+                "needs template (the mail of opened and updated events)",
             );
         }
         Some(Self {
@@ -84,6 +103,7 @@ impl settings::Settings for Settings {
             subject_prefix: subject_prefix?,
             link,
             template,
+            template_close,
             subject_template,
             body_template,
         })
@@ -130,6 +150,7 @@ mod tests {
                 subject_prefix: "[warren]".into(),
                 link: None,
                 template: None,
+                template_close: None,
                 subject_template: None,
                 body_template: None,
             })
@@ -151,7 +172,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "from: unknown key (known: to, subject-prefix, link, template, subject-template, body-template)",
+                "from: unknown key (known: to, subject-prefix, link, template, template-close, subject-template, body-template)",
                 "to[3]: expected a string, got 7",
                 "to[1]: \"Ops <ops@example.com>\" is not a plain address (one address per entry, such as \"ops@example.com\")",
                 "to[2]: \"nobody\" is not an address such as \"ops@example.com\"",

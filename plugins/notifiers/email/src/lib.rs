@@ -58,6 +58,7 @@ mod tests {
                 "subject-prefix",
                 "subject-template",
                 "template",
+                "template-close",
                 "to"
             ]
         );

@@ -36,7 +36,11 @@ pub fn message(event: &IncidentEvent, settings: &Settings) -> Result<mail::Messa
             Some(opening),
         ),
     };
-    let (subject, text, html) = if let Some(t) = &settings.template {
+    let whole = match (&settings.template_close, event.kind) {
+        (Some(close), IncidentKind::Resolved) => Some(close),
+        _ => settings.template.as_ref(),
+    };
+    let (subject, text, html) = if let Some(t) = whole {
         let parts = crate::templated::render(t, event)?;
         let html = parts.html.then(|| parts.body.clone());
         (one_line(&parts.subject), parts.body, html)
@@ -288,6 +292,7 @@ mod tests {
             subject_prefix: "[warren]".into(),
             link: link.map(Into::into),
             template: None,
+            template_close: None,
             subject_template: None,
             body_template: None,
         }

@@ -1,4 +1,5 @@
-//! Mails from message templates. `template` is Burrow's email template: header lines first
+//! Mails from message templates. `template` (and `template-close` for the resolve, default
+//! `template`) is Burrow's email template: header lines first
 //! (`Subject:` required; `Content-Type:` and `MIME-Version:` optional; `From:` and `To:`,
 //! which older Burrow templates carried, are ignored since the host sets them from Warren's
 //! config), a blank line, then the body. `subject-template` and `body-template` template the

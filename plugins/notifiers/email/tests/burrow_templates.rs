@@ -25,6 +25,16 @@ fn burrows_default_email_template_renders_burrows_mail() {
     assert_eq!(m.subject, "[Burrow] Kafka Consumer Lag Alert");
     assert_eq!(m.text, include_str!("golden/burrow-default-email.txt"));
     assert_eq!(m.html, None);
+    // Without template-close, the resolve's mail is the same template (the group is OK).
+    let m = message(&fixture::event(IncidentKind::Resolved), &s).unwrap();
+    assert!(m.text.contains("Status:   OK\n"), "{}", m.text);
+    let s = settings(serde_json::json!({"template": EMAIL, "template-close": "Subject: {{.Group}} is fine\n\nok\n"})).unwrap();
+    let m = message(&fixture::event(IncidentKind::Resolved), &s).unwrap();
+    assert_eq!(
+        (m.subject.as_str(), m.text.as_str()),
+        ("payments-consumer is fine", "ok\n")
+    );
+    let m = message(&fixture::event(IncidentKind::Opened), &s).unwrap();
     // Threading is Warren's, whatever the template.
     assert_eq!(
         m.message_id.as_deref(),
@@ -65,5 +75,9 @@ fn template_problems_name_the_key_and_line() {
             "subject-template: template line 2: undefined value: a variable or field that does not exist (the variables: ID, Event, Cluster, Group, Start, Now, Extras, Result with Status, Complete, Partitions, TotalPartitions, Maxlag, TotalLag, MaxTimeLagMs)",
             "template: use either template (Burrow's whole mail) or subject-template/body-template",
         ]
+    );
+    assert_eq!(
+        settings(serde_json::json!({"template-close": "Subject: x\n\n"})).unwrap_err(),
+        ["template-close: needs template (the mail of opened and updated events)"]
     );
 }
