@@ -303,9 +303,7 @@ fn json(v: &Value, out: &mut String) -> Result<(), Error> {
         ValueKind::Undefined | ValueKind::None => out.push_str("null"),
         ValueKind::Bool => out.push_str(if v.is_true() { "true" } else { "false" }),
         ValueKind::Number => out.push_str(&display(v)),
-        ValueKind::String => {
-            out.push_str(&serde_json::to_string(v.as_str().unwrap_or("")).unwrap_or_default());
-        }
+        ValueKind::String => out.push_str(&go_json_string(v.as_str().unwrap_or(""))),
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
             for (i, item) in v.try_iter()?.enumerate() {
@@ -332,7 +330,7 @@ fn json(v: &Value, out: &mut String) -> Result<(), Error> {
                     out.push(',');
                 }
                 first = false;
-                out.push_str(&serde_json::to_string(name).unwrap_or_default());
+                out.push_str(&go_json_string(name));
                 out.push(':');
                 json(&v.get_item(&key)?, out)?;
             }
@@ -341,6 +339,21 @@ fn json(v: &Value, out: &mut String) -> Result<(), Error> {
         other => return Err(invalid(format!("jsonencoder: cannot encode a {other}"))),
     }
     Ok(())
+}
+
+/// A JSON string as Go's `encoding/json` writes it: `<`, `>`, `&`, U+2028 and U+2029 as
+/// `\u` escapes (so the JSON is safe inside HTML and JavaScript too).
+fn go_json_string(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    if !quoted.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return quoted;
+    }
+    quoted
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 /// Burrow's `topicsbystatus`: status name → the topics with a partition in it (sorted, each

@@ -57,6 +57,11 @@ fn jsonencoder_writes_burrows_json() {
         render(r#"{{jsonencoder .Extras}} {{jsonencoder "a\"b"}}"#),
         r#"{"app":"kafka"} "a\"b""#
     );
+    // As Go's encoding/json: HTML-significant characters escaped.
+    assert_eq!(
+        render(r#"{{jsonencoder "<a & b>"}}"#),
+        r#""\u003ca \u0026 b\u003e""#
+    );
 }
 
 #[test]
