@@ -8,7 +8,7 @@
 //! | `Event` | `opened`, `updated` or `resolved` |
 //! | `Cluster`, `Group` | the consumer group |
 //! | `Start`, `Now` | the incident's start and this event's time, epoch ms (`strftime` formats them) |
-//! | `Extras` | the notifier's `extras` table (missing keys read as `""` through `index`) |
+//! | `Extras` | the notifier's `extras` table (a missing key reads as `""`) |
 //! | `Result` | the group: `Cluster`, `Group`, `Status`, `Complete`, `Partitions`, `TotalPartitions`, `Maxlag`, `TotalLag`, `MaxTimeLagMs` |
 //!
 //! A partition (`Result.Partitions` are the non-OK ones, `Result.Maxlag` the most lagging):
@@ -20,7 +20,10 @@
 //! (NOTFOUND 0, OK 1, WARN 2, ERR 3, STOP 4, STALL 5, REWIND 6). A fraction such as `Complete`
 //! prints as Go prints it: `1`, `0.5`.
 
+use std::sync::Arc;
+
 use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
 
 use crate::types::{Commit, IncidentEvent, PartitionStatus};
 use crate::verdict::status_name;
@@ -45,11 +48,7 @@ pub fn variables(event: &IncidentEvent, extras: &[(String, String)]) -> Value {
         ("TotalLag", Value::from(g.total_lag)),
         ("MaxTimeLagMs", optional(g.max_time_lag_ms)),
     ]);
-    let extras = Value::from_iter(
-        extras
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
-    );
+    let extras = Value::from_object(Extras(extras.to_vec()));
     map(vec![
         ("ID", Value::from(event.id.as_str())),
         ("Id", Value::from(event.id.as_str())),
@@ -64,6 +63,28 @@ pub fn variables(event: &IncidentEvent, extras: &[(String, String)]) -> Value {
         ("Extras", extras),
         ("Result", result),
     ])
+}
+
+/// The notifier's `extras`: a map where a missing key reads as `""`, as in Go's
+/// `map[string]string` (so `{{if .Extras.tier}}` and `{{.Extras.tier}}` work unset).
+#[derive(Debug)]
+struct Extras(Vec<(String, String)>);
+
+impl Object for Extras {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        let found = self.0.iter().find(|(k, _)| k == key);
+        Some(Value::from(found.map_or("", |(_, v)| v.as_str())))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(
+            self.0
+                .iter()
+                .map(|(k, _)| Value::from(k.as_str()))
+                .collect(),
+        )
+    }
 }
 
 fn partition(p: &PartitionStatus) -> Value {

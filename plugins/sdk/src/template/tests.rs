@@ -38,6 +38,10 @@ fn values_print_as_go_prints_them() {
         render("{{.Result.Complete}} [{{index .Extras \"tier\"}}] {{index .Extras \"app\"}}\n"),
         "1 [] kafka\n"
     );
+    assert_eq!(
+        render("{{if .Extras.tier}}t{{else}}no tier{{end}} [{{.Extras.tier}}] {{.Extras.app}}"),
+        "no tier [] kafka"
+    );
     let mut e = fixture::event(IncidentKind::Opened);
     e.status.complete = 0.5;
     e.status.partitions[0].end.as_mut().unwrap().lag = None;
