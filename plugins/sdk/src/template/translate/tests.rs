@@ -150,3 +150,24 @@ fn go_is_told_apart_from_jinja() {
         assert!(!is_go(jinja), "{jinja}");
     }
 }
+
+#[test]
+fn arbitrary_text_translates_or_errs_without_panicking() {
+    // Deterministic pseudo-random texts over template punctuation and multi-byte characters.
+    let alphabet: Vec<char> = "{{}}-. $\"`'()|,:=/*ab1é€\n\tifrangeend".chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..20_000 {
+        let len = (state >> 59) as usize + 1;
+        let text: String = (0..len * 3)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                alphabet[(state % alphabet.len() as u64) as usize]
+            })
+            .collect();
+        let _ = translate(&text);
+        let _ = is_go(&text);
+        let _ = crate::template::Template::parse(&text);
+    }
+}
