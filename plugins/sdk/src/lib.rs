@@ -4,8 +4,9 @@
 //! config while collecting every problem ([`config`], with [`duration`]s written as in the rest
 //! of Warren's config) or declaring it once as typed settings that also give its JSON Schema
 //! ([`settings`]), patterns over topic and group names ([`glob`]), Burrow's roll-up of
-//! partition verdicts into a group verdict ([`verdict`]), its metadata ([`metadata`]) and log
-//! lines ([`log`]).
+//! partition verdicts into a group verdict ([`verdict`]), its metadata ([`metadata`]), log
+//! lines ([`log`]) and, for notifiers, message templates that also accept Burrow's Go
+//! templates ([`template`]).
 //!
 //! A plugin is a `cdylib` (plus `rlib`, so its logic has native unit tests) with a type that
 //! implements [`Plugin`] and one kind trait, exported with the kind's macro:
@@ -58,6 +59,7 @@ pub mod log;
 pub mod metadata;
 pub mod notifier;
 pub mod settings;
+pub mod template;
 pub mod verdict;
 
 /// The records, variants and enums of `warren:plugin/types`, shared by every world.

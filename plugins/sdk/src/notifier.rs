@@ -22,7 +22,7 @@ pub mod render;
 mod skeleton;
 
 pub use checks::{missing_secrets, secret_names, url_problem};
-pub use inert::{inert_event, json_body};
+pub use inert::{defuse, inert_event, json_body};
 pub use outcome::{classify_mail, classify_response, retry_after_ms};
 pub use skeleton::{Notify, validate};
 

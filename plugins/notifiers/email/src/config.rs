@@ -1,10 +1,14 @@
 //! The email notifier's config: optional `to` (recipients; empty or absent means the
 //! notifier's `to` list in Warren's config, which the host holds with the SMTP settings),
-//! `subject-prefix` (default `[warren]`) and `link` (Warren's base URL). Every problem is
-//! reported by key.
+//! `subject-prefix` (default `[warren]`) and `link` (Warren's base URL), and message templates:
+//! `template` (Burrow's email template, `Subject:` line first; `template-close` for the
+//! resolve's mail, default `template`) or `subject-template` and `body-template` (see
+//! [`crate::templated`]). Every problem is reported by key, a
+//! template's with its line.
 
 use serde_json::json;
 use warren_plugin_sdk::settings::{self, Declare, Key};
+use warren_plugin_sdk::template::{self, Template};
 
 /// What the plugin needs to compose a mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +19,14 @@ pub struct Settings {
     pub subject_prefix: String,
     /// Base URL of Warren's HTTP API, when mails should link to it.
     pub link: Option<String>,
+    /// Burrow's email template: headers, a blank line, the body.
+    pub template: Option<Template>,
+    /// The resolve's Burrow email template (default: `template`).
+    pub template_close: Option<Template>,
+    /// The subject, when templated on its own.
+    pub subject_template: Option<Template>,
+    /// The plain-text body, when templated on its own.
+    pub body_template: Option<Template>,
 }
 
 impl settings::Settings for Settings {
@@ -45,10 +57,55 @@ impl settings::Settings for Settings {
                 .describe("Base URL of Warren's HTTP API: mails link to the group's lag")
                 .example("https://warren.example.com"),
         );
+        let template = template::declare(
+            d,
+            Key::optional("template")
+                .describe("Burrow's email template (Subject: line, blank line, body) or MiniJinja"),
+            "template",
+        );
+        if let Some(Err(problem)) = template.as_ref().map(crate::templated::check) {
+            d.problem("template", problem);
+        }
+        let template_close = template::declare(
+            d,
+            Key::optional("template-close")
+                .describe("The resolve's mail, a template like template (default: template)"),
+            "template-close",
+        );
+        if let Some(Err(problem)) = template_close.as_ref().map(crate::templated::check) {
+            d.problem("template-close", problem);
+        }
+        let subject_template = template::declare(
+            d,
+            Key::optional("subject-template").describe("The subject, templated"),
+            "subject-template",
+        );
+        let body_template = template::declare(
+            d,
+            Key::optional("body-template").describe("The plain-text body, templated"),
+            "body-template",
+        );
+        let whole = template.is_some() || template_close.is_some();
+        if whole && (subject_template.is_some() || body_template.is_some()) {
+            d.problem(
+                "template",
+                "use either template (Burrow's whole mail) or subject-template/body-template",
+            );
+        }
+        if template_close.is_some() && template.is_none() {
+            d.problem(
+                "template-close",
+                "needs template (the mail of opened and updated events)",
+            );
+        }
         Some(Self {
             to: to?,
             subject_prefix: subject_prefix?,
             link,
+            template,
+            template_close,
+            subject_template,
+            body_template,
         })
     }
 }
@@ -91,7 +148,11 @@ mod tests {
             Ok(Settings {
                 to: vec![],
                 subject_prefix: "[warren]".into(),
-                link: None
+                link: None,
+                template: None,
+                template_close: None,
+                subject_template: None,
+                body_template: None,
             })
         );
         let s = parse(
@@ -111,7 +172,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "from: unknown key (known: to, subject-prefix, link)",
+                "from: unknown key (known: to, subject-prefix, link, template, template-close, subject-template, body-template)",
                 "to[3]: expected a string, got 7",
                 "to[1]: \"Ops <ops@example.com>\" is not a plain address (one address per entry, such as \"ops@example.com\")",
                 "to[2]: \"nobody\" is not an address such as \"ops@example.com\"",

@@ -8,14 +8,18 @@
 //! {"to": ["ops@example.com"], "subject-prefix": "[warren]", "link": "https://warren.example.com"}
 //! ```
 //!
+//! or with message templates ([`templated`]): `template` (Burrow's email template as it is),
+//! or `subject-template` and `body-template`.
+//!
 //! Outcome ([`classify_mail`]): the server's
 //! temporary refusals (SMTP 4xx, unreachable) are retried; a permanent refusal (5xx), a
 //! malformed message or a recipient the host does not allow is permanent.
 
 pub mod config;
 pub mod message;
+pub mod templated;
 
-use warren_plugin_sdk::notifier::{Notify, classify_mail, mail};
+use warren_plugin_sdk::notifier::{Notify, classify_mail, mail, permanent};
 use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Email;
@@ -28,7 +32,8 @@ impl Notify for Email {
     type Settings = config::Settings;
 
     fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
-        classify_mail(mail::send(&message::message(event, settings)))
+        let message = message::message(event, settings).map_err(permanent)?;
+        classify_mail(mail::send(&message))
     }
 }
 
@@ -45,6 +50,17 @@ mod tests {
         assert_eq!(m.name, "email");
         let schema: serde_json::Value = serde_json::from_str(&m.config_schema).unwrap();
         let keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["link", "subject-prefix", "to"]);
+        assert_eq!(
+            keys,
+            [
+                "body-template",
+                "link",
+                "subject-prefix",
+                "subject-template",
+                "template",
+                "template-close",
+                "to"
+            ]
+        );
     }
 }

@@ -26,8 +26,8 @@ pub const PARTITIONS_MAX: usize = 50;
 /// Subjects are cut here (mail clients show far less anyway).
 pub const SUBJECT_MAX: usize = 200;
 
-/// The mail for `event`.
-pub fn message(event: &IncidentEvent, settings: &Settings) -> mail::Message {
+/// The mail for `event`; an error when a template fails to render.
+pub fn message(event: &IncidentEvent, settings: &Settings) -> Result<mail::Message, String> {
     let opening = thread_id(&event.id);
     let (message_id, in_reply_to) = match event.kind {
         IncidentKind::Opened => (opening, None),
@@ -36,14 +36,32 @@ pub fn message(event: &IncidentEvent, settings: &Settings) -> mail::Message {
             Some(opening),
         ),
     };
-    mail::Message {
+    let whole = match (&settings.template_close, event.kind) {
+        (Some(close), IncidentKind::Resolved) => Some(close),
+        _ => settings.template.as_ref(),
+    };
+    let (subject, text, html) = if let Some(t) = whole {
+        let parts = crate::templated::render(t, event)?;
+        let html = parts.html.then(|| parts.body.clone());
+        (one_line(&parts.subject), parts.body, html)
+    } else {
+        let subject = match &settings.subject_template {
+            Some(t) => one_line(&t.render(event, &[])?),
+            None => subject(event, settings),
+        };
+        match &settings.body_template {
+            Some(t) => (subject, t.render(event, &[])?, None),
+            None => (subject, text(event, settings), Some(html(event, settings))),
+        }
+    };
+    Ok(mail::Message {
         to: settings.to.clone(),
-        subject: subject(event, settings),
-        text: text(event, settings),
-        html: Some(html(event, settings)),
+        subject,
+        text,
+        html,
         message_id: Some(message_id),
         in_reply_to,
-    }
+    })
 }
 
 /// The opening mail's `Message-ID` local part: `warren-incident-{id}`, with anything that is
@@ -70,11 +88,16 @@ pub fn subject(event: &IncidentEvent, settings: &Settings) -> String {
         IncidentKind::Updated => (status_name(g.status), " (update)"),
         IncidentKind::Resolved => ("RESOLVED", ""),
     };
-    let line = format!(
+    one_line(&format!(
         "{} {state} {} @ {}{suffix}",
         settings.subject_prefix, g.group, g.cluster
-    );
-    let line: String = line
+    ))
+}
+
+/// `text` as a subject: control characters (a newline would start a header) as spaces,
+/// trimmed, cut to [`SUBJECT_MAX`].
+fn one_line(text: &str) -> String {
+    let line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -268,6 +291,10 @@ mod tests {
             to: vec!["ops@example.com".into()],
             subject_prefix: "[warren]".into(),
             link: link.map(Into::into),
+            template: None,
+            template_close: None,
+            subject_template: None,
+            body_template: None,
         }
     }
 
@@ -307,11 +334,11 @@ mod tests {
     #[test]
     fn an_incidents_mails_thread_under_the_opening_one() {
         let s = settings(None);
-        let opened = message(&fixture::event(IncidentKind::Opened), &s);
+        let opened = message(&fixture::event(IncidentKind::Opened), &s).unwrap();
         let opening = format!("warren-incident-{}", fixture::ID);
         assert_eq!(opened.message_id.as_deref(), Some(opening.as_str()));
         assert_eq!(opened.in_reply_to, None);
-        let updated = message(&fixture::event(IncidentKind::Updated), &s);
+        let updated = message(&fixture::event(IncidentKind::Updated), &s).unwrap();
         assert_eq!(
             updated.message_id,
             Some(format!(
@@ -320,7 +347,7 @@ mod tests {
             ))
         );
         assert_eq!(updated.in_reply_to.as_deref(), Some(opening.as_str()));
-        let resolved = message(&fixture::event(IncidentKind::Resolved), &s);
+        let resolved = message(&fixture::event(IncidentKind::Resolved), &s).unwrap();
         assert!(
             resolved
                 .message_id

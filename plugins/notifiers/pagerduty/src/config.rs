@@ -1,10 +1,12 @@
 //! The PagerDuty notifier's config: `routing-key` (the integration key, always a
 //! `${secret:NAME}` placeholder: the host puts it into the body at send time), optional
 //! `source` (default `warren`), `component` (default: the consumer group), `url` (the Events API
-//! endpoint; EU accounts and tests override it) and `link` (Warren's base URL). Every problem
-//! is reported by key.
+//! endpoint; EU accounts and tests override it), `link` (Warren's base URL) and
+//! `summary-template` (the alert's title as a message template). Every problem is reported by
+//! key.
 
 use warren_plugin_sdk::settings::{self, Declare, Key};
+use warren_plugin_sdk::template::{self, Template};
 
 /// PagerDuty's Events API v2 endpoint (EU accounts: `https://events.eu.pagerduty.com/v2/enqueue`).
 pub const ENDPOINT: &str = "https://events.pagerduty.com/v2/enqueue";
@@ -22,6 +24,8 @@ pub struct Settings {
     pub url: String,
     /// Base URL of Warren's HTTP API, for `client_url` and `links`.
     pub link: Option<String>,
+    /// `payload.summary`, when templated.
+    pub summary_template: Option<Template>,
 }
 
 impl settings::Settings for Settings {
@@ -57,12 +61,20 @@ impl settings::Settings for Settings {
                 .describe("Base URL of Warren's HTTP API, for the alert's client_url and links")
                 .example("https://warren.example.com"),
         );
+        let summary_template = template::declare(
+            d,
+            Key::optional("summary-template").describe(
+                "payload.summary (the alert's title) as a Burrow .tmpl text or MiniJinja template",
+            ),
+            "summary-template",
+        );
         Some(Self {
             routing_key: routing_key?,
             source: source?,
             component,
             url: url?,
             link,
+            summary_template,
         })
     }
 }
@@ -103,7 +115,7 @@ mod tests {
             parse(r#"{"routing-key": "abcdef0123456789", "source": " ", "url": "events.pagerduty.com", "severity": 1}"#)
                 .unwrap_err(),
             [
-                "severity: unknown key (known: routing-key, source, component, url, link)",
+                "severity: unknown key (known: routing-key, source, component, url, link, summary-template)",
                 "routing-key: keep the integration key out of the config: use a placeholder such as \
                  \"${secret:routing_key}\" and add secrets = { routing_key = \"env:...\" }",
                 "source: must not be empty (leave it out for the default)",

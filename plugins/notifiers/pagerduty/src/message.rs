@@ -9,7 +9,8 @@
 //!   STALL or REWIND) → `error`; anything else (never sent by the scheduler, but possible from
 //!   a custom evaluator) → `info`. `critical` is never sent: lag is Warren's judgement, and
 //!   whether it wakes someone is left to the service's urgency rules and event orchestration.
-//! - `payload.summary` (the alert's title, ≤ 1024 characters), `source` (the config's, default
+//! - `payload.summary` (the alert's title, ≤ 1024 characters; `summary-template` renders it,
+//!   control characters as spaces), `source` (the config's, default
 //!   `warren`), `component` (the config's, default the consumer group), `group` (the cluster),
 //!   `class` `consumer-lag`, `timestamp` (the event's time, RFC 3339), and `custom_details`
 //!   with the cluster, group, status, lags and the worst non-OK partitions (at most
@@ -30,16 +31,27 @@ pub const DEDUP_KEY_MAX: usize = 255;
 /// How many partitions `custom_details` lists.
 pub const PARTITIONS_MAX: usize = 50;
 
-/// The POST for `event`, the routing key's placeholder verbatim in the body.
-pub fn request(event: &IncidentEvent, settings: &Settings) -> http::Request {
-    http::Request {
+/// The POST for `event`, the routing key's placeholder verbatim in the body; an error when
+/// the summary template fails to render.
+pub fn request(event: &IncidentEvent, settings: &Settings) -> Result<http::Request, String> {
+    // Names in the event must not become placeholders the host fills in.
+    let inert = inert_event(event);
+    let mut body = body(&inert, settings);
+    if let (Some(t), Some(payload)) = (&settings.summary_template, body.get_mut("payload")) {
+        let text: String = t
+            .render(&inert, &[])?
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        payload["summary"] = json!(render::truncate(text.trim(), SUMMARY_MAX));
+    }
+    Ok(http::Request {
         method: http::Method::Post,
         url: settings.url.clone(),
         headers: vec![("content-type".into(), "application/json".into())],
-        // Names in the event must not become placeholders the host fills in.
-        body: json_body(&body(&inert_event(event), settings)),
+        body: json_body(&body),
         timeout_ms: None,
-    }
+    })
 }
 
 /// The event body.
@@ -256,7 +268,7 @@ mod tests {
                 "url": "http://127.0.0.1:8080/v2/enqueue", "link": "https://warren.example.com"}"#,
         )
         .unwrap();
-        let r = request(&fixture::event(IncidentKind::Opened), &s);
+        let r = request(&fixture::event(IncidentKind::Opened), &s).unwrap();
         assert_eq!(r.method, http::Method::Post);
         assert_eq!(r.url, "http://127.0.0.1:8080/v2/enqueue");
         assert_eq!(
@@ -276,7 +288,7 @@ mod tests {
 
     #[test]
     fn the_default_request_goes_to_pagerdutys_endpoint() {
-        let r = request(&fixture::event(IncidentKind::Resolved), &settings());
+        let r = request(&fixture::event(IncidentKind::Resolved), &settings()).unwrap();
         assert_eq!(r.url, "https://events.pagerduty.com/v2/enqueue");
     }
 
@@ -284,11 +296,30 @@ mod tests {
     fn only_the_configured_routing_key_is_a_placeholder_in_the_body() {
         let mut e = fixture::event(IncidentKind::Opened);
         e.status.group = "${secret:routing_key}".into();
-        let r = request(&e, &settings());
+        let r = request(&e, &settings()).unwrap();
         let raw = String::from_utf8(r.body.clone()).unwrap();
         assert_eq!(raw.matches("${secret:").count(), 1, "{raw}");
         let b: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(b["routing_key"], "${secret:routing_key}");
         assert_eq!(b["payload"]["component"], "${secret:routing_key}");
+    }
+
+    #[test]
+    fn a_summary_template_titles_the_alert_on_one_line() {
+        let s = warren_plugin_sdk::settings::parse::<Settings>(
+            r#"{"routing-key": "${secret:routing_key}",
+                "summary-template": "{{.Result.Status}} {{.Result.Group}}\n{{range .Result.Partitions}} {{.Topic}}:{{.Partition}}{{end}}"}"#,
+        )
+        .unwrap();
+        let r = request(&fixture::event(IncidentKind::Opened), &s).unwrap();
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            body["payload"]["summary"],
+            "ERR payments-consumer  payments:2 payments:7"
+        );
+        let r = request(&fixture::event(IncidentKind::Resolved), &s).unwrap();
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["event_action"], "resolve");
+        assert_eq!(body.get("payload"), None);
     }
 }

@@ -1,9 +1,11 @@
 //! The Slack notifier's config: `url` (the incoming webhook, whose path is the secret),
 //! optional `link` (Warren's base URL, for a "View lag" button) and optional `mention` (who to
-//! ping when an incident opens or updates). Every problem is reported by key, including
+//! ping when an incident opens or updates), and optional `template` (the message's text as a
+//! message template instead of Warren's blocks). Every problem is reported by key, including
 //! `${secret:NAME}` placeholders naming a secret the operator did not configure.
 
 use warren_plugin_sdk::settings::{self, Declare, Key};
+use warren_plugin_sdk::template::{self, Template};
 
 /// What the plugin needs to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +16,8 @@ pub struct Settings {
     pub link: Option<String>,
     /// A Slack mention (`<!here>`, `<!channel>`, `<@U024BE7LH>`, `<!subteam^SAZ94GDB8>`).
     pub mention: Option<String>,
+    /// The message's text, when templated.
+    pub template: Option<Template>,
 }
 
 impl settings::Settings for Settings {
@@ -37,10 +41,18 @@ impl settings::Settings for Settings {
                 .example("<!subteam^SAZ94GDB8>")
                 .check(mention_problem),
         );
+        let template = template::declare(
+            d,
+            Key::optional("template").describe(
+                "The message's text (Slack mrkdwn) instead of Warren's blocks: a Burrow .tmpl text or MiniJinja",
+            ),
+            "template",
+        );
         Some(Self {
             url: url?,
             link,
             mention,
+            template,
         })
     }
 }
@@ -84,7 +96,7 @@ mod tests {
             parse(r#"{"link": "warren.example.com", "mention": "here", "colour": "red"}"#)
                 .unwrap_err(),
             [
-                "colour: unknown key (known: url, link, mention)",
+                "colour: unknown key (known: url, link, mention, template)",
                 "url: required (example: url = \"https://hooks.slack.com/services/${secret:webhook}\")",
                 "link: expected an http:// or https:// URL, got \"warren.example.com\"",
                 "mention: expected a Slack mention such as \"<!here>\", \"<!channel>\", \

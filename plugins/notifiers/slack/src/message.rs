@@ -13,6 +13,9 @@
 //! failure that would lose the alert; so every text is cut to its limit: header 150
 //! characters, section text 3000, field 2000; a link longer than a button allows (3000) is
 //! left out rather than cut; and a message stays far below 50 blocks (it has at most six).
+//!
+//! With `template`, the message is only `text`: the template rendered for the event with every
+//! name mrkdwn-escaped (a group named `<!channel>` pings nobody), cut to [`SECTION_MAX`].
 
 use serde_json::{Value, json};
 use warren_plugin_sdk::notifier::{http, inert_event, json_body, render};
@@ -34,19 +37,44 @@ pub const URL_MAX: usize = 3000;
 /// How many partitions the message lists.
 pub const WORST: usize = 5;
 
-/// The webhook request for `event`: a JSON POST to the configured URL, placeholders verbatim.
-pub fn request(event: &IncidentEvent, settings: &Settings) -> http::Request {
-    http::Request {
+/// The webhook request for `event`: a JSON POST to the configured URL, placeholders verbatim;
+/// an error when the template fails to render.
+pub fn request(event: &IncidentEvent, settings: &Settings) -> Result<http::Request, String> {
+    // Names in the event must not become placeholders the host fills in.
+    let inert = inert_event(event);
+    let body = match &settings.template {
+        Some(t) => {
+            let text = t.render(&escaped(&inert), &[])?;
+            json!({"text": render::truncate(&text, SECTION_MAX)})
+        }
+        None => payload(&inert, settings),
+    };
+    Ok(http::Request {
         method: http::Method::Post,
         url: settings.url.clone(),
         headers: vec![(
             "content-type".into(),
             "application/json; charset=utf-8".into(),
         )],
-        // Names in the event must not become placeholders the host fills in.
-        body: json_body(&payload(&inert_event(event), settings)),
+        body: json_body(&body),
         timeout_ms: None,
+    })
+}
+
+/// `event` with its names [`escape`]d, for templates.
+fn escaped(event: &IncidentEvent) -> IncidentEvent {
+    let mut e = event.clone();
+    let partition = |p: &mut PartitionStatus| {
+        for s in [&mut p.topic, &mut p.owner, &mut p.client_id] {
+            *s = escape(s);
+        }
+    };
+    for s in [&mut e.id, &mut e.status.cluster, &mut e.status.group] {
+        *s = escape(s);
     }
+    e.status.partitions.iter_mut().for_each(partition);
+    e.status.maxlag.iter_mut().for_each(partition);
+    e
 }
 
 /// The message body.
@@ -229,6 +257,7 @@ mod tests {
             url: "https://hooks.slack.com/services/${secret:webhook}".into(),
             link: link.map(Into::into),
             mention: mention.map(Into::into),
+            template: None,
         }
     }
 
@@ -440,7 +469,7 @@ mod tests {
 
     #[test]
     fn the_request_posts_json_to_the_webhook_with_the_placeholder_verbatim() {
-        let r = request(&fixture::event(IncidentKind::Opened), &settings(None, None));
+        let r = request(&fixture::event(IncidentKind::Opened), &settings(None, None)).unwrap();
         assert_eq!(r.method, http::Method::Post);
         assert_eq!(r.url, "https://hooks.slack.com/services/${secret:webhook}");
         assert_eq!(
@@ -458,13 +487,32 @@ mod tests {
     fn a_group_named_like_a_placeholder_cannot_pull_a_secret_into_the_message() {
         let mut e = fixture::event(IncidentKind::Opened);
         e.status.group = "${secret:webhook}".into();
-        let r = request(&e, &settings(Some("https://w"), None));
+        let r = request(&e, &settings(Some("https://w"), None)).unwrap();
         let raw = String::from_utf8(r.body.clone()).unwrap();
         assert!(!raw.contains("${secret:"), "{raw}");
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(
             blocks(&v)[0]["text"]["text"],
             ":red_circle: prod-eu/${secret:webhook} is ERR"
+        );
+    }
+
+    #[test]
+    fn a_template_is_the_whole_text_with_names_escaped() {
+        let s = warren_plugin_sdk::settings::parse::<Settings>(
+            r#"{"url": "https://hooks.slack.com/services/${secret:webhook}",
+                "template": "{{.Result.Group}} is {{.Result.Status}} ({{len .Result.Partitions}})"}"#,
+        )
+        .unwrap();
+        let mut e = fixture::event(IncidentKind::Opened);
+        e.status.group = "<!channel>${secret:webhook}".into();
+        let r = request(&e, &s).unwrap();
+        let raw = String::from_utf8(r.body).unwrap();
+        assert!(!raw.contains("${"), "{raw}");
+        let body: Value = serde_json::from_str(&raw).unwrap();
+        assert_eq!(
+            body,
+            json!({"text": "&lt;!channel&gt;${secret:webhook} is ERR (2)"})
         );
     }
 }

@@ -1,8 +1,10 @@
 //! The Teams notifier's config: `url` (the Workflows webhook, a secret: its `sig=` parameter
-//! lets anyone post) and optional `link` (Warren's base URL, for a "View lag" button). Every
-//! problem is reported by key.
+//! lets anyone post), optional `link` (Warren's base URL, for a "View lag" button) and optional
+//! `template` (the card's text as a message template instead of Warren's card). Every problem
+//! is reported by key.
 
 use warren_plugin_sdk::settings::{self, Declare, Key};
+use warren_plugin_sdk::template::{self, Template};
 
 /// What the plugin needs to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +13,8 @@ pub struct Settings {
     pub url: String,
     /// Base URL of Warren's HTTP API, when cards should link to it.
     pub link: Option<String>,
+    /// The card's text, when templated.
+    pub template: Option<Template>,
 }
 
 impl settings::Settings for Settings {
@@ -25,7 +29,18 @@ impl settings::Settings for Settings {
                 .describe("Base URL of Warren's HTTP API: cards get a button to the group's lag")
                 .example("https://warren.example.com"),
         );
-        Some(Self { url: url?, link })
+        let template = template::declare(
+            d,
+            Key::optional("template").describe(
+                "The card's text (Teams markdown) instead of Warren's card: a Burrow .tmpl text or MiniJinja",
+            ),
+            "template",
+        );
+        Some(Self {
+            url: url?,
+            link,
+            template,
+        })
     }
 }
 
@@ -56,7 +71,8 @@ mod tests {
             parse(r#"{"url": "${secret:webhook}", "link": "https://warren.example.com"}"#),
             Ok(Settings {
                 url: "${secret:webhook}".into(),
-                link: Some("https://warren.example.com".into())
+                link: Some("https://warren.example.com".into()),
+                template: None,
             })
         );
     }
@@ -70,7 +86,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "card: unknown key (known: url, link)",
+                "card: unknown key (known: url, link, template)",
                 "url: the URL carries its sig= signature in the clear: put the URL (or the signature) in \
                  a secret and write \"${secret:webhook}\"",
                 "link: expected a string, got 3",

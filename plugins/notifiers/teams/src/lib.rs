@@ -17,7 +17,7 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http, permanent};
 use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Teams;
@@ -30,7 +30,8 @@ impl Notify for Teams {
     type Settings = config::Settings;
 
     fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
-        classify_response(http::send(&message::request(event, settings)))
+        let request = message::request(event, settings).map_err(permanent)?;
+        classify_response(http::send(&request))
     }
 }
 
@@ -48,6 +49,6 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&m.config_schema).unwrap();
         assert_eq!(schema["required"], serde_json::json!(["url"]));
         let keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["link", "url"]);
+        assert_eq!(keys, ["link", "template", "url"]);
     }
 }

@@ -11,6 +11,9 @@
 //!
 //! Teams refuses messages over about 28 KB: names are cut to [`NAME_MAX`] characters and the
 //! card lists at most [`WORST`] partitions, so a card stays a few KB whatever the group.
+//!
+//! With `template`, the card is one wrapping text block: the template rendered for the event,
+//! cut so the message stays under [`SIZE_MAX`].
 
 use serde_json::{Value, json};
 use warren_plugin_sdk::notifier::{http, inert_event, json_body, render};
@@ -28,34 +31,51 @@ pub const URL_MAX: usize = 2048;
 /// Teams' message size limit, about 28 KB; cards stay well below.
 pub const SIZE_MAX: usize = 28_000;
 
-/// The POST to the flow.
-pub fn request(event: &IncidentEvent, settings: &Settings) -> http::Request {
-    http::Request {
+/// The POST to the flow; an error when the template fails to render.
+pub fn request(event: &IncidentEvent, settings: &Settings) -> Result<http::Request, String> {
+    // Names in the event must not become placeholders the host fills in.
+    let inert = inert_event(event);
+    let body = match &settings.template {
+        Some(t) => card(
+            vec![json!({
+                "type": "TextBlock",
+                "text": render::truncate(&t.render(&inert, &[])?, SIZE_MAX - 1000),
+                "wrap": true,
+            })],
+            None,
+        ),
+        None => payload(&inert, settings),
+    };
+    Ok(http::Request {
         method: http::Method::Post,
         url: settings.url.clone(),
         headers: vec![("content-type".into(), "application/json".into())],
-        // Names in the event must not become placeholders the host fills in.
-        body: json_body(&payload(&inert_event(event), settings)),
+        body: json_body(&body),
         timeout_ms: None,
-    }
+    })
 }
 
 /// The message: `{"type": "message", "attachments": [one Adaptive Card]}`.
 pub fn payload(event: &IncidentEvent, settings: &Settings) -> Value {
-    let mut content = json!({
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard",
-        "version": "1.4",
-        "msteams": {"width": "Full"},
-        "body": body(event),
-    });
     let g = &event.status;
     // A cut URL would lead nowhere: a group name too long for a link gets no button.
     let url = settings
         .link
         .as_ref()
         .map(|link| render::lag_url(link, &g.cluster, &g.group));
-    if let Some(url) = url.filter(|u| u.len() <= URL_MAX) {
+    card(body(event), url.filter(|u| u.len() <= URL_MAX))
+}
+
+/// The message holding one card with `body` and, with `url`, a "View lag" button.
+fn card(body: Vec<Value>, url: Option<String>) -> Value {
+    let mut content = json!({
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "msteams": {"width": "Full"},
+        "body": body,
+    });
+    if let Some(url) = url {
         content["actions"] = json!([{"type": "Action.OpenUrl", "title": "View lag", "url": url}]);
     }
     json!({
@@ -173,6 +193,7 @@ mod tests {
         Settings {
             url: "${secret:webhook}".into(),
             link: link.map(Into::into),
+            template: None,
         }
     }
 
@@ -306,7 +327,7 @@ mod tests {
         e.status.partitions = (0..5000)
             .map(|i| fixture::partition(&"t".repeat(249), i, Status::Warn, 1))
             .collect();
-        let r = request(&e, &settings(Some("https://warren.example.com")));
+        let r = request(&e, &settings(Some("https://warren.example.com"))).unwrap();
         assert!(r.body.len() < SIZE_MAX, "{} bytes", r.body.len());
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         let rows = facts(&card(&v)["body"][3]);
@@ -320,7 +341,7 @@ mod tests {
 
     #[test]
     fn the_request_posts_to_the_secret_url_verbatim() {
-        let r = request(&fixture::event(IncidentKind::Opened), &settings(None));
+        let r = request(&fixture::event(IncidentKind::Opened), &settings(None)).unwrap();
         assert_eq!(
             (r.method, r.url.as_str()),
             (http::Method::Post, "${secret:webhook}")
@@ -335,7 +356,7 @@ mod tests {
     fn a_group_named_like_a_placeholder_cannot_pull_a_secret_into_the_card() {
         let mut e = fixture::event(IncidentKind::Opened);
         e.status.group = "${secret:webhook}".into();
-        let r = request(&e, &settings(None));
+        let r = request(&e, &settings(None)).unwrap();
         let raw = String::from_utf8(r.body.clone()).unwrap();
         assert!(!raw.contains("${secret:"), "{raw}");
         let v: Value = serde_json::from_slice(&r.body).unwrap();
@@ -343,5 +364,21 @@ mod tests {
             card(&v)["body"][1]["facts"][1]["value"],
             "${secret:webhook}"
         );
+    }
+
+    #[test]
+    fn a_template_is_the_cards_only_text() {
+        let s = warren_plugin_sdk::settings::parse::<Settings>(
+            r#"{"url": "${secret:webhook}", "template": "**{{ Group }}** is {{ Result.Status }}"}"#,
+        )
+        .unwrap();
+        let r = request(&fixture::event(IncidentKind::Updated), &s).unwrap();
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        let card = &body["attachments"][0]["content"];
+        assert_eq!(
+            card["body"],
+            json!([{"type": "TextBlock", "text": "**payments-consumer** is ERR", "wrap": true}])
+        );
+        assert_eq!(card["actions"], Value::Null);
     }
 }

@@ -3,11 +3,15 @@
 //! (`burrow`, the default, or `warren`), and for Burrow's receivers `extras` (the strings
 //! Burrow's templates read as `.Extras`: `api_key`, `app`, `tier`), `url-close` and
 //! `method-close` (where and how the resolve goes; Burrow's sample config used `DELETE`).
-//! Every problem is reported by key.
+//! `template-open` and `template-close` replace the body of opened/updated events and of the
+//! resolve with a message template (Burrow's `.tmpl` text as it is, or MiniJinja; see
+//! `warren_plugin_sdk::template`), and `url`/`url-close` may hold template syntax too (Burrow's
+//! URLs were templates). Every problem is reported by key, a template's with its line.
 
 use serde_json::json;
 use warren_plugin_sdk::notifier::http;
 use warren_plugin_sdk::settings::{self, Declare, Key};
+use warren_plugin_sdk::template::{self, Template};
 
 /// The methods opened and updated events may use.
 const METHODS: &[&str] = &["POST", "PUT", "PATCH"];
@@ -44,6 +48,14 @@ pub struct Settings {
     pub format: Format,
     /// Burrow's `.Extras`.
     pub extras: Vec<(String, String)>,
+    /// The body of opened and updated events, when templated.
+    pub template_open: Option<Template>,
+    /// The resolve's body, when templated (else the `format` body).
+    pub template_close: Option<Template>,
+    /// `url` when it holds template syntax.
+    pub url_template: Option<Template>,
+    /// `url-close` when it holds template syntax.
+    pub url_close_template: Option<Template>,
 }
 
 impl Settings {
@@ -110,27 +122,65 @@ impl settings::Settings for Settings {
         };
         let extras = d.string_map(
             Key::optional("extras")
-                .describe("burrow format only: Burrow's .Extras (api_key, app, tier)"),
+                .describe("burrow format and templates: Burrow's .Extras (api_key, app, tier)"),
         );
         let extras = extras.unwrap_or_default();
-        if format == Some(Format::Warren) && !extras.is_empty() {
+        let template_open = template::declare(
+            d,
+            Key::optional("template-open").describe(
+                "Body of opened and updated events: a Burrow .tmpl text or a MiniJinja template",
+            ),
+            "template-open",
+        );
+        let template_close = template::declare(
+            d,
+            Key::optional("template-close").describe(
+                "Body of the resolve (default: the format's); a template like template-open",
+            ),
+            "template-close",
+        );
+        let templated = template_open.is_some() || template_close.is_some();
+        if format == Some(Format::Warren) && !extras.is_empty() && !templated {
             d.problem(
                 "extras",
-                "only the \"burrow\" format uses extras (the \"warren\" body has no place for them)",
+                "only the \"burrow\" format and templates use extras (the \"warren\" body has no place for them)",
             );
         }
         let url = url?;
+        let url_template = read_url_template(d, "url", &url);
+        let (url_close, url_close_template) = match url_close {
+            Some(close) => {
+                let template = read_url_template(d, "url-close", &close);
+                (close, template)
+            }
+            None => (url.clone(), url_template.clone()),
+        };
         let method = method?;
         Some(Self {
-            url_close: url_close.unwrap_or_else(|| url.clone()),
+            url_close,
             method_close: method_close.unwrap_or(method),
             url,
             method,
             headers,
             format: format?,
             extras,
+            template_open,
+            template_close,
+            url_template,
+            url_close_template,
         })
     }
+}
+
+/// The template in URL `url` (key `key`), when it holds template syntax. The URL is checked
+/// as a URL too, so its actions are written without spaces (`{{.Result.Group}}`).
+fn read_url_template(d: &Declare<'_>, key: &str, url: &str) -> Option<Template> {
+    if !template::is_template(url) {
+        return None;
+    }
+    Template::check(url)
+        .map_err(|problem| d.problem(key, format_args!("template {problem}")))
+        .ok()
 }
 
 /// `name` as an HTTP method among `allowed`, in any case; a problem with `key` otherwise.
@@ -217,7 +267,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "retries: unknown key (known: url, url-close, method, method-close, headers, format, extras)",
+                "retries: unknown key (known: url, url-close, method, method-close, headers, format, extras, template-open, template-close)",
                 "url: expected an http:// or https:// URL, got \"mailto:x\"",
                 "method: expected one of POST, PUT, PATCH, got \"DELETE\"",
                 "method-close: expected one of POST, PUT, PATCH, DELETE, got \"GET\"",
@@ -231,7 +281,7 @@ mod tests {
             parse(r#"{"url": "https://h", "format": "warren", "extras": {"app": "a"}}"#)
                 .unwrap_err(),
             [
-                "extras: only the \"burrow\" format uses extras (the \"warren\" body has no place for them)"
+                "extras: only the \"burrow\" format and templates use extras (the \"warren\" body has no place for them)"
             ]
         );
     }
@@ -249,6 +299,29 @@ mod tests {
         assert!(problems[0].starts_with("extras.api_key: secret \"api_key\" is not configured"));
         assert!(
             problems[1].starts_with("headers.Authorization: secret \"token\" is not configured")
+        );
+    }
+
+    #[test]
+    fn templates_are_read_and_their_problems_name_key_and_line() {
+        let s = parse(
+            r#"{"url": "https://h/{{.Result.Group}}", "template-open": "{{.Result.Status}}",
+                "url-close": "https://h/close"}"#,
+        )
+        .unwrap();
+        assert!(s.url_template.is_some() && s.url_close_template.is_none());
+        assert!(s.template_open.is_some() && s.template_close.is_none());
+        assert_eq!(
+            parse(
+                r#"{"url": "https://h/{{Nope}}", "template-open": "a\n{{template \"x\"}}",
+                    "template-close": "{% if %}"}"#
+            )
+            .unwrap_err(),
+            [
+                "template-open: template line 2: {{template \"x\"}}: `template` (named templates) is not supported: write the named template's text in its place",
+                "template-close: template line 1: syntax error: unexpected end of block",
+                "url: template line 1: undefined value: a variable or field that does not exist (the variables: ID, Event, Cluster, Group, Start, Now, Extras, Result with Status, Complete, Partitions, TotalPartitions, Maxlag, TotalLag, MaxTimeLagMs)",
+            ]
         );
     }
 }

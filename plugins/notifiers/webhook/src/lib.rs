@@ -13,7 +13,9 @@
 //! ```
 //!
 //! plus, for Burrow receivers, `extras` (`{"api_key": "${secret:api_key}", "app": "…",
-//! "tier": "…"}`), `url-close` and `method-close` (e.g. `"DELETE"`).
+//! "tier": "…"}`), `url-close` and `method-close` (e.g. `"DELETE"`), and for any other body
+//! `template-open`/`template-close`: a message template (a Burrow `.tmpl` text as it is, or
+//! MiniJinja), with `url`/`url-close` templated too when they hold `{{`.
 //!
 //! Outcome ([`classify_response`]): 2xx is
 //! delivered; 408, 429 and 5xx are retried (429 no sooner than its `Retry-After`), as are
@@ -64,7 +66,7 @@
 pub mod config;
 pub mod message;
 
-use warren_plugin_sdk::notifier::{Notify, classify_response, http};
+use warren_plugin_sdk::notifier::{Notify, classify_response, http, permanent};
 use warren_plugin_sdk::types::{IncidentEvent, NotifyError};
 
 struct Webhook;
@@ -77,7 +79,8 @@ impl Notify for Webhook {
     type Settings = config::Settings;
 
     fn send(event: &IncidentEvent, settings: &config::Settings) -> Result<(), NotifyError> {
-        classify_response(http::send(&message::request(event, settings)))
+        let request = message::request(event, settings).map_err(permanent)?;
+        classify_response(http::send(&request))
     }
 }
 
@@ -102,6 +105,8 @@ mod tests {
                 "headers",
                 "method",
                 "method-close",
+                "template-close",
+                "template-open",
                 "url",
                 "url-close"
             ]

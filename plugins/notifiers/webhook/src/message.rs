@@ -34,9 +34,14 @@
 //!
 //! The `warren` body (`"schema": "warren.incident.v1"`) carries the whole event; see the
 //! crate docs for the schema.
+//!
+//! With `template-open` (and `template-close` for the resolve) the body is the template's
+//! text instead, and templated URLs are rendered the same way. Both render an inert event:
+//! a `$` of `${` in a name becomes `\u0024` in the body (names belong inside JSON strings,
+//! where it reads back as `$`) and `%24` in a URL, so no name becomes a secret placeholder.
 
 use serde_json::{Value, json};
-use warren_plugin_sdk::notifier::{http, inert_event, json_body, render};
+use warren_plugin_sdk::notifier::{defuse, http, inert_event, json_body, render};
 use warren_plugin_sdk::types::{Commit, IncidentEvent, IncidentKind, PartitionStatus, Status};
 use warren_plugin_sdk::verdict::status_name;
 
@@ -45,12 +50,35 @@ use crate::config::{Format, Settings};
 /// The value of the `warren` body's `schema`.
 pub const SCHEMA: &str = "warren.incident.v1";
 
-/// The request for `event`.
-pub fn request(event: &IncidentEvent, settings: &Settings) -> http::Request {
-    let (url, method) = if event.kind == IncidentKind::Resolved {
-        (&settings.url_close, settings.method_close)
+/// The request for `event`; an error when a template fails to render.
+pub fn request(event: &IncidentEvent, settings: &Settings) -> Result<http::Request, String> {
+    // Names in the event must not become placeholders the host fills in.
+    let inert = inert_event(event);
+    let extras = &settings.extras;
+    let resolved = event.kind == IncidentKind::Resolved;
+    let (url, url_template, method, template) = if resolved {
+        let s = settings;
+        (
+            &s.url_close,
+            &s.url_close_template,
+            s.method_close,
+            &s.template_close,
+        )
     } else {
-        (&settings.url, settings.method)
+        (
+            &settings.url,
+            &settings.url_template,
+            settings.method,
+            &settings.template_open,
+        )
+    };
+    let url = match url_template {
+        Some(t) => defuse(&t.render(&inert, extras)?, "%24"),
+        None => url.clone(),
+    };
+    let body = match template {
+        Some(t) => defuse(&t.render(&inert, extras)?, "\\u0024").into_bytes(),
+        None => json_body(&body(&inert, settings)),
     };
     let mut headers = Vec::new();
     if !settings
@@ -65,14 +93,13 @@ pub fn request(event: &IncidentEvent, settings: &Settings) -> http::Request {
         headers.push(("x-warren-event".to_string(), format!("incident.{kind}")));
     }
     headers.extend(settings.headers.iter().cloned());
-    http::Request {
+    Ok(http::Request {
         method,
-        url: url.clone(),
+        url,
         headers,
-        // Names in the event must not become placeholders the host fills in.
-        body: json_body(&body(&inert_event(event), settings)),
+        body,
         timeout_ms: None,
-    }
+    })
 }
 
 /// The body in the configured format.
@@ -260,7 +287,7 @@ mod tests {
         let s = settings(
             r#"{"url": "https://h/open", "url-close": "https://h/close", "method-close": "DELETE", "extras": {"app": "kafka"}}"#,
         );
-        let r = request(&fixture::event(IncidentKind::Resolved), &s);
+        let r = request(&fixture::event(IncidentKind::Resolved), &s).unwrap();
         assert_eq!(
             (r.method, r.url.as_str()),
             (http::Method::Delete, "https://h/close")
@@ -270,7 +297,7 @@ mod tests {
             b,
             json!({"api_key": "", "app": "kafka", "block": false, "ids": [fixture::ID], "group": "payments-consumer"})
         );
-        let open = request(&fixture::event(IncidentKind::Opened), &s);
+        let open = request(&fixture::event(IncidentKind::Opened), &s).unwrap();
         assert_eq!(
             (open.method, open.url.as_str()),
             (http::Method::Post, "https://h/open")
@@ -348,7 +375,7 @@ mod tests {
             r#"{"url": "https://h/${secret:path}", "method": "PATCH", "format": "warren",
                 "headers": {"Authorization": "Bearer ${secret:token}"}}"#,
         );
-        let r = request(&fixture::event(IncidentKind::Opened), &s);
+        let r = request(&fixture::event(IncidentKind::Opened), &s).unwrap();
         assert_eq!(
             (r.method, r.url.as_str()),
             (http::Method::Patch, "https://h/${secret:path}")
@@ -365,7 +392,7 @@ mod tests {
         let s = settings(
             r#"{"url": "https://h", "headers": {"Content-Type": "application/vnd.x+json"}}"#,
         );
-        let r = request(&fixture::event(IncidentKind::Opened), &s);
+        let r = request(&fixture::event(IncidentKind::Opened), &s).unwrap();
         assert_eq!(r.headers, [h("Content-Type", "application/vnd.x+json")]);
     }
 
@@ -375,13 +402,13 @@ mod tests {
         e.status.group = "${secret:token}".into();
         e.status.partitions[0].topic = "${secret:token}".into();
         let s = settings(r#"{"url": "https://h", "extras": {"api_key": "${secret:api_key}"}}"#);
-        let r = request(&e, &s);
+        let r = request(&e, &s).unwrap();
         let raw = String::from_utf8(r.body.clone()).unwrap();
         assert_eq!(raw.matches("${secret:").count(), 1, "{raw}");
         let b: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(b["api_key"], "${secret:api_key}");
         assert_eq!(b["events"][0]["event"]["group"], "${secret:token}");
-        let r = request(&e, &settings(r#"{"url": "https://h", "format": "warren"}"#));
+        let r = request(&e, &settings(r#"{"url": "https://h", "format": "warren"}"#)).unwrap();
         assert!(!String::from_utf8(r.body.clone()).unwrap().contains("${"));
         let b: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(b["partitions"][0]["topic"], "${secret:token}");

@@ -60,6 +60,13 @@ pub(crate) fn unmark(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` rendered from an inert event (a message template's output) with every marked `$`
+/// written as `dollar`: `\u0024` where names land in JSON strings, `%24` in a URL. Nothing
+/// else in the output is touched, so the operator's own placeholders still work.
+pub fn defuse(text: &str, dollar: &str) -> String {
+    text.replace(&format!("${MARK}"), dollar)
+}
+
 /// `value` as JSON bytes, every marked `$` written as `\u0024`.
 pub fn json_body(value: &Value) -> Vec<u8> {
     let text = value.to_string();

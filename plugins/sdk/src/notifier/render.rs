@@ -56,7 +56,7 @@ pub fn burrow_time(ms: i64) -> String {
 
 /// (year, month, day, hour, minute, second) of epoch ms, UTC, proleptic Gregorian (Howard
 /// Hinnant's `civil_from_days`).
-fn civil(ms: i64) -> (i64, u32, u32, u32, u32, u32) {
+pub(crate) fn civil(ms: i64) -> (i64, u32, u32, u32, u32, u32) {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let tod = secs.rem_euclid(86_400);
