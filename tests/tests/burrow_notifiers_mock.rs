@@ -1,7 +1,8 @@
 //! Burrow's own `[notifier.NAME]` sections, unchanged from a `burrow.toml`, deliver on
 //! librdkafka's mock cluster: an `http` one (Burrow's default templates, `extras`, basic auth,
-//! `DELETE` on close) to a real HTTP receiver on 127.0.0.1 and an `email` one to a real SMTP
-//! server (aiosmtpd). The group stops committing (ERR), then resumes.
+//! `DELETE` on close) and one with a Go template file of the user's and a templated URL to a
+//! real HTTP receiver on 127.0.0.1, and an `email` one to a real SMTP server (aiosmtpd). The
+//! group stops committing (ERR), then resumes.
 
 use std::time::Duration;
 
@@ -35,6 +36,14 @@ interval = "300ms"
 send-interval = "1h"
 timeout = 5
 
+[notifier.custom]
+class-name = "http"
+url-open = "{base}/custom/{{{{.Group}}}}"
+template-open = "custom-post.tmpl"
+threshold = 3
+interval = "300ms"
+send-interval = "1h"
+
 [notifier.mail]
 class-name = "email"
 server = "127.0.0.1"
@@ -49,6 +58,13 @@ send-interval = "1h"
         base = hook.base,
         smtp_port = smtp.port,
     );
+    // A user's own template, beside the config file as Burrow users keep theirs.
+    std::fs::write(
+        dir.path().join("custom-post.tmpl"),
+        "{\"text\": \"{{.Group}} is {{.Result.Status}}\", \"lag\": {{.Result.TotalLag}}, \
+         \"partitions\": {{len .Result.Partitions}}}\n",
+    )
+    .unwrap();
     let d = start(&mock, dir.path(), &notifiers).await;
     wait_ok_and_full(&d, &group).await;
     traffic.commits(0, false);
@@ -69,6 +85,26 @@ send-interval = "1h"
         recorded[0].headers.get("authorization").map(String::as_str),
         Some(format!("Basic {basic}").as_str())
     );
+    let custom = wait_requests(
+        &hook,
+        &format!("/custom/{group}"),
+        1,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        custom[0]["text"],
+        format!("{group} is ERR"),
+        "{}",
+        custom[0]
+    );
+    assert!(
+        custom[0]["lag"].as_i64().is_some_and(|l| l > 0),
+        "{}",
+        custom[0]
+    );
+    assert_eq!(custom[0]["partitions"], 1, "{}", custom[0]);
+
     wait_until(Duration::from_secs(30), "the alert mail", || async {
         !smtp.messages().is_empty()
     })

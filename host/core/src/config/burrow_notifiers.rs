@@ -142,7 +142,15 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     if !extras.is_empty() {
         settings.insert("extras".into(), json!(extras));
     }
-    templates(cx, r, &mut settings, &["template-open", "template-close"]);
+    templates(
+        cx,
+        r,
+        &mut settings,
+        &[
+            ("template-open", "template-open"),
+            ("template-close", "template-close"),
+        ],
+    );
     let mut written = settings.clone();
     for (key, setting) in [("url-open", "url"), ("url-close", "url-close")] {
         if let Some(Value::String(text)) = r.written(key) {
@@ -231,11 +239,16 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
         _ => MailSecurity::Opportunistic,
     };
     let mut settings = Map::new();
+    // Burrow 1.x calls the mail's template template-open; older files say template.
     templates(
         cx,
         r,
         &mut settings,
-        &["template-open", "template-close", "template"],
+        &[
+            ("template-open", "template"),
+            ("template", "template"),
+            ("template-close", "template-close"),
+        ],
     );
     let extras = string_table(cx, r, "extras");
     if !extras.is_empty() {
@@ -397,15 +410,15 @@ fn string_table(
     out
 }
 
-/// The template keys: each file's text goes to the plugin under the same key, unless the file
-/// is missing and named like one of Burrow's defaults, which the plugin carries itself.
+/// The template keys (Burrow's, the plugin's): each file's text goes to the plugin, unless the
+/// file is missing and named like one of Burrow's defaults, which the plugin carries itself.
 fn templates(
     cx: &mut Ctx<'_>,
     r: &mut Reader<'_>,
     settings: &mut Map<String, Json>,
-    keys: &[&'static str],
+    keys: &[(&'static str, &'static str)],
 ) {
-    for &key in keys {
+    for &(key, setting) in keys {
         let Some(field) = r.field(cx, key) else {
             continue;
         };
