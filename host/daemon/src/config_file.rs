@@ -89,7 +89,15 @@ pub fn check_config(path: &Path) -> ExitCode {
             .enable_all()
             .build()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(crate::plugins::PluginManager::start(c, Some(path))));
+            .and_then(|rt| {
+                // Dropped inside the runtime: a mail notifier's connection pool closes through
+                // it, and panics without one.
+                rt.block_on(async {
+                    crate::plugins::PluginManager::start(c, Some(path))
+                        .await
+                        .map(drop)
+                })
+            });
         if let Err(e) = checked {
             eprintln!("error: {}: plugins:\n  {e:#}", path.display());
             return ExitCode::from(2);

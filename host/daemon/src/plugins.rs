@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use serde_json::Value;
-use warren_core::config::{self, Config, PluginSource, Problem};
+use warren_core::config::{Config, PluginSource, Problem};
 use warren_core::plugins::PluginBindings;
 use warren_http::{ComponentInfo, PluginAdmin, PluginHealth, PluginInfo, ReloadReport};
 use warren_runtime::{Loader, PluginEngine, PluginSet};

@@ -75,11 +75,16 @@ fn is_int(v: &Value) -> bool {
     v.as_i64().is_some()
 }
 
-/// Waits until the demo lists a group with partitions in its lag answer.
+/// Waits until the demo says it is ready (its collectors caught up: before that, lag answers
+/// are 503, which both clients would report as errors) and lists a group.
 async fn wait_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let ready = async {
+            let res = reqwest::get(format!("{base}/burrow/admin/ready")).await.ok()?;
+            if res.status().as_u16() != 200 {
+                return None;
+            }
             let clusters: Value = reqwest::get(format!("{base}/v3/kafka"))
                 .await
                 .ok()?
@@ -101,7 +106,7 @@ async fn wait_ready(base: &str) {
         if ready.await.is_some() {
             return;
         }
-        assert!(Instant::now() < deadline, "the demo never listed a group");
+        assert!(Instant::now() < deadline, "the demo never became ready");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

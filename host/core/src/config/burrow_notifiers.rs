@@ -426,14 +426,9 @@ fn templates(
         let Some(file) = field.string(cx).filter(|f| !f.is_empty()) else {
             continue;
         };
-        let key = if key == "template" {
-            "template-open"
-        } else {
-            key
-        };
         match read_template(cx.dir, Path::new(&file)) {
             Ok(text) => {
-                settings.insert(key.into(), json!(text));
+                settings.insert(setting.into(), json!(text));
             }
             Err(_) if is_burrow_default(&file) => {}
             Err(looked) => cx.error_with(
