@@ -7,7 +7,7 @@
 //! a plugin whose host is not on its allow-list.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use warren_integration_tests::notify::{
     Mock, broker, config, notifier, restart, start, wait_ok_and_full, wait_requests, wait_status,
