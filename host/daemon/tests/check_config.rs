@@ -151,3 +151,26 @@ fn warren_runs_burrows_sample_config_with_its_notifier() {
     assert!(answer.contains("\"default\""), "{answer}");
     assert!(pid_written, "the sample's pidfile was not written");
 }
+
+#[test]
+fn a_broken_burrow_template_fails_check_config_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("post.tmpl"),
+        "{\"group\": \"{{.Group}}\",\n \"parts\": [{{range .Result.Partitions}}\"{{.Topic}}\"]}\n",
+    )
+    .unwrap();
+    let file = dir.path().join("burrow.toml");
+    std::fs::write(
+        &file,
+        "[notifier.events]\nclass-name = \"http\"\nurl-open = \"http://alerts.internal/event\"\n\
+         template-open = \"post.tmpl\"\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = warren(&["check-config", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("template-open") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}
