@@ -81,7 +81,9 @@ async fn wait_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let ready = async {
-            let res = reqwest::get(format!("{base}/burrow/admin/ready")).await.ok()?;
+            let res = reqwest::get(format!("{base}/burrow/admin/ready"))
+                .await
+                .ok()?;
             if res.status().as_u16() != 200 {
                 return None;
             }
