@@ -6,6 +6,7 @@
 mod overrides;
 mod plugins;
 mod profiles;
+mod topics_and_metrics;
 mod sections;
 mod values;
 mod zookeeper;

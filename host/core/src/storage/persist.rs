@@ -401,6 +401,10 @@ impl ClusterStore {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let state = &mut *state;
         for (name, bytes) in topics {
+            // A topic the storage topic lists now exclude stays out, and so do its windows.
+            if !settings.accepts_topic(name) {
+                continue;
+            }
             match decode_heads(bytes, settings.intervals, settings.head_history) {
                 Ok(h) => {
                     state.topics.insert(name.into(), h);
