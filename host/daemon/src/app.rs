@@ -159,7 +159,6 @@ pub async fn serve_seeded(
     tracker.spawn(render_metrics(
         state.clone(),
         config.general.metrics_refresh,
-        config.general.metrics_partitions,
         cancel.clone(),
     ));
     let mut servers = tokio::task::JoinSet::new();
@@ -267,16 +266,10 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
 
 /// Renders the `/metrics` body every `every`, off the async workers (it evaluates every
 /// group, and an evaluator plugin call may block).
-async fn render_metrics(
-    state: AppState,
-    every: Duration,
-    partitions: bool,
-    cancel: CancellationToken,
-) {
-    let options = warren_http::metrics::MetricsOptions { partitions };
+async fn render_metrics(state: AppState, every: Duration, cancel: CancellationToken) {
     loop {
         let s = state.clone();
-        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s, options)).await;
+        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s)).await;
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(every) => {}

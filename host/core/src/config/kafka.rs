@@ -213,7 +213,10 @@ fn labels(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> BTreeMap<String, String> {
         return out;
     };
     let Value::Table(table) = &field.value else {
-        let message = format!("expected a table of strings, got {}", type_name(&field.value));
+        let message = format!(
+            "expected a table of strings, got {}",
+            type_name(&field.value)
+        );
         cx.error_with(&field.path, message, LABELS_EXAMPLE);
         return out;
     };

@@ -6,8 +6,8 @@
 mod overrides;
 mod plugins;
 mod profiles;
-mod topics_and_metrics;
 mod sections;
+mod topics_and_metrics;
 mod values;
 mod zookeeper;
 

@@ -14,8 +14,9 @@ fn with_cluster(rest: &str) -> String {
 
 #[test]
 fn storage_topic_lists_compile_into_the_topic_filter() {
-    let text =
-        with_cluster("[storage.s]\ntopic-allowlist = \"^orders\\\\.\"\ntopic-denylist = \"dlq$\"\n");
+    let text = with_cluster(
+        "[storage.s]\ntopic-allowlist = \"^orders\\\\.\"\ntopic-denylist = \"dlq$\"\n",
+    );
     let topics = ok(&text).config.storage.topics;
     assert!(topics.accepts("orders.eu"));
     assert!(!topics.accepts("orders.eu.dlq"));
@@ -78,9 +79,11 @@ fn cluster_labels_that_prometheus_or_warren_would_refuse_are_errors() {
         r#"cluster.local.labels.__name: invalid label name "__name": names starting with "__" are reserved"#
     ));
     assert!(errors[2].starts_with("cluster.local.labels.env: expected a string, got an integer"));
-    assert!(errors[3].starts_with(
-        r#"cluster.local.labels.topic: label "topic" is one of Warren's own labels"#
-    ));
+    assert!(
+        errors[3].starts_with(
+            r#"cluster.local.labels.topic: label "topic" is one of Warren's own labels"#
+        )
+    );
     assert!(errors[4].starts_with(r#"cluster.local.labels.with-dash: invalid label name"#));
 }
 
@@ -150,7 +153,8 @@ fn an_unknown_family_or_granularity_is_an_error_at_its_key_path() {
     let text = with_cluster(
         "[general]\nmetrics-granularity = { kminion = \"topic\", burrow = \"group\" }\n",
     );
-    let example = r#"(example: metrics-granularity = { burrow = "partition", lag-exporter = "topic" })"#;
+    let example =
+        r#"(example: metrics-granularity = { burrow = "partition", lag-exporter = "topic" })"#;
     assert_eq!(
         errors(&text),
         [
