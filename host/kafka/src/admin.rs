@@ -85,6 +85,7 @@ pub(crate) async fn run(
         files: TlsFiles::of(&consumer.client_profile),
         profile: consumer.client_profile.clone(),
         filter: consumer.groups.clone(),
+        topics: consumer.topics.clone(),
         refresh: offset_refresh,
         store,
         progress,
@@ -149,6 +150,8 @@ struct Poller {
     profile: ClientProfile,
     files: TlsFiles,
     filter: GroupFilter,
+    /// The consumer's topic allow/deny lists: offsets of other topics are not committed.
+    topics: GroupFilter,
     refresh: Duration,
     store: Arc<ClusterStore>,
     progress: Arc<ConsumerProgress>,
@@ -320,6 +323,9 @@ impl Poller {
         }
         if let Ok(offsets) = &f.offsets {
             for (topic, partition, offset) in offsets {
+                if !self.topics.accepts(topic) {
+                    continue;
+                }
                 let commit = Commit {
                     group: &f.group,
                     topic,

@@ -367,7 +367,7 @@ impl Reader {
                 partition,
                 value,
             } => {
-                if !self.consumer.groups.accepts(group) {
+                if !self.consumer.groups.accepts(group) || !self.consumer.topics.accepts(topic) {
                     return;
                 }
                 match value {
