@@ -315,9 +315,15 @@ impl Poller {
         let mut writer = self.store.writer();
         if let Ok(d) = &f.described {
             debug!(consumer = %self.name, group = %f.group, kind = d.kind, state = d.state, members = d.members.len(), "group described");
+            let mut members = d.members.clone();
+            // A topic the consumer's lists exclude gets no owners either, so it does not
+            // appear in the group without commits.
+            for m in &mut members {
+                m.assignment.retain(|(topic, _)| self.topics.accepts(topic));
+            }
             let membership = GroupMembership {
                 state: d.state.map(str::to_string),
-                members: d.members.clone(),
+                members,
             };
             writer.set_membership(&f.group, &membership, now);
         }
