@@ -10,7 +10,7 @@
 //! KMinion exports them (an info series with a `state` label, and a count), and Warren's own
 //! health. `metrics-granularity` drops the per-partition group series of Burrow's or
 //! kafka-lag-exporter's names separately; a cluster's `labels` are appended to every series
-//! that has a cluster label.
+//! of that cluster: those with its cluster label, and those of its consumers.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -43,6 +43,8 @@ pub struct MetricsOptions {
     pub lag_exporter: Granularity,
     /// Each cluster's static labels, formatted once as `,name="value"...` to append.
     cluster_labels: BTreeMap<String, String>,
+    /// Each consumer's cluster, whose static labels its series carry too.
+    consumer_clusters: BTreeMap<String, String>,
 }
 
 impl Default for MetricsOptions {
@@ -52,6 +54,7 @@ impl Default for MetricsOptions {
             burrow: Granularity::Partition,
             lag_exporter: Granularity::Partition,
             cluster_labels: BTreeMap::new(),
+            consumer_clusters: BTreeMap::new(),
         }
     }
 }
@@ -72,10 +75,16 @@ impl MetricsOptions {
                 (name.clone(), suffix)
             })
             .collect();
+        let consumer_clusters = config
+            .consumers
+            .iter()
+            .map(|(name, c)| (name.clone(), c.cluster.clone()))
+            .collect();
         MetricsOptions {
             burrow: g.burrow,
             lag_exporter: g.lag_exporter,
             cluster_labels,
+            consumer_clusters,
         }
     }
 
@@ -223,6 +232,12 @@ fn group_labels(
 /// The `cluster` label of Warren's own per-cluster series, then the cluster's static labels.
 fn cluster_label(o: &MetricsOptions, c: &str) -> String {
     format!("cluster=\"{}\"{}", esc(c), o.extra(c))
+}
+
+/// The `consumer` label of a consumer's series, then the static labels of its cluster.
+fn consumer_label(o: &MetricsOptions, consumer: &str) -> String {
+    let extra = o.consumer_clusters.get(consumer).map_or("", |c| o.extra(c));
+    format!("consumer=\"{}\"{extra}", esc(consumer))
 }
 
 /// Every group's partitions with their labels in one vocabulary, formatted once per render
@@ -576,7 +591,7 @@ fn traffic(out: &mut String, state: &AppState, o: &MetricsOptions, evaluation: &
         state
             .health
             .consumers()
-            .map(|(n, c)| (format!("consumer=\"{}\"", esc(n)), c.backlog().to_string())),
+            .map(|(n, c)| (consumer_label(o, n), c.backlog().to_string())),
     );
     let requests = state.requests.snapshot();
     family(
@@ -667,12 +682,9 @@ fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Group
         out,
         "warren_consumer_ready",
         "1 once the consumer has caught up with its source (readiness).",
-        consumers.iter().map(|(n, c)| {
-            (
-                format!("consumer=\"{}\"", esc(n)),
-                u8::from(c.is_ready()).to_string(),
-            )
-        }),
+        consumers
+            .iter()
+            .map(|(n, c)| (consumer_label(o, n), u8::from(c.is_ready()).to_string())),
     );
     family(
         out,
@@ -682,15 +694,14 @@ fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Group
     );
     for (n, c) in &consumers {
         let (read, skipped, _) = c.counters();
+        let consumer = consumer_label(o, n);
         let _ = writeln!(
             out,
-            "warren_consumer_records_total{{consumer=\"{}\",result=\"read\"}} {read}",
-            esc(n)
+            "warren_consumer_records_total{{{consumer},result=\"read\"}} {read}"
         );
         let _ = writeln!(
             out,
-            "warren_consumer_records_total{{consumer=\"{}\",result=\"skipped\"}} {skipped}",
-            esc(n)
+            "warren_consumer_records_total{{{consumer},result=\"skipped\"}} {skipped}"
         );
     }
     family(
@@ -703,8 +714,8 @@ fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Group
         for (kind, count) in c.counters().2 {
             let _ = writeln!(
                 out,
-                "warren_consumer_decode_errors_total{{consumer=\"{}\",kind=\"{kind}\"}} {count}",
-                esc(n)
+                "warren_consumer_decode_errors_total{{{},kind=\"{kind}\"}} {count}",
+                consumer_label(o, n)
             );
         }
     }
@@ -715,7 +726,7 @@ fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Group
         consumers.iter().map(|(n, c)| {
             let (position, target) = c.progress();
             (
-                format!("consumer=\"{}\"", esc(n)),
+                consumer_label(o, n),
                 target.saturating_sub(position).to_string(),
             )
         }),

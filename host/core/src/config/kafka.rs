@@ -33,6 +33,8 @@ const BUILT_IN_LABELS: &[&str] = &[
     "state",
     "outcome",
     "result",
+    "consumer",
+    "kind",
 ];
 const OFFSETS_TOPIC: &str = "__consumer_offsets";
 const ZOOKEEPER_EXAMPLE: &str = r#"servers = ["zk-1:2181", "zk-2:2181"]"#;

@@ -177,12 +177,24 @@ async fn a_clusters_static_labels_are_on_every_series_of_that_cluster() {
     let of_cluster: Vec<&str> = body
         .lines()
         .filter(|l| !l.starts_with('#'))
-        .filter(|l| l.contains("cluster=\"local\"") || l.contains("cluster_name=\"local\""))
+        .filter(|l| {
+            [
+                "cluster=\"local\"",
+                "cluster_name=\"local\"",
+                "consumer=\"local\"",
+            ]
+            .iter()
+            .any(|own| l.contains(own))
+        })
         .collect();
     assert!(of_cluster.len() > 30, "{body}");
     for line in of_cluster {
         assert!(line.contains(labels), "without the static labels: {line}");
     }
+    assert!(
+        body.contains("\nwarren_consumer_ready{consumer=\"local\",env=\"prod\""),
+        "a consumer's series carry its cluster's labels:\n{body}"
+    );
     // Series of no cluster (the API's own) do not get them.
     for line in body.lines().filter(|l| l.starts_with("warren_http_")) {
         assert!(!line.contains("env="), "{line}");
