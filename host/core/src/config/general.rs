@@ -3,6 +3,8 @@
 //! rotation keys are accepted with a warning that says how to rotate with logrotate, which
 //! Warren supports by reopening the file on SIGUSR1. A listener's security and limits live in
 //! its own section: `tls`, timeouts, size caps, `metrics-public`, `anonymous-admin`.
+//! `metrics-granularity` chooses per family of `/metrics` names whether per-partition series
+//! are exported; it replaced the all-or-nothing `metrics-partitions`, which still works.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
