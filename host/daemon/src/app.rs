@@ -59,6 +59,8 @@ pub fn storage_settings(config: &Config) -> StorageSettings {
         expire_group_ms: s.expire_group.as_millis().min(i64::MAX as u128) as i64,
         allow: s.groups.allow.clone(),
         deny: s.groups.deny.clone(),
+        topic_allow: s.topics.allow.clone(),
+        topic_deny: s.topics.deny.clone(),
         snapshots: s.data_dir.is_some(),
     }
 }
@@ -157,7 +159,6 @@ pub async fn serve_seeded(
     tracker.spawn(render_metrics(
         state.clone(),
         config.general.metrics_refresh,
-        config.general.metrics_partitions,
         cancel.clone(),
     ));
     let mut servers = tokio::task::JoinSet::new();
@@ -240,7 +241,8 @@ pub async fn serve_seeded(
     Ok(())
 }
 
-/// Deletes expired groups actively (Burrow only does it when someone asks for the group).
+/// Deletes expired groups, and the topics a group stopped committing to, actively (Burrow
+/// only does it when someone asks for the group).
 async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: CancellationToken) {
     let every = (expire / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     loop {
@@ -250,8 +252,13 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
         }
         let now = warren_core::clock::now_ms();
         for cluster in storage.clusters() {
-            for group in cluster.writer().expire_groups(now) {
+            let expired = cluster.writer().expire_groups(now);
+            for group in expired.groups {
                 info!(cluster = %cluster.name(), group = %group, "group expired");
+            }
+            for (group, topic) in expired.topics {
+                info!(cluster = %cluster.name(), group = %group, topic = %topic,
+                    "topic expired from group");
             }
         }
     }
@@ -259,16 +266,10 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
 
 /// Renders the `/metrics` body every `every`, off the async workers (it evaluates every
 /// group, and an evaluator plugin call may block).
-async fn render_metrics(
-    state: AppState,
-    every: Duration,
-    partitions: bool,
-    cancel: CancellationToken,
-) {
-    let options = warren_http::metrics::MetricsOptions { partitions };
+async fn render_metrics(state: AppState, every: Duration, cancel: CancellationToken) {
     loop {
         let s = state.clone();
-        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s, options)).await;
+        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s)).await;
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(every) => {}

@@ -13,7 +13,6 @@ use warren_core::health::Health;
 use warren_core::model::Commit;
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
 use warren_http::AppState;
-use warren_http::metrics::MetricsOptions;
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -64,9 +63,7 @@ fn main() {
         let mut state = AppState::new(&cfg, storage, health, "bench");
         state.now_ms = || NOW;
         let started = Instant::now();
-        state
-            .metrics
-            .refresh(&state, MetricsOptions { partitions: true });
+        state.metrics.refresh(&state);
         let render = started.elapsed();
         let router = warren_http::router(state.clone());
         let mut best = Duration::MAX;

@@ -6,8 +6,13 @@
 //!
 //! Families: Burrow's six gauges with Burrow's names and labels (existing dashboards keep
 //! working), kafka-lag-exporter's names (`cluster_name`, `group`, `topic`, `partition`; without
-//! its member labels, which churn on every rebalance), and Warren's own health.
+//! its member labels, which churn on every rebalance), each group's state and member count as
+//! KMinion exports them (an info series with a `state` label, and a count), and Warren's own
+//! health. `metrics-granularity` drops the per-partition group series of Burrow's or
+//! kafka-lag-exporter's names separately; a cluster's `labels` are appended to every series
+//! of that cluster: those with its cluster label, and those of its consumers.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -16,29 +21,92 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use warren_core::config::{Config, Granularity};
 use warren_core::evaluator::{GroupStatus, PartitionStatus};
 use warren_core::model::Status;
 
 use crate::AppState;
 
-/// The last rendered body.
+/// The last rendered body, and what to render.
 #[derive(Clone, Default)]
 pub struct MetricsCache {
     body: Arc<RwLock<Option<Bytes>>>,
+    options: Arc<MetricsOptions>,
 }
 
 /// What to render.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct MetricsOptions {
-    /// Per-partition series (off for huge clusters: group and topic series remain).
-    pub partitions: bool,
+    /// Per-partition group series of Burrow's names, or none (topic and group series remain).
+    pub burrow: Granularity,
+    /// Per-partition group series of kafka-lag-exporter's names, or none.
+    pub lag_exporter: Granularity,
+    /// Each cluster's static labels, formatted once as `,name="value"...` to append.
+    cluster_labels: BTreeMap<String, String>,
+    /// Each consumer's cluster, whose static labels its series carry too.
+    consumer_clusters: BTreeMap<String, String>,
+}
+
+impl Default for MetricsOptions {
+    /// Every family per partition, no static labels.
+    fn default() -> Self {
+        MetricsOptions {
+            burrow: Granularity::Partition,
+            lag_exporter: Granularity::Partition,
+            cluster_labels: BTreeMap::new(),
+            consumer_clusters: BTreeMap::new(),
+        }
+    }
+}
+
+impl MetricsOptions {
+    /// `[general] metrics-granularity` and every `[cluster.NAME] labels`.
+    pub fn from_config(config: &Config) -> Self {
+        let g = config.general.metrics_granularity;
+        let cluster_labels = config
+            .clusters
+            .iter()
+            .filter(|(_, c)| !c.labels.is_empty())
+            .map(|(name, c)| {
+                let mut suffix = String::new();
+                for (label, value) in &c.labels {
+                    let _ = write!(suffix, ",{label}=\"{}\"", esc(value));
+                }
+                (name.clone(), suffix)
+            })
+            .collect();
+        let consumer_clusters = config
+            .consumers
+            .iter()
+            .map(|(name, c)| (name.clone(), c.cluster.clone()))
+            .collect();
+        MetricsOptions {
+            burrow: g.burrow,
+            lag_exporter: g.lag_exporter,
+            cluster_labels,
+            consumer_clusters,
+        }
+    }
+
+    /// The static labels of `cluster`, ready to append after its own labels.
+    fn extra(&self, cluster: &str) -> &str {
+        self.cluster_labels.get(cluster).map_or("", String::as_str)
+    }
 }
 
 impl MetricsCache {
+    /// A cache that renders with `options`.
+    pub fn new(options: MetricsOptions) -> Self {
+        MetricsCache {
+            body: Arc::default(),
+            options: Arc::new(options),
+        }
+    }
+
     /// Renders the body now and keeps it for scrapes.
-    pub fn refresh(&self, state: &AppState, options: MetricsOptions) {
+    pub fn refresh(&self, state: &AppState) {
         let started = Instant::now();
-        let mut out = render(state, options);
+        let mut out = render(state, &self.options);
         let secs = started.elapsed().as_secs_f64();
         family(
             &mut out,
@@ -61,7 +129,7 @@ pub(crate) async fn metrics(State(s): State<AppState>) -> Response {
         Some(b) => b,
         // Before the first background render (the first seconds after start).
         None => {
-            s.metrics.refresh(&s, MetricsOptions { partitions: true });
+            s.metrics.refresh(&s);
             s.metrics.get().unwrap_or_default()
         }
     };
@@ -110,11 +178,12 @@ const LAG_EXPORTER: Vocabulary = ("cluster_name", "group");
 fn partition_labels(
     (cluster_label, group_label): Vocabulary,
     cluster: &str,
+    extra: &str,
     g: &GroupStatus,
     p: &PartitionStatus,
 ) -> String {
     format!(
-        "{cluster_label}=\"{}\",{group_label}=\"{}\",topic=\"{}\",partition=\"{}\"",
+        "{cluster_label}=\"{}\",{group_label}=\"{}\",topic=\"{}\",partition=\"{}\"{extra}",
         esc(cluster),
         esc(&g.group),
         esc(&p.topic),
@@ -144,13 +213,31 @@ fn each_group(groups: &Groups) -> impl Iterator<Item = (&str, &GroupStatus)> {
     })
 }
 
-/// `cluster`/`group` labels of a group in one exporter's vocabulary.
-fn group_labels((cluster_label, group_label): Vocabulary, c: &str, g: &GroupStatus) -> String {
+/// `cluster`/`group` labels of a group in one exporter's vocabulary, then the cluster's
+/// static labels.
+fn group_labels(
+    (cluster_label, group_label): Vocabulary,
+    o: &MetricsOptions,
+    c: &str,
+    g: &GroupStatus,
+) -> String {
     format!(
-        "{cluster_label}=\"{}\",{group_label}=\"{}\"",
+        "{cluster_label}=\"{}\",{group_label}=\"{}\"{}",
         esc(c),
-        esc(&g.group)
+        esc(&g.group),
+        o.extra(c)
     )
+}
+
+/// The `cluster` label of Warren's own per-cluster series, then the cluster's static labels.
+fn cluster_label(o: &MetricsOptions, c: &str) -> String {
+    format!("cluster=\"{}\"{}", esc(c), o.extra(c))
+}
+
+/// The `consumer` label of a consumer's series, then the static labels of its cluster.
+fn consumer_label(o: &MetricsOptions, consumer: &str) -> String {
+    let extra = o.consumer_clusters.get(consumer).map_or("", |c| o.extra(c));
+    format!("consumer=\"{}\"{extra}", esc(consumer))
 }
 
 /// Every group's partitions with their labels in one vocabulary, formatted once per render
@@ -158,13 +245,22 @@ fn group_labels((cluster_label, group_label): Vocabulary, c: &str, g: &GroupStat
 /// label sets per family was most of a large render).
 type PartitionRows<'a> = Vec<(&'a GroupStatus, Vec<String>)>;
 
-fn partition_rows(vocabulary: Vocabulary, groups: &Groups) -> PartitionRows<'_> {
+/// The rows of one vocabulary, or none when its granularity is `topic`.
+fn partition_rows<'a>(
+    vocabulary: Vocabulary,
+    granularity: Granularity,
+    o: &MetricsOptions,
+    groups: &'a Groups,
+) -> PartitionRows<'a> {
+    if granularity == Granularity::Topic {
+        return Vec::new();
+    }
     each_group(groups)
         .map(|(c, g)| {
             let labels = g
                 .partitions
                 .iter()
-                .map(|p| partition_labels(vocabulary, c, g, p))
+                .map(|p| partition_labels(vocabulary, c, o.extra(c), g, p))
                 .collect();
             (g, labels)
         })
@@ -197,6 +293,7 @@ fn head_gauge(
     name: &str,
     help: &str,
     (cluster_label, _): Vocabulary,
+    o: &MetricsOptions,
     heads: &[(String, String, i32, i64)],
 ) {
     gauge(
@@ -206,9 +303,10 @@ fn head_gauge(
         heads.iter().map(|(c, t, p, h)| {
             (
                 format!(
-                    "{cluster_label}=\"{}\",topic=\"{}\",partition=\"{p}\"",
+                    "{cluster_label}=\"{}\",topic=\"{}\",partition=\"{p}\"{}",
                     esc(c),
-                    esc(t)
+                    esc(t),
+                    o.extra(c)
                 ),
                 h.to_string(),
             )
@@ -216,12 +314,13 @@ fn head_gauge(
     );
 }
 
-fn render(state: &AppState, options: MetricsOptions) -> String {
+fn render(state: &AppState, o: &MetricsOptions) -> String {
     let now = (state.now_ms)();
     let mut groups: Vec<(String, Vec<Arc<GroupStatus>>)> = Vec::new();
     let mut heads: Vec<(String, String, i32, i64)> = Vec::new();
     let mut earliest: Vec<(String, String, i32, i64)> = Vec::new();
     let mut evaluation: Vec<(String, f64)> = Vec::new();
+    let mut memberships = BTreeMap::new();
     for store in state.storage.clusters() {
         let cluster = store.name().to_string();
         // A cluster still catching up exports no verdicts: a scrape then would hand
@@ -233,6 +332,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             Vec::new()
         };
         evaluation.push((cluster.clone(), started.elapsed().as_secs_f64()));
+        memberships.insert(cluster.clone(), store.memberships());
         groups.push((cluster.clone(), verdicts));
         for topic in store.topic_names() {
             for (p, h) in store.head_offsets(&topic).unwrap_or_default() {
@@ -244,29 +344,26 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         }
     }
     let mut out = String::with_capacity(1 << 16);
-    let (burrow_rows, lag_exporter_rows) = if options.partitions {
-        (
-            partition_rows(BURROW, &groups),
-            partition_rows(LAG_EXPORTER, &groups),
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let burrow_partitions = o.burrow == Granularity::Partition;
+    let lag_exporter_partitions = o.lag_exporter == Granularity::Partition;
+    let burrow_rows = partition_rows(BURROW, o.burrow, o, &groups);
+    let lag_exporter_rows = partition_rows(LAG_EXPORTER, o.lag_exporter, o, &groups);
 
     // Burrow's names.
     gauge(
         &mut out,
         "burrow_kafka_consumer_lag_total",
         "Sum of the current lag of every partition of the group (Burrow's totallag).",
-        each_group(&groups).map(|(c, g)| (group_labels(BURROW, c, g), g.total_lag.to_string())),
+        each_group(&groups).map(|(c, g)| (group_labels(BURROW, o, c, g), g.total_lag.to_string())),
     );
     gauge(
         &mut out,
         "burrow_kafka_consumer_status",
         "Group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR.",
-        each_group(&groups).map(|(c, g)| (group_labels(BURROW, c, g), g.status.code().to_string())),
+        each_group(&groups)
+            .map(|(c, g)| (group_labels(BURROW, o, c, g), g.status.code().to_string())),
     );
-    if options.partitions {
+    if burrow_partitions {
         partition_gauge(
             &mut out,
             "burrow_kafka_consumer_partition_lag",
@@ -298,11 +395,12 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "burrow_kafka_topic_partition_offset",
         HEAD_HELP,
         BURROW,
+        o,
         &heads,
     );
 
     // kafka-lag-exporter's names.
-    if options.partitions {
+    if lag_exporter_partitions {
         partition_gauge(
             &mut out,
             "kafka_consumergroup_group_lag",
@@ -324,7 +422,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "Greatest current lag of any partition of the group.",
         each_group(&groups).map(|(c, g)| {
             let max = g.maxlag.as_ref().map_or(0, |m| m.current_lag);
-            (group_labels(LAG_EXPORTER, c, g), max.to_string())
+            (group_labels(LAG_EXPORTER, o, c, g), max.to_string())
         }),
     );
     gauge(
@@ -332,7 +430,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "kafka_consumergroup_group_sum_lag",
         "Sum of the current lag of every partition of the group.",
         each_group(&groups)
-            .map(|(c, g)| (group_labels(LAG_EXPORTER, c, g), g.total_lag.to_string())),
+            .map(|(c, g)| (group_labels(LAG_EXPORTER, o, c, g), g.total_lag.to_string())),
     );
     gauge(
         &mut out,
@@ -345,7 +443,11 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
             }
             by_topic.into_iter().map(move |(t, lag)| {
                 (
-                    format!("{},topic=\"{}\"", group_labels(LAG_EXPORTER, c, g), esc(t)),
+                    format!(
+                        "{},topic=\"{}\"",
+                        group_labels(LAG_EXPORTER, o, c, g),
+                        esc(t)
+                    ),
                     lag.to_string(),
                 )
             })
@@ -356,6 +458,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "kafka_partition_latest_offset",
         HEAD_HELP,
         LAG_EXPORTER,
+        o,
         &heads,
     );
     head_gauge(
@@ -363,12 +466,13 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "kafka_partition_earliest_offset",
         "Earliest offset still in the partition (retention's edge), polled every topic-refresh.",
         LAG_EXPORTER,
+        o,
         &earliest,
     );
 
     // Lag in seconds: kafka-lag-exporter's names, and Warren's catch-up ETA. Series whose
     // figure is unknown are left out, never exported as NaN.
-    if options.partitions {
+    if lag_exporter_partitions {
         partition_gauge(
             &mut out,
             "kafka_consumergroup_group_lag_seconds",
@@ -383,7 +487,7 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "Greatest time lag of any partition of the group, in seconds.",
         each_group(&groups).filter_map(|(c, g)| {
             g.max_time_lag_ms
-                .map(|ms| (group_labels(LAG_EXPORTER, c, g), seconds(ms)))
+                .map(|ms| (group_labels(LAG_EXPORTER, o, c, g), seconds(ms)))
         }),
     );
     gauge(
@@ -393,7 +497,11 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         each_group(&groups).flat_map(|(c, g)| {
             g.topic_max_time_lag_ms().into_iter().map(move |(t, ms)| {
                 (
-                    format!("{},topic=\"{}\"", group_labels(LAG_EXPORTER, c, g), esc(t)),
+                    format!(
+                        "{},topic=\"{}\"",
+                        group_labels(LAG_EXPORTER, o, c, g),
+                        esc(t)
+                    ),
                     seconds(ms),
                 )
             })
@@ -405,19 +513,53 @@ fn render(state: &AppState, options: MetricsOptions) -> String {
         "Time until the group's lag reaches zero at its current consume and produce rates; absent unless it is behind and closing in.",
         each_group(&groups).filter_map(|(c, g)| {
             g.catchup_eta_ms
-                .map(|ms| (group_labels(LAG_EXPORTER, c, g), seconds(ms)))
+                .map(|ms| (group_labels(LAG_EXPORTER, o, c, g), seconds(ms)))
         }),
     );
 
-    health(&mut out, state, &groups);
-    traffic(&mut out, state, &evaluation);
+    membership(&mut out, o, &groups, &memberships);
+    health(&mut out, state, o, &groups);
+    traffic(&mut out, state, o, &evaluation);
     refusals(&mut out, state);
     out
 }
 
+/// Each group's state and member count, as KMinion's `kminion_kafka_consumer_group_info`
+/// (an info series: the state is a label, the value 1, so a dashboard counts groups per state
+/// with `count by (state)`) and `..._members`, in kafka-lag-exporter's label vocabulary.
+/// Only for groups a source described: a group known from commits alone has neither.
+fn membership(
+    out: &mut String,
+    o: &MetricsOptions,
+    groups: &Groups,
+    memberships: &BTreeMap<String, BTreeMap<String, (Option<String>, usize)>>,
+) {
+    let described = || {
+        each_group(groups).filter_map(|(c, g)| {
+            let m = memberships.get(c)?.get(&g.group)?;
+            Some((group_labels(LAG_EXPORTER, o, c, g), m))
+        })
+    };
+    gauge(
+        out,
+        "warren_consumergroup_info",
+        "The group's state as Kafka reports it (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Assigning, Reconciling), always 1.",
+        described().filter_map(|(labels, (state, _))| {
+            let state = state.as_deref()?;
+            Some((format!("{labels},state=\"{}\"", esc(state)), "1".to_owned()))
+        }),
+    );
+    gauge(
+        out,
+        "warren_consumergroup_members",
+        "Members of the group (consumers currently in it).",
+        described().map(|(labels, (_, members))| (labels, members.to_string())),
+    );
+}
+
 /// What flows through Warren: commits by what storage did with them, the time the last
 /// render took to judge each cluster, the offsets-topic readers' lag, the API's requests.
-fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
+fn traffic(out: &mut String, state: &AppState, o: &MetricsOptions, evaluation: &[(String, f64)]) {
     family(
         out,
         "warren_storage_commits_total",
@@ -428,8 +570,8 @@ fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
         for (outcome, n) in store.commit_outcomes() {
             let _ = writeln!(
                 out,
-                "warren_storage_commits_total{{cluster=\"{}\",outcome=\"{}\"}} {n}",
-                esc(store.name()),
+                "warren_storage_commits_total{{{},outcome=\"{}\"}} {n}",
+                cluster_label(o, store.name()),
                 outcome.as_str()
             );
         }
@@ -440,7 +582,7 @@ fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
         "Time the last metrics render spent judging every group of the cluster (cached verdicts included).",
         evaluation
             .iter()
-            .map(|(c, secs)| (format!("cluster=\"{}\"", esc(c)), format!("{secs:.6}"))),
+            .map(|(c, secs)| (cluster_label(o, c), format!("{secs:.6}"))),
     );
     gauge(
         out,
@@ -449,7 +591,7 @@ fn traffic(out: &mut String, state: &AppState, evaluation: &[(String, f64)]) {
         state
             .health
             .consumers()
-            .map(|(n, c)| (format!("consumer=\"{}\"", esc(n)), c.backlog().to_string())),
+            .map(|(n, c)| (consumer_label(o, n), c.backlog().to_string())),
     );
     let requests = state.requests.snapshot();
     family(
@@ -507,14 +649,14 @@ fn refusals(out: &mut String, state: &AppState) {
 }
 
 /// Warren's own health: collectors, ingest, readiness, plugins and notifications.
-fn health(out: &mut String, state: &AppState, groups: &Groups) {
+fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Groups) {
     gauge(
         out,
         "warren_groups",
         "Monitored groups per cluster.",
         groups
             .iter()
-            .map(|(c, gs)| (format!("cluster=\"{}\"", esc(c)), gs.len().to_string())),
+            .map(|(c, gs)| (cluster_label(o, c), gs.len().to_string())),
     );
     let clusters: Vec<_> = state.health.clusters().collect();
     family(
@@ -525,15 +667,14 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
     );
     for (name, h) in &clusters {
         let (ok, failed) = h.poll_counts();
+        let cluster = cluster_label(o, name);
         let _ = writeln!(
             out,
-            "warren_cluster_polls_total{{cluster=\"{}\",result=\"ok\"}} {ok}",
-            esc(name)
+            "warren_cluster_polls_total{{{cluster},result=\"ok\"}} {ok}"
         );
         let _ = writeln!(
             out,
-            "warren_cluster_polls_total{{cluster=\"{}\",result=\"error\"}} {failed}",
-            esc(name)
+            "warren_cluster_polls_total{{{cluster},result=\"error\"}} {failed}"
         );
     }
     let consumers: Vec<_> = state.health.consumers().collect();
@@ -541,12 +682,9 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
         out,
         "warren_consumer_ready",
         "1 once the consumer has caught up with its source (readiness).",
-        consumers.iter().map(|(n, c)| {
-            (
-                format!("consumer=\"{}\"", esc(n)),
-                u8::from(c.is_ready()).to_string(),
-            )
-        }),
+        consumers
+            .iter()
+            .map(|(n, c)| (consumer_label(o, n), u8::from(c.is_ready()).to_string())),
     );
     family(
         out,
@@ -556,15 +694,14 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
     );
     for (n, c) in &consumers {
         let (read, skipped, _) = c.counters();
+        let consumer = consumer_label(o, n);
         let _ = writeln!(
             out,
-            "warren_consumer_records_total{{consumer=\"{}\",result=\"read\"}} {read}",
-            esc(n)
+            "warren_consumer_records_total{{{consumer},result=\"read\"}} {read}"
         );
         let _ = writeln!(
             out,
-            "warren_consumer_records_total{{consumer=\"{}\",result=\"skipped\"}} {skipped}",
-            esc(n)
+            "warren_consumer_records_total{{{consumer},result=\"skipped\"}} {skipped}"
         );
     }
     family(
@@ -577,8 +714,8 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
         for (kind, count) in c.counters().2 {
             let _ = writeln!(
                 out,
-                "warren_consumer_decode_errors_total{{consumer=\"{}\",kind=\"{kind}\"}} {count}",
-                esc(n)
+                "warren_consumer_decode_errors_total{{{},kind=\"{kind}\"}} {count}",
+                consumer_label(o, n)
             );
         }
     }
@@ -589,7 +726,7 @@ fn health(out: &mut String, state: &AppState, groups: &Groups) {
         consumers.iter().map(|(n, c)| {
             let (position, target) = c.progress();
             (
-                format!("consumer=\"{}\"", esc(n)),
+                consumer_label(o, n),
                 target.saturating_sub(position).to_string(),
             )
         }),

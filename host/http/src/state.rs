@@ -90,7 +90,9 @@ impl AppState {
             notifiers: None,
             instances: None,
             log_level: None,
-            metrics: Default::default(),
+            metrics: crate::metrics::MetricsCache::new(
+                crate::metrics::MetricsOptions::from_config(config),
+            ),
             requests: Default::default(),
             access: Default::default(),
         }

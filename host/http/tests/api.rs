@@ -9,7 +9,6 @@ use warren_core::config;
 use warren_core::health::Health;
 use warren_core::model::{Commit, GroupMembership, Member};
 use warren_core::storage::{CommitSource, StorageHandle, StorageSettings};
-use warren_http::metrics::MetricsOptions;
 use warren_http::{
     AppState, ComponentInfo, InstanceAdmin, Instances, LogLevelAdmin, NotifierAdmin, NotifierInfo,
     OpenIncident, PendingDelivery, PluginAdmin, PluginHealth, PluginInfo, ReloadReport, router,
@@ -17,6 +16,8 @@ use warren_http::{
 
 #[path = "api/config_routes.rs"]
 mod config_routes;
+#[path = "api/metrics.rs"]
+mod metrics;
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -32,7 +33,12 @@ cluster = "local"
 
 /// The fixture while its consumer is still reading the offsets topic (just started).
 fn starting_state() -> AppState {
-    let loaded = config::load(CONFIG, &|_| None).expect("test config loads");
+    starting_state_with(CONFIG)
+}
+
+/// [`starting_state`] with another config (it must define cluster and consumer `local`).
+fn starting_state_with(text: &str) -> AppState {
+    let loaded = config::load(text, &|_| None).expect("test config loads");
     let settings = StorageSettings {
         intervals: 3,
         ..StorageSettings::burrow_defaults()
@@ -559,62 +565,6 @@ async fn admin_routes_without_plugins_or_notifiers_list_nothing() {
     golden("admin_without_plugins_or_notifiers", &out);
 }
 
-/// Renders `/metrics` now (the daemon does it in the background) and scrapes it.
-async fn scrape(s: AppState, partitions: bool) -> String {
-    s.metrics.refresh(&s, MetricsOptions { partitions });
-    call(s, Method::GET, "/metrics").await
-}
-
-/// How many series of `family` the body has.
-fn series(body: &str, family: &str) -> usize {
-    let prefix = format!("{family}{{");
-    body.lines().filter(|l| l.starts_with(&prefix)).count()
-}
-
-const GROUP_FAMILIES: [&str; 3] = [
-    "burrow_kafka_consumer_status",
-    "burrow_kafka_consumer_lag_total",
-    "kafka_consumergroup_group_max_lag",
-];
-const PARTITION_FAMILIES: [&str; 3] = [
-    "burrow_kafka_consumer_partition_lag",
-    "kafka_consumergroup_group_lag",
-    "kafka_consumergroup_group_offset",
-];
-
-#[tokio::test]
-async fn metrics_export_no_verdict_while_the_cluster_catches_up() {
-    let starting = scrape(starting_state(), true).await;
-    let ready = scrape(state(), true).await;
-    for family in GROUP_FAMILIES.iter().chain(&PARTITION_FAMILIES) {
-        assert!(
-            series(&ready, family) > 0,
-            "{family} once caught up:\n{ready}"
-        );
-        assert_eq!(
-            series(&starting, family),
-            0,
-            "{family} while catching up:\n{starting}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn metrics_partitions_false_keeps_group_series_and_drops_partition_ones() {
-    let without = scrape(state(), false).await;
-    let with = scrape(state(), true).await;
-    for family in GROUP_FAMILIES {
-        assert!(series(&without, family) > 0, "{family}:\n{without}");
-    }
-    for family in PARTITION_FAMILIES {
-        assert!(
-            series(&with, family) > 0,
-            "{family} with partitions:\n{with}"
-        );
-        assert_eq!(series(&without, family), 0, "{family} without:\n{without}");
-    }
-}
-
 #[tokio::test]
 async fn a_hostile_group_name_is_escaped_in_every_label() {
     let s = state();
@@ -631,7 +581,7 @@ async fn a_hostile_group_name_is_escaped_in_every_label() {
         CommitSource::OffsetsTopic,
         NOW - 4_000,
     );
-    let body = scrape(s, true).await;
+    let body = metrics::scrape(s).await;
     let escaped = r#"group="evil\"group\\name\nburrow_kafka_consumer_status{x=\"1\"} 9""#;
     assert!(body.contains(escaped), "{body}");
     // Every line is a comment or one well-formed sample: nothing the name says became a line.

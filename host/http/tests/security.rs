@@ -320,10 +320,7 @@ async fn refusals_are_counted_in_metrics_and_metrics_public_opens_only_metrics()
         .await
         .unwrap();
     let s = api.state.clone();
-    s.metrics.refresh(
-        &s,
-        warren_http::metrics::MetricsOptions { partitions: true },
-    );
+    s.metrics.refresh(&s);
     let res = http.get(api.url("/metrics")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let text = res.text().await.unwrap();

@@ -85,6 +85,7 @@ pub(crate) async fn run(
         files: TlsFiles::of(&consumer.client_profile),
         profile: consumer.client_profile.clone(),
         filter: consumer.groups.clone(),
+        topics: consumer.topics.clone(),
         refresh: offset_refresh,
         store,
         progress,
@@ -149,6 +150,8 @@ struct Poller {
     profile: ClientProfile,
     files: TlsFiles,
     filter: GroupFilter,
+    /// The consumer's topic allow/deny lists: offsets of other topics are not committed.
+    topics: GroupFilter,
     refresh: Duration,
     store: Arc<ClusterStore>,
     progress: Arc<ConsumerProgress>,
@@ -312,14 +315,23 @@ impl Poller {
         let mut writer = self.store.writer();
         if let Ok(d) = &f.described {
             debug!(consumer = %self.name, group = %f.group, kind = d.kind, state = d.state, members = d.members.len(), "group described");
+            let mut members = d.members.clone();
+            // A topic the consumer's lists exclude gets no owners either, so it does not
+            // appear in the group without commits.
+            for m in &mut members {
+                m.assignment.retain(|(topic, _)| self.topics.accepts(topic));
+            }
             let membership = GroupMembership {
                 state: d.state.map(str::to_string),
-                members: d.members.clone(),
+                members,
             };
             writer.set_membership(&f.group, &membership, now);
         }
         if let Ok(offsets) = &f.offsets {
             for (topic, partition, offset) in offsets {
+                if !self.topics.accepts(topic) {
+                    continue;
+                }
                 let commit = Commit {
                     group: &f.group,
                     topic,

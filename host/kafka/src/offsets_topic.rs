@@ -367,7 +367,7 @@ impl Reader {
                 partition,
                 value,
             } => {
-                if !self.consumer.groups.accepts(group) {
+                if !self.consumer.groups.accepts(group) || !self.consumer.topics.accepts(topic) {
                     return;
                 }
                 match value {
@@ -401,9 +401,12 @@ impl Reader {
                             .map(|m| Member {
                                 host: m.client_host.to_string(),
                                 client_id: m.client_id.to_string(),
+                                // A topic the consumer's lists exclude gets no owners
+                                // either, so it does not appear in the group without commits.
                                 assignment: m
                                     .assignment
                                     .iter()
+                                    .filter(|a| self.consumer.topics.accepts(a.topic))
                                     .map(|a| (a.topic.to_string(), a.partitions.clone()))
                                     .collect(),
                             })

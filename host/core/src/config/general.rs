@@ -3,14 +3,21 @@
 //! rotation keys are accepted with a warning that says how to rotate with logrotate, which
 //! Warren supports by reopening the file on SIGUSR1. A listener's security and limits live in
 //! its own section: `tls`, timeouts, size caps, `metrics-public`, `anonymous-admin`.
+//! `metrics-granularity` chooses per family of `/metrics` names whether per-partition series
+//! are exported; it replaced the all-or-nothing `metrics-partitions`, which still works.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::reader::{Ctx, Reader};
+use toml::Value;
+
+use super::reader::{Ctx, Reader, join, type_name};
 use super::root::Named;
-use super::{GeneralConfig, HttpServerConfig, LogFormat, LogLevel, LoggingConfig, TlsProfile};
+use super::{
+    GeneralConfig, Granularity, HttpServerConfig, LogFormat, LogLevel, LoggingConfig,
+    MetricsGranularity, TlsProfile,
+};
 
 /// `[general]`; `None` when the section is absent.
 pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralConfig {
@@ -19,7 +26,10 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
             access_control_allow_origin: None,
             plugin_cache_dir: None,
             metrics_refresh: std::time::Duration::from_secs(10),
-            metrics_partitions: true,
+            metrics_granularity: MetricsGranularity {
+                burrow: Granularity::Partition,
+                lag_exporter: Granularity::Partition,
+            },
             instance_id: None,
             pidfile: None,
         };
@@ -30,7 +40,7 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         .map(std::path::PathBuf::from);
     let metrics_refresh =
         r.positive_duration(cx, "metrics-refresh", std::time::Duration::from_secs(10));
-    let metrics_partitions = r.boolean(cx, "metrics-partitions", true);
+    let metrics_granularity = metrics_granularity(cx, &mut r);
     let instance_id = r.optional_string(cx, "instance-id");
     let pidfile = r
         .optional_string(cx, "pidfile")
@@ -44,9 +54,96 @@ pub(crate) fn general(cx: &mut Ctx<'_>, reader: Option<Reader<'_>>) -> GeneralCo
         access_control_allow_origin: origin,
         plugin_cache_dir,
         metrics_refresh,
-        metrics_partitions,
+        metrics_granularity,
         instance_id,
         pidfile,
+    }
+}
+
+const GRANULARITY_EXAMPLE: &str =
+    r#"metrics-granularity = { burrow = "partition", lag-exporter = "topic" }"#;
+
+/// `metrics-granularity`: one granularity for every family (`"topic"`), or a table per family.
+/// Families it does not name take the older all-or-nothing `metrics-partitions` (false means
+/// `"topic"`), which still works, with a warning that it was replaced.
+fn metrics_granularity(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> MetricsGranularity {
+    let mut default = Granularity::Partition;
+    if let Some(field) = r.hidden_field(cx, "metrics-partitions") {
+        let path = field.path.clone();
+        if let Some(partitions) = field.boolean(cx) {
+            let instead = if partitions { "partition" } else { "topic" };
+            cx.warn(
+                &path,
+                format!(
+                    "replaced by metrics-granularity; accepted as metrics-granularity = \
+                     {instead:?} for the families metrics-granularity does not name"
+                ),
+            );
+            if !partitions {
+                default = Granularity::Topic;
+            }
+        }
+    }
+    let mut result = MetricsGranularity {
+        burrow: default,
+        lag_exporter: default,
+    };
+    let Some(field) = r.field(cx, "metrics-granularity") else {
+        return result;
+    };
+    match &field.value {
+        Value::String(_) => {
+            if let Some(g) = granularity(cx, &field.path, &field.value) {
+                result = MetricsGranularity {
+                    burrow: g,
+                    lag_exporter: g,
+                };
+            }
+        }
+        Value::Table(table) => {
+            for (family, value) in table {
+                let path = join(&field.path, family);
+                let slot = match family.as_str() {
+                    "burrow" => &mut result.burrow,
+                    "lag-exporter" => &mut result.lag_exporter,
+                    _ => {
+                        let message = format!(
+                            "unknown family {family:?}; expected \"burrow\" or \"lag-exporter\""
+                        );
+                        cx.error_with(&path, message, GRANULARITY_EXAMPLE);
+                        continue;
+                    }
+                };
+                if let Some(g) = granularity(cx, &path, value) {
+                    *slot = g;
+                }
+            }
+        }
+        other => {
+            let message = format!(
+                "expected \"partition\", \"topic\" or a table per family, got {}",
+                type_name(other)
+            );
+            cx.error_with(&field.path, message, GRANULARITY_EXAMPLE);
+        }
+    }
+    result
+}
+
+/// One granularity value: `"partition"` or `"topic"`.
+fn granularity(cx: &mut Ctx<'_>, path: &str, value: &Value) -> Option<Granularity> {
+    match value {
+        Value::String(s) if s == "partition" => Some(Granularity::Partition),
+        Value::String(s) if s == "topic" => Some(Granularity::Topic),
+        other => {
+            let got = match other {
+                Value::String(s) => format!("{s:?}"),
+                other => type_name(other).to_owned(),
+            };
+            let message = format!("expected \"partition\" or \"topic\", got {got}");
+            cx.error_with(path, message, GRANULARITY_EXAMPLE);
+            None
+        }
     }
 }
 

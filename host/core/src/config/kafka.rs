@@ -4,19 +4,38 @@
 //! cluster may have at most one Kafka consumer (`kafka` or `kafka-admin`), because their commit
 //! orders count in one sequence per cluster (`storage/origin.rs`), and at most one `kafka_zk`
 //! consumer beside it: ZooKeeper commits are placed after a group's newest whatever their
-//! source, so the two feed one cluster side by side.
+//! source, so the two feed one cluster side by side. A cluster's `labels` are static Prometheus
+//! labels for its `/metrics` series, so they are checked here against the label grammar and
+//! the names Warren's own series use.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::pipeline::group_filter;
+use toml::Value;
+
+use super::pipeline::{group_filter, topic_filter};
 use super::plugins;
 use super::profiles::{default_of, use_profile};
-use super::reader::{Ctx, Field, Reader};
+use super::reader::{Ctx, Field, Reader, join, type_name};
 use super::root::Named;
 use super::{ClientProfile, ClusterConfig, ConsumerClass, ConsumerConfig};
 
 const SERVERS_EXAMPLE: &str = r#"servers = ["kafka-1:9092", "kafka-2:9092"]"#;
+const LABELS_EXAMPLE: &str = r#"labels = { env = "prod", region = "eu-west-1" }"#;
+/// The label names of Warren's own series of a cluster; a static label may not take one.
+const BUILT_IN_LABELS: &[&str] = &[
+    "cluster",
+    "cluster_name",
+    "consumer_group",
+    "group",
+    "topic",
+    "partition",
+    "state",
+    "outcome",
+    "result",
+    "consumer",
+    "kind",
+];
 const OFFSETS_TOPIC: &str = "__consumer_offsets";
 const ZOOKEEPER_EXAMPLE: &str = r#"servers = ["zk-1:2181", "zk-2:2181"]"#;
 /// Burrow's `zookeeper-timeout` default.
@@ -50,6 +69,7 @@ pub(crate) fn clusters(
             reader.positive_duration(cx, "offset-refresh", Duration::from_secs(10));
         reader.ignore(cx, "groups-reaper-refresh", "Warren has no group reaper");
         bindings.insert(name.clone(), plugins::cluster_binding(cx, &mut reader));
+        let labels = labels(cx, &mut reader);
         reader.finish(cx);
         out.insert(
             name.clone(),
@@ -61,6 +81,7 @@ pub(crate) fn clusters(
                 offset_refresh,
                 evaluator: None,
                 group_filters: Vec::new(),
+                labels,
             },
         );
     }
@@ -145,6 +166,7 @@ pub(crate) fn consumers(
         let start_latest =
             kafka_only(cx, &mut reader, &class, "start-latest").and_then(|f| f.boolean(cx));
         let groups = group_filter(cx, &mut reader);
+        let topics = topic_filter(cx, &mut reader);
         reader.ignore(
             cx,
             "backfill-earliest",
@@ -178,10 +200,71 @@ pub(crate) fn consumers(
             client_profile,
             class,
             groups,
+            topics,
         };
         out.insert(name, config);
     }
     out
+}
+
+/// A cluster's `labels`: a table of string values whose names Prometheus accepts
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`, no `__` prefix, which it reserves) and Warren does not use itself.
+fn labels(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(field) = r.field(cx, "labels") else {
+        return out;
+    };
+    let Value::Table(table) = &field.value else {
+        let message = format!(
+            "expected a table of strings, got {}",
+            type_name(&field.value)
+        );
+        cx.error_with(&field.path, message, LABELS_EXAMPLE);
+        return out;
+    };
+    for (name, value) in table {
+        let path = join(&field.path, name);
+        if let Err(why) = check_label_name(name) {
+            cx.error_with(&path, why, LABELS_EXAMPLE);
+            continue;
+        }
+        match value {
+            Value::String(v) => {
+                out.insert(name.clone(), v.clone());
+            }
+            other => {
+                let message = format!("expected a string, got {}", type_name(other));
+                cx.error_with(&path, message, LABELS_EXAMPLE);
+            }
+        }
+    }
+    out
+}
+
+/// Prometheus' label-name grammar, minus its reserved `__` names and Warren's own labels.
+fn check_label_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "invalid label name {name:?}: use letters, digits and '_', not starting with a digit"
+        ));
+    }
+    if name.starts_with("__") {
+        return Err(format!(
+            "invalid label name {name:?}: names starting with \"__\" are reserved by Prometheus"
+        ));
+    }
+    if BUILT_IN_LABELS.contains(&name) {
+        return Err(format!(
+            "label {name:?} is one of Warren's own labels ({}); pick another name",
+            BUILT_IN_LABELS.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The consumer classes, before class-specific keys are attached.

@@ -233,8 +233,9 @@ pub struct GeneralConfig {
     /// How often the `/metrics` body is rendered (a scrape reads the last one).
     #[serde(serialize_with = "duration::serialize")]
     pub metrics_refresh: Duration,
-    /// Per-partition series in `/metrics` (switch off for huge clusters).
-    pub metrics_partitions: bool,
+    /// Per family of `/metrics` names, whether per-partition series are exported or only
+    /// the topic and group ones (`metrics-granularity`).
+    pub metrics_granularity: MetricsGranularity,
     /// This instance's name among several (`[ha]`); `None`: host name and HTTP port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
@@ -242,6 +243,26 @@ pub struct GeneralConfig {
     /// pid in it refuses the start (two daemons on one data-dir).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pidfile: Option<PathBuf>,
+}
+
+/// How fine a family of `/metrics` series is (KMinion's and klag-exporter's `granularity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    /// Per-partition series, plus the topic and group ones.
+    Partition,
+    /// Topic and group series only: for clusters whose partitions are too many to scrape.
+    Topic,
+}
+
+/// `metrics-granularity`, one [`Granularity`] per family of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MetricsGranularity {
+    /// Burrow's names (`burrow_kafka_consumer_partition_lag`, ...).
+    pub burrow: Granularity,
+    /// kafka-lag-exporter's names (`kafka_consumergroup_group_lag`, ...).
+    pub lag_exporter: Granularity,
 }
 
 /// `[logging]`: what Warren writes to stderr.
@@ -584,6 +605,10 @@ pub struct ClusterConfig {
     /// Group-filter plugins deciding which of this cluster's groups are monitored.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub group_filters: Vec<String>,
+    /// Static labels added to every `/metrics` series of this cluster (`labels = { env =
+    /// "prod" }`), checked against Prometheus' label grammar and Warren's own label names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// `[consumer.NAME]`: where one cluster's committed group offsets come from.
@@ -601,6 +626,9 @@ pub struct ConsumerConfig {
     pub class: ConsumerClass,
     /// Which groups are kept.
     pub groups: GroupFilter,
+    /// Which topics' commits are kept.
+    #[serde(skip_serializing_if = "GroupFilter::is_unset")]
+    pub topics: GroupFilter,
 }
 
 /// How a consumer module learns committed offsets.
@@ -627,25 +655,29 @@ pub enum ConsumerClass {
     },
 }
 
-/// Allow/deny regexes over consumer group names.
+/// Allow/deny regexes over consumer group names (`group-allowlist` / `group-denylist`), and
+/// over topic names (`topic-allowlist` / `topic-denylist`), which follow the same rules.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GroupFilter {
-    /// Only groups matching this are kept, when set.
+    /// Only names matching this are kept, when set.
     #[serde(serialize_with = "values::serialize_regex")]
     pub allow: Option<Regex>,
-    /// Groups matching this are dropped, when set.
+    /// Names matching this are dropped, when set.
     #[serde(serialize_with = "values::serialize_regex")]
     pub deny: Option<Regex>,
 }
 
 impl GroupFilter {
-    /// True when `group` passes both regexes; matching is unanchored, like Burrow's Go
+    /// True when `name` passes both regexes; matching is unanchored, like Burrow's Go
     /// `MatchString`.
-    pub fn accepts(&self, group: &str) -> bool {
-        self.allow
-            .as_ref()
-            .is_none_or(|allow| allow.is_match(group))
-            && self.deny.as_ref().is_none_or(|deny| !deny.is_match(group))
+    pub fn accepts(&self, name: &str) -> bool {
+        self.allow.as_ref().is_none_or(|allow| allow.is_match(name))
+            && self.deny.as_ref().is_none_or(|deny| !deny.is_match(name))
+    }
+
+    /// True when neither regex is set (everything passes).
+    pub fn is_unset(&self) -> bool {
+        self.allow.is_none() && self.deny.is_none()
     }
 }
 
@@ -664,6 +696,9 @@ pub struct StorageConfig {
     pub expire_group: Duration,
     /// Which groups are stored at all.
     pub groups: GroupFilter,
+    /// Which topics are stored at all (their HEADs and every group's commits for them).
+    #[serde(skip_serializing_if = "GroupFilter::is_unset")]
+    pub topics: GroupFilter,
     /// Points kept of each partition's compressed HEAD timeline, the production curve lag in
     /// seconds is read from.
     pub head_history: u16,

@@ -1,7 +1,7 @@
 //! The sections behind the data pipeline: the single `[storage.NAME]` and `[evaluator.NAME]`, and
-//! the allow/deny group filter that storage and consumers share (including Burrow ≤ 1.3.4's
-//! `group-whitelist` / `group-blacklist` spellings, which newer Burrow rejects and Warren accepts
-//! with a warning).
+//! the allow/deny group and topic filters that storage and consumers share (including Burrow ≤
+//! 1.3.4's `group-whitelist` / `group-blacklist` spellings, which newer Burrow rejects and Warren
+//! accepts with a warning; Burrow has no topic lists, so they have no legacy spelling).
 
 use std::time::Duration;
 
@@ -14,11 +14,23 @@ use super::{EvaluatorConfig, GroupFilter, StorageConfig};
 /// Burrow's default `expire-group`: one week.
 const EXPIRE_GROUP: Duration = Duration::from_secs(604_800);
 
+const GROUP_EXAMPLE: &str = r#"group-allowlist = "^payments-.*""#;
+const TOPIC_ALLOW_EXAMPLE: &str = r#"topic-allowlist = "^orders\\.""#;
+const TOPIC_DENY_EXAMPLE: &str = r#"topic-denylist = "^_""#;
+
 /// Reads `group-allowlist` / `group-denylist` and their legacy spellings.
 pub(crate) fn group_filter(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> GroupFilter {
     GroupFilter {
         allow: one_regex(cx, r, "group-allowlist", "group-whitelist"),
         deny: one_regex(cx, r, "group-denylist", "group-blacklist"),
+    }
+}
+
+/// Reads `topic-allowlist` / `topic-denylist`: commits for a topic that fails them are not kept.
+pub(crate) fn topic_filter(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> GroupFilter {
+    GroupFilter {
+        allow: r.regex(cx, "topic-allowlist", TOPIC_ALLOW_EXAMPLE),
+        deny: r.regex(cx, "topic-denylist", TOPIC_DENY_EXAMPLE),
     }
 }
 
@@ -29,7 +41,7 @@ fn one_regex(
     legacy: &'static str,
 ) -> Option<regex::Regex> {
     let both = r.has(key) && r.has(legacy);
-    let current = r.regex(cx, key);
+    let current = r.regex(cx, key, GROUP_EXAMPLE);
     let Some(legacy_field) = r.hidden_field(cx, legacy) else {
         return current;
     };
@@ -46,7 +58,7 @@ fn one_regex(
         &legacy_field.path,
         format!("renamed to {key}; accepted as {key}"),
     );
-    Reader::compile_field(cx, legacy_field)
+    Reader::compile_field(cx, legacy_field, GROUP_EXAMPLE)
 }
 
 /// Burrow allows exactly one storage module; so does Warren.
@@ -82,6 +94,7 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
             min_distance: reader.duration(cx, "min-distance", Duration::ZERO),
             expire_group: reader.positive_duration(cx, "expire-group", EXPIRE_GROUP),
             groups: group_filter(cx, &mut reader),
+            topics: topic_filter(cx, &mut reader),
             head_history: reader
                 .field(cx, "head-history")
                 .and_then(|f| f.integer(cx, 3..=4096, 64))
@@ -103,6 +116,7 @@ pub(crate) fn storage(cx: &mut Ctx<'_>, sections: Vec<Named<'_>>) -> StorageConf
         min_distance: Duration::ZERO,
         expire_group: EXPIRE_GROUP,
         groups: GroupFilter::default(),
+        topics: GroupFilter::default(),
         head_history: HEAD_HISTORY,
         data_dir: None,
         snapshot_interval: SNAPSHOT_INTERVAL,

@@ -1,5 +1,5 @@
 //! Value parsers shared by several sections: Kafka server lists, the HTTP listen address, group
-//! regexes and section names. Each is a pure function returning a reason on failure, plus a
+//! and topic regexes and section names. Each is a pure function returning a reason on failure, plus a
 //! [`Field`]/[`Reader`] wrapper that reports the reason at the key path with a valid example.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -81,7 +81,7 @@ pub(crate) fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     Ok(SocketAddr::new(ip, port))
 }
 
-/// Compiles a group regex; `""` means "not set" (Burrow's samples write `group-blacklist=""`).
+/// Compiles a group or topic regex; `""` means "not set" (Burrow's samples write `group-blacklist=""`).
 pub(crate) fn compile_regex(pattern: &str) -> Result<Option<Regex>, String> {
     if pattern.is_empty() {
         return Ok(None);
@@ -201,18 +201,23 @@ impl Reader<'_> {
             .ok()
     }
 
-    /// An optional group regex (`""` = not set).
-    pub(crate) fn regex(&mut self, cx: &mut Ctx<'_>, key: &'static str) -> Option<Regex> {
+    /// An optional group or topic regex (`""` = not set); `example` is shown with an error.
+    pub(crate) fn regex(
+        &mut self,
+        cx: &mut Ctx<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Regex> {
         let field = self.field(cx, key)?;
-        Self::compile_field(cx, field)
+        Self::compile_field(cx, field, example)
     }
 
     /// Compiles a regex from a field already read (used for the legacy spellings too).
-    pub(crate) fn compile_field(cx: &mut Ctx<'_>, field: Field) -> Option<Regex> {
+    pub(crate) fn compile_field(cx: &mut Ctx<'_>, field: Field, example: &str) -> Option<Regex> {
         let path = field.path.clone();
         let pattern = field.string(cx)?;
         compile_regex(&pattern)
-            .map_err(|why| cx.error_with(&path, why, r#"group-allowlist = "^payments-.*""#))
+            .map_err(|why| cx.error_with(&path, why, example))
             .ok()
             .flatten()
     }

@@ -6,7 +6,7 @@
 //! Burrow's storage rules (its
 //! [`storage/inmemory.go`](https://github.com/linkedin/Burrow/blob/master/core/internal/storage/inmemory.go))
 //! live here: drop commits older than `expire-group`,
-//! filtered groups, commits for topics/partitions without a known HEAD; lag at commit is
+//! filtered groups and topics, commits for topics/partitions without a known HEAD; lag at commit is
 //! `max(0, head - offset)`; `min-distance` merges frequent commits into the previous slot and
 //! keeps its timestamp. Commits are ordered by their position in the source: anything at or
 //! below a group's newest position is a replay and is dropped (this is also what makes a
@@ -49,7 +49,7 @@ pub enum CommitOutcome {
 pub enum DropReason {
     /// Its commit timestamp is older than `expire-group`.
     TooOld,
-    /// The group is excluded by the storage allow/deny lists.
+    /// The group or the topic is excluded by the storage allow/deny lists.
     Filtered,
     /// The topic is not (yet) in the cluster's metadata.
     UnknownTopic,
@@ -96,6 +96,15 @@ impl CommitOutcome {
             .position(|o| *o == self)
             .unwrap_or(0)
     }
+}
+
+/// What [`ClusterWriter::expire_groups`] removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Expired {
+    /// Groups without a commit for `expire-group`.
+    pub groups: Vec<String>,
+    /// (group, topic): topics a remaining group stopped committing for `expire-group`.
+    pub topics: Vec<(String, String)>,
 }
 
 /// Whether a source re-sends unchanged offsets (a poller) or only real commits (the offsets
@@ -329,7 +338,7 @@ impl ClusterWriter<'_> {
         if c.timestamp_ms < now_ms.saturating_sub(settings.expire_group_ms) {
             return CommitOutcome::Dropped(TooOld);
         }
-        if !settings.accepts(c.group) {
+        if !settings.accepts(c.group) || !settings.accepts_topic(c.topic) {
             return CommitOutcome::Dropped(Filtered);
         }
         let state = &mut *self.state;
@@ -522,12 +531,15 @@ impl ClusterWriter<'_> {
 
     /// Applies a metadata refresh: the full list of topics with their partition counts.
     /// Topics that disappeared are removed from storage everywhere, and groups left without
-    /// any topic go with them. Returns the removed topic names.
+    /// any topic go with them. Topics the storage topic lists exclude are not stored, so
+    /// their HEADs are never kept. Returns the removed topic names.
     pub fn set_topics(&mut self, topics: &[(String, usize)]) -> Vec<String> {
-        let (intervals, timeline) = (
-            self.store.settings.intervals,
-            self.store.settings.head_history,
-        );
+        let settings = &*self.store.settings;
+        let (intervals, timeline) = (settings.intervals, settings.head_history);
+        let topics: Vec<&(String, usize)> = topics
+            .iter()
+            .filter(|(t, _)| settings.accepts_topic(t))
+            .collect();
         let state = &mut *self.state;
         let live: std::collections::HashSet<&str> =
             topics.iter().map(|(t, _)| t.as_str()).collect();
@@ -601,19 +613,32 @@ impl ClusterWriter<'_> {
         }
     }
 
-    /// Deletes groups whose newest commit is older than `expire-group`. Returns their names.
-    pub fn expire_groups(&mut self, now_ms: i64) -> Vec<String> {
+    /// Deletes groups whose newest commit is older than `expire-group`, and from the groups
+    /// that stay, the topics whose newest commit is (a group that moved on to other topics
+    /// stops reporting the old ones, as Burrow's groups stop being reported as a whole). A
+    /// topic without any commit is kept: it is there because a member is assigned to it.
+    pub fn expire_groups(&mut self, now_ms: i64) -> Expired {
         let cutoff = now_ms.saturating_sub(self.store.settings.expire_group_ms);
-        let mut expired = Vec::new();
+        let mut expired = Expired::default();
         let state = &mut *self.state;
         let removed = &mut state.removed;
         state.groups.retain(|name, g| {
             let keep = g.last_commit_ms >= cutoff;
             if !keep {
-                expired.push(name.to_string());
+                expired.groups.push(name.to_string());
                 removed.push(name.clone());
+                return false;
             }
-            keep
+            let before = g.topics.len();
+            g.topics.retain(|(topic, w)| {
+                let stale = w.newest_commit_ms().is_some_and(|ms| ms < cutoff);
+                if stale {
+                    expired.topics.push((name.to_string(), topic.to_string()));
+                }
+                !stale
+            });
+            g.dirty |= g.topics.len() != before;
+            true
         });
         state.settle_removed();
         expired

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 
-pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason};
+pub use cluster::{ClusterStore, ClusterWriter, CommitOutcome, CommitSource, DropReason, Expired};
 pub use consumer_group::{ConsumerGroupUpdate, MemberAssignment, MemberClient};
 pub use heads::HeadSample;
 pub use origin::Origin;
@@ -40,12 +40,17 @@ pub struct StorageSettings {
     pub head_history: u16,
     /// Commits closer than this to the previous one overwrite it (Burrow's `min-distance`).
     pub min_distance_ms: i64,
-    /// Groups without a commit for this long are deleted; older commits are ignored.
+    /// Groups without a commit for this long are deleted, and so are the topics a group
+    /// stopped committing for this long; older commits are ignored.
     pub expire_group_ms: i64,
     /// Only groups matching this are stored (when set).
     pub allow: Option<Regex>,
     /// Groups matching this are not stored (when set).
     pub deny: Option<Regex>,
+    /// Only topics matching this are stored (when set): their HEADs and every commit for them.
+    pub topic_allow: Option<Regex>,
+    /// Topics matching this are not stored (when set).
+    pub topic_deny: Option<Regex>,
     /// Removed groups are listed for the next snapshot to delete: only when snapshots are
     /// taken (a `data-dir`), else the list would only grow.
     pub snapshots: bool,
@@ -61,6 +66,8 @@ impl StorageSettings {
             expire_group_ms: 604_800_000,
             allow: None,
             deny: None,
+            topic_allow: None,
+            topic_deny: None,
             snapshots: true,
         }
     }
@@ -69,6 +76,12 @@ impl StorageSettings {
     pub fn accepts(&self, group: &str) -> bool {
         self.allow.as_ref().is_none_or(|r| r.is_match(group))
             && self.deny.as_ref().is_none_or(|r| !r.is_match(group))
+    }
+
+    /// Whether the topic allow/deny lists let `topic` in.
+    pub fn accepts_topic(&self, topic: &str) -> bool {
+        self.topic_allow.as_ref().is_none_or(|r| r.is_match(topic))
+            && self.topic_deny.as_ref().is_none_or(|r| !r.is_match(topic))
     }
 }
 

@@ -401,6 +401,10 @@ impl ClusterStore {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let state = &mut *state;
         for (name, bytes) in topics {
+            // A topic the storage topic lists now exclude stays out, and so do its windows.
+            if !settings.accepts_topic(name) {
+                continue;
+            }
             match decode_heads(bytes, settings.intervals, settings.head_history) {
                 Ok(h) => {
                     state.topics.insert(name.into(), h);
@@ -540,6 +544,72 @@ mod tests {
         );
         assert_eq!(b.positions("reader"), vec![-1, -1, -1, 42]);
         assert_eq!(a.head_offsets("t"), b.head_offsets("t"));
+    }
+
+    #[test]
+    fn a_topic_expired_from_a_group_is_gone_from_the_next_snapshot() {
+        let h = store();
+        fill(&h);
+        let s = h.cluster("c").unwrap();
+        let _ = s.take_delta(true);
+        {
+            let mut w = s.writer();
+            // a commits to u long after its commits to t (at 2.0 s to 3.0 s).
+            w.commit(
+                &Commit {
+                    group: "a",
+                    topic: "u",
+                    partition: 0,
+                    offset: 7,
+                    timestamp_ms: 604_810_000,
+                    order: 99,
+                },
+                CommitSource::OffsetsTopic,
+                604_810_000,
+            );
+            let expired = w.expire_groups(604_805_000);
+            assert_eq!(expired.topics, vec![("a".to_string(), "t".to_string())]);
+            assert_eq!(expired.groups, vec!["b".to_string()]);
+        }
+        let delta = s.take_delta(false);
+        let written: Vec<&str> = delta.groups.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(written, vec!["a"], "the changed group is written again");
+        let (copy, _) = restored_copy(&h);
+        let topics: Vec<String> = copy
+            .cluster("c")
+            .unwrap()
+            .group("a")
+            .unwrap()
+            .topics
+            .into_iter()
+            .map(|t| t.topic)
+            .collect();
+        assert_eq!(topics, vec!["u"]);
+    }
+
+    #[test]
+    fn a_topic_the_storage_lists_now_exclude_is_not_restored_nor_its_windows() {
+        let h = store();
+        fill(&h);
+        let delta = h.cluster("c").unwrap().take_delta(true);
+        let copy = StorageHandle::new(
+            ["c".to_string()],
+            StorageSettings {
+                topic_deny: Some(regex::Regex::new("^t$").unwrap()),
+                ..StorageSettings::burrow_defaults()
+            },
+        );
+        let c = copy.cluster("c").unwrap();
+        let report = c.restore(
+            delta.topics.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+            delta.groups.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+            delta.positions.iter().map(|(n, p)| (n.as_str(), p.clone())),
+        );
+        assert_eq!(report.topics, 1);
+        assert_eq!(c.topic_names(), vec!["u"]);
+        // b consumed only t: it is gone; a stays for its members.
+        assert!(c.group("b").is_none());
+        assert!(c.group("a").unwrap().topics.is_empty());
     }
 
     #[test]

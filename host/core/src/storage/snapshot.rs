@@ -175,6 +175,24 @@ impl ClusterStore {
         Some((g.state().map(str::to_string), g.last_commit_ms))
     }
 
+    /// What sources reported of each group's membership, by group name: its state (when
+    /// reported) and member count. Groups no source described (ZooKeeper-committed groups,
+    /// groups seen only in commits) are left out rather than reported with 0 members.
+    pub fn memberships(&self) -> std::collections::BTreeMap<String, (Option<String>, usize)> {
+        let state = self.read();
+        state
+            .groups
+            .iter()
+            .filter_map(|(name, g)| {
+                let m = g.members.as_ref()?;
+                Some((
+                    name.to_string(),
+                    (m.state.as_deref().map(str::to_string), m.owners.len()),
+                ))
+            })
+            .collect()
+    }
+
     /// A copy of everything stored about `group`, or `None` when the group is unknown.
     pub fn group(&self, group: &str) -> Option<GroupSnapshot> {
         let state = self.read();

@@ -367,6 +367,39 @@ fn membership_sets_owners_and_an_empty_group_clears_them() {
 }
 
 #[test]
+fn memberships_report_state_and_member_count_of_described_groups_only() {
+    let s = store();
+    put(&s, commit("described", "t", 0, 1, NOW, 1));
+    put(&s, commit("committed-only", "t", 0, 1, NOW, 2));
+    let c = s.cluster("local").unwrap();
+    let member = |id: &str| Member {
+        host: "/10.0.0.1".into(),
+        client_id: id.into(),
+        assignment: vec![],
+    };
+    c.writer().set_membership(
+        "described",
+        &GroupMembership {
+            state: Some("PreparingRebalance".into()),
+            members: vec![member("c1"), member("c2"), member("c3")],
+        },
+        NOW,
+    );
+    let m = c.memberships();
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m["described"], (Some("PreparingRebalance".to_string()), 3));
+    c.writer().set_membership(
+        "described",
+        &GroupMembership {
+            state: Some("Empty".into()),
+            members: vec![],
+        },
+        NOW,
+    );
+    assert_eq!(c.memberships()["described"], (Some("Empty".to_string()), 0));
+}
+
+#[test]
 fn offset_tombstones_forget_windows_and_then_the_group() {
     let s = store();
     put(&s, commit("g", "t", 0, 1, NOW, 1));
@@ -551,8 +584,114 @@ fn groups_without_commits_for_expire_group_are_deleted_actively() {
         .unwrap()
         .writer()
         .expire_groups(NOW + 5_000_000);
-    assert_eq!(expired, vec!["old".to_string()]);
+    assert_eq!(expired.groups, vec!["old".to_string()]);
     assert_eq!(s.cluster("local").unwrap().group_names(), vec!["fresh"]);
+}
+
+#[test]
+fn a_topic_the_group_stopped_committing_to_expires_and_the_group_stays() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    put(&s, commit("g", "t", 0, 1, NOW - 600_000_000, 1));
+    put(&s, commit("g", "t", 1, 1, NOW - 600_000_000, 2));
+    put(&s, commit("g", "u", 0, 1, NOW, 3));
+    // Five seconds before the cutoff passes t's newest commit: nothing goes yet.
+    assert_eq!(c.writer().expire_groups(NOW - 5_000), Expired::default());
+    let expired = c.writer().expire_groups(NOW + 5_000_000);
+    assert_eq!(
+        expired,
+        Expired {
+            groups: vec![],
+            topics: vec![("g".to_string(), "t".to_string())],
+        }
+    );
+    let topics: Vec<String> = c
+        .group("g")
+        .unwrap()
+        .topics
+        .into_iter()
+        .map(|t| t.topic)
+        .collect();
+    assert_eq!(topics, vec!["u"]);
+    assert_eq!(c.topic_consumers("t"), Some(vec![]));
+}
+
+#[test]
+fn a_topic_stays_while_any_of_its_partitions_is_committed_to() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    put(&s, commit("g", "t", 0, 1, NOW - 600_000_000, 1));
+    put(&s, commit("g", "t", 1, 1, NOW, 2));
+    assert_eq!(
+        c.writer().expire_groups(NOW + 5_000_000),
+        Expired::default()
+    );
+    assert_eq!(offsets(&s, "g", "t", 0), vec![(1, Some(99))]);
+}
+
+#[test]
+fn an_assigned_topic_without_commits_does_not_expire() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    put(&s, commit("g", "t", 0, 1, NOW, 1));
+    let membership = GroupMembership {
+        state: Some("Stable".to_string()),
+        members: vec![Member {
+            host: "/10.0.0.1".to_string(),
+            client_id: "c1".to_string(),
+            assignment: vec![("u".to_string(), vec![0])],
+        }],
+    };
+    c.writer().set_membership("g", &membership, NOW);
+    // Long after the topics' HEAD polls, but t was committed at NOW: u has no commit at all.
+    let expired = c.writer().expire_groups(NOW + 1_000);
+    assert_eq!(expired, Expired::default());
+    let topics: Vec<String> = c
+        .group("g")
+        .unwrap()
+        .topics
+        .into_iter()
+        .map(|t| t.topic)
+        .collect();
+    assert_eq!(topics, vec!["t", "u"]);
+}
+
+#[test]
+fn a_topic_denied_by_the_storage_lists_keeps_neither_heads_nor_commits() {
+    let s = store_with(StorageSettings {
+        topic_deny: Some(regex::Regex::new("^u$").unwrap()),
+        ..StorageSettings::burrow_defaults()
+    });
+    let c = s.cluster("local").unwrap();
+    assert_eq!(c.topic_names(), vec!["t"]);
+    assert_eq!(c.head_offsets("u"), None);
+    assert_eq!(
+        put(&s, commit("g", "u", 0, 1, NOW, 1)),
+        CommitOutcome::Dropped(DropReason::Filtered)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 1, NOW, 2)),
+        CommitOutcome::Stored
+    );
+}
+
+#[test]
+fn only_topics_matching_the_storage_allowlist_are_stored() {
+    let s = store_with(StorageSettings {
+        topic_allow: Some(regex::Regex::new("^t").unwrap()),
+        ..StorageSettings::burrow_defaults()
+    });
+    let c = s.cluster("local").unwrap();
+    assert_eq!(c.topic_names(), vec!["t"]);
+    assert_eq!(
+        put(&s, commit("g", "u", 0, 1, NOW, 1)),
+        CommitOutcome::Dropped(DropReason::Filtered)
+    );
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 1, NOW, 2)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(c.group_names(), vec!["g"]);
 }
 
 #[test]
@@ -589,7 +728,10 @@ fn without_snapshots_deleted_expired_and_vanished_group_names_are_not_kept() {
         for g in &names[..10] {
             assert!(c.writer().delete_group(g));
         }
-        assert_eq!(c.writer().expire_groups(NOW + 8 * 86_400_000).len(), 20);
+        assert_eq!(
+            c.writer().expire_groups(NOW + 8 * 86_400_000).groups.len(),
+            20
+        );
         let kept = c.state.read().unwrap().removed.len();
         assert_eq!(
             kept,

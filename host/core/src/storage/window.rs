@@ -169,6 +169,15 @@ impl TopicWindows {
         }
     }
 
+    /// The newest commit timestamp of any partition; `None` before the first commit (a
+    /// topic known only from an assignment).
+    pub(crate) fn newest_commit_ms(&self) -> Option<i64> {
+        (0..self.parts.len())
+            .filter_map(|p| self.newest(p))
+            .map(|s| s.timestamp_ms)
+            .max()
+    }
+
     /// True when no partition holds a commit.
     pub(crate) fn is_empty(&self) -> bool {
         self.parts.iter().all(|m| m.len == 0)

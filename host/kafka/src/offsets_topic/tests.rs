@@ -199,6 +199,27 @@ fn the_consumers_allow_and_deny_lists_keep_groups_out() {
 }
 
 #[test]
+fn the_consumers_topic_lists_keep_commits_and_assignments_of_other_topics_out() {
+    let r = reader("topic-denylist = \"^orders$\"");
+    let storage_accepts = r.store.settings().accepts_topic("orders");
+    feed(&r, 100, &[commit("billing", 0, 10)]);
+    assert!(storage_accepts, "storage itself keeps the topic");
+    assert!(r.store.group("billing").is_none());
+    // The member's assignment of orders is dropped too: the group has members, no topic.
+    feed(&r, 101, &[group_metadata("billing", "consumer")]);
+    let g = r
+        .store
+        .group("billing")
+        .expect("the group's membership is kept");
+    assert_eq!(g.state.as_deref(), Some("Stable"));
+    assert!(g.topics.is_empty(), "{:?}", g.topics.len());
+
+    let r = reader("topic-allowlist = \"^ord\"");
+    feed(&r, 100, &[commit("billing", 0, 10)]);
+    assert_eq!(window(&r, "billing", 0), vec![10]);
+}
+
+#[test]
 fn malformed_records_are_counted_by_kind_and_change_nothing() {
     let r = reader("");
     let mut w = r.store.writer();

@@ -69,6 +69,7 @@ impl ZkConsumer {
             self.consumer.name.clone(),
             consumers_path.clone(),
             self.consumer.groups.clone(),
+            self.consumer.topics.clone(),
             Arc::clone(&self.store),
             Arc::clone(&self.progress),
         );

@@ -33,6 +33,8 @@ pub(crate) struct Tree {
     /// `<zookeeper-path>/consumers`.
     pub(crate) root: String,
     pub(crate) filter: GroupFilter,
+    /// The consumer's topic allow/deny lists.
+    pub(crate) topics: GroupFilter,
     pub(crate) store: Arc<ClusterStore>,
     pub(crate) progress: Arc<ConsumerProgress>,
     /// Each partition znode's `mzxid` when it was last applied.
@@ -44,6 +46,7 @@ impl Tree {
         name: String,
         root: String,
         filter: GroupFilter,
+        topics: GroupFilter,
         store: Arc<ClusterStore>,
         progress: Arc<ConsumerProgress>,
     ) -> Self {
@@ -51,6 +54,7 @@ impl Tree {
             name,
             root,
             filter,
+            topics,
             store,
             progress,
             seen: HashMap::new(),
@@ -67,6 +71,9 @@ impl Tree {
         for group in &groups {
             let offsets = paths::join(&paths::join(&root, group), "offsets");
             for topic in children(client, &offsets).await? {
+                if !self.topics.accepts(&topic) {
+                    continue;
+                }
                 let topic_path = paths::join(&offsets, &topic);
                 for partition in children(client, &topic_path).await? {
                     let path = paths::join(&topic_path, &partition);
@@ -83,7 +90,7 @@ impl Tree {
 
     /// Reads one partition's znode and applies it. A znode gone meanwhile is forgotten.
     pub(crate) async fn read(&mut self, client: &Client, key: &Key<'_>) -> Result<(), Error> {
-        if !self.filter.accepts(key.group) {
+        if !self.filter.accepts(key.group) || !self.topics.accepts(key.topic) {
             return Ok(());
         }
         let path = format!(

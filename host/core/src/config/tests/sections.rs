@@ -57,7 +57,7 @@ fn unknown_key_suggests_the_closest_and_lists_valid_keys() {
     assert_eq!(
         errors,
         [
-            r#"cluster.local.server: unknown key; did you mean "servers"? (example: valid keys: class-name, servers, client-profile, topic-refresh, offset-refresh, evaluator, group-filters)"#,
+            r#"cluster.local.server: unknown key; did you mean "servers"? (example: valid keys: class-name, servers, client-profile, topic-refresh, offset-refresh, evaluator, group-filters, labels)"#,
             r#"cluster.local.servers: missing required key (example: servers = ["kafka-1:9092", "kafka-2:9092"])"#,
         ]
     );
