@@ -108,9 +108,13 @@ pub(crate) enum PluginCommand {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
         /// A Warren checkout's plugins/sdk to depend on, instead of the SDK this binary
-        /// carries (written into the plugin's warren-sdk/).
+        /// carries (written into the plugin's warren-sdk/). Rust only.
         #[arg(long)]
         sdk: Option<PathBuf>,
+        /// The plugin's language: a Rust crate, or a Python (componentize-py) or JavaScript
+        /// (componentize-js) folder with the WIT package, a README and a build.sh.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: warren_daemon::scaffold::Lang,
     },
     /// Print a component's world, package version, metadata, config schema, imports, exports.
     Inspect {

@@ -49,7 +49,8 @@ fn main() -> ExitCode {
                 name,
                 dir,
                 sdk,
-            } => plugin_cli::new(&kind, &name, &dir, sdk.as_deref()),
+                lang,
+            } => plugin_cli::new(lang, &kind, &name, &dir, sdk.as_deref()),
             cli::PluginCommand::Inspect { file } => plugin_cli::inspect_file(&file),
             cli::PluginCommand::Test {
                 file,

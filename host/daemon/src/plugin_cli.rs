@@ -10,31 +10,52 @@ use warren_core::evaluator::EvaluatorNote;
 use warren_runtime::{Limits, PluginEngine, PluginEvaluator, PluginFilter, World, inspect};
 
 use crate::evaluate::{self, EvaluateInput};
-use crate::scaffold::Sdk;
+use crate::scaffold::{Lang, Sdk};
 
 pub mod dry_run;
 
-/// `warren plugin new KIND NAME [--dir DIR] [--sdk PATH]`.
-pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
-    let sdk = sdk.map_or(Sdk::Bundled, Sdk::Checkout);
-    match crate::scaffold::scaffold(kind, name, dir, sdk) {
-        Ok(path) => {
-            println!("created {}", path.display());
-            println!(
-                "build it:  cd {} && cargo build --release   (needs: rustup target add wasm32-wasip2)",
-                path.display()
-            );
-            println!(
-                "try it:    warren plugin test target/wasm32-wasip2/release/{}.wasm --input window.json",
-                name.replace('-', "_")
-            );
-            ExitCode::SUCCESS
-        }
+/// `warren plugin new KIND NAME [--lang rust|python|js] [--dir DIR] [--sdk PATH]`.
+pub fn new(lang: Lang, kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
+    let created = if lang == Lang::Rust {
+        let sdk = sdk.map_or(Sdk::Bundled, Sdk::Checkout);
+        crate::scaffold::scaffold(kind, name, dir, sdk)
+            .map(|path| (path, format!("target/wasm32-wasip2/release/{}.wasm", name.replace('-', "_"))))
+    } else if sdk.is_some() {
+        Err(anyhow::anyhow!(
+            "--sdk is the Rust SDK; a {lang:?} plugin is built against the WIT package written into its wit/"
+        ))
+    } else {
+        crate::scaffold::scaffold_polyglot(lang, kind, name, dir)
+    };
+    let (path, wasm) = match created {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    println!("created {}", path.display());
+    match lang {
+        Lang::Rust => println!(
+            "build it:  cd {} && cargo build --release   (needs: rustup target add wasm32-wasip2)",
+            path.display()
+        ),
+        Lang::Python => println!(
+            "build it:  cd {} && ./build.sh   (needs: python3 with venv; see README.md)",
+            path.display()
+        ),
+        Lang::Js => println!(
+            "build it:  cd {} && ./build.sh   (needs: node and npm; see README.md)",
+            path.display()
+        ),
     }
+    let input = if kind == "notifier" {
+        "--event opened"
+    } else {
+        "--input window.json"
+    };
+    println!("try it:    warren plugin test {wasm} {input}");
+    ExitCode::SUCCESS
 }
 
 /// `warren plugin inspect FILE.wasm`.
