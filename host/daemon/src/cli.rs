@@ -120,6 +120,10 @@ pub(crate) enum PluginCommand {
     Inspect {
         /// The component.
         file: PathBuf,
+        /// Keep compiled components here (by content hash), as the daemon's
+        /// `plugin-cache-dir`: a later inspect or test of the same file skips compiling it.
+        #[arg(long, value_name = "DIR")]
+        plugin_cache_dir: Option<PathBuf>,
     },
     /// Run a filter or evaluator on recorded input (the `warren evaluate` JSON format), or
     /// show what a notifier would send for an incident event, without sending it.
@@ -135,5 +139,8 @@ pub(crate) enum PluginCommand {
         /// Notifiers: what to render and what the sandbox grants.
         #[command(flatten)]
         notify: warren_daemon::plugin_cli::dry_run::Options,
+        /// Keep compiled components here, as for `inspect`.
+        #[arg(long, value_name = "DIR")]
+        plugin_cache_dir: Option<PathBuf>,
     },
 }

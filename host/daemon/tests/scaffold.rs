@@ -137,10 +137,14 @@ fn componentize(lang: Lang) -> (&'static str, PathBuf) {
     (var, tool)
 }
 
-/// `warren ARGS...`: (success, stdout, stderr).
-fn warren(args: &[&str]) -> (bool, String, String) {
+/// `warren plugin ARGS... --plugin-cache-dir CACHE`: (success, stdout, stderr). The cache
+/// makes each component compile once, not once per command.
+fn warren(cache: &Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_warren"))
+        .arg("plugin")
         .args(args)
+        .arg("--plugin-cache-dir")
+        .arg(cache)
         .output()
         .unwrap();
     (
@@ -158,6 +162,8 @@ fn every_kind_builds_loads_and_runs(lang: Lang) {
     let warn = repo().join("examples/evaluate/warn.json");
     let warn = warn.to_str().unwrap();
     let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let warren = |args: &[&str]| warren(cache.path(), args);
     for kind in KINDS {
         let name = format!("my-{kind}");
         let (dir, wasm) = scaffold_polyglot(lang, kind, &name, out.path()).unwrap();
@@ -175,26 +181,48 @@ fn every_kind_builds_loads_and_runs(lang: Lang) {
         let wasm = dir.join(wasm);
         let wasm = wasm.to_str().unwrap();
 
-        let (ok, stdout, stderr) = warren(&["plugin", "inspect", wasm]);
+        let (ok, stdout, stderr) = warren(&["inspect", wasm]);
         assert!(ok, "{lang:?} {kind}: {stdout}{stderr}");
         let world = world(kind);
-        assert!(stdout.contains(&format!("\"world\": \"{world}\"")), "{stdout}");
-        assert!(stdout.contains(&format!("\"name\": \"{name}\"")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("\"world\": \"{world}\"")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("\"name\": \"{name}\"")),
+            "{stdout}"
+        );
 
         let (ok, stdout, stderr) = match kind {
             // The config decides: `reporting` starts with `rep`, so it is left out.
             "filter" => warren(&[
-                "plugin", "test", wasm, "--input", warn, "--config",
+                "test",
+                wasm,
+                "--input",
+                warn,
+                "--config",
                 r#"{"skip-prefixes": ["rep"]}"#,
             ]),
             // Partition 0 (lag 250) reaches 100, partition 1 (lag 0) does not.
             "evaluator" => warren(&[
-                "plugin", "test", wasm, "--input", warn, "--config", r#"{"max-lag": 100}"#,
+                "test",
+                wasm,
+                "--input",
+                warn,
+                "--config",
+                r#"{"max-lag": 100}"#,
             ]),
             _ => warren(&[
-                "plugin", "test", wasm, "--event", "opened", "--config",
+                "test",
+                wasm,
+                "--event",
+                "opened",
+                "--config",
                 r#"{"url": "https://hooks.example.com/${secret:TOKEN}", "headers": {"x-team": "data"}}"#,
-                "--secrets", "TOKEN=abc", "--allow", "hooks.example.com",
+                "--secrets",
+                "TOKEN=abc",
+                "--allow",
+                "hooks.example.com",
             ]),
         };
         assert!(ok, "{lang:?} {kind}: {stdout}{stderr}");
@@ -217,11 +245,13 @@ fn every_kind_builds_loads_and_runs(lang: Lang) {
         }
 
         // And a bad config is refused with every problem, each naming its key.
-        let (ok, stdout, stderr) = warren(&[
-            "plugin", "test", wasm, "--input", warn, "--config", r#"{"bogus": 1}"#,
-        ]);
+        let (ok, stdout, stderr) =
+            warren(&["test", wasm, "--input", warn, "--config", r#"{"bogus": 1}"#]);
         assert!(!ok, "{lang:?} {kind}: {stdout}");
-        assert!(stderr.contains("bogus: unknown key"), "{lang:?} {kind}: {stderr}");
+        assert!(
+            stderr.contains("bogus: unknown key"),
+            "{lang:?} {kind}: {stderr}"
+        );
     }
 }
 

@@ -75,7 +75,11 @@ fn files(lang: Lang, kind: &str) -> Option<Vec<File>> {
 
 /// The WIT world a kind's plugin targets.
 pub fn world(kind: &str) -> &str {
-    if kind == "filter" { "group-filter" } else { kind }
+    if kind == "filter" {
+        "group-filter"
+    } else {
+        kind
+    }
 }
 
 /// (`{{try}}`, `{{load}}`): how the README says to try the plugin and declare it.
