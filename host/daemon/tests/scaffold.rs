@@ -230,7 +230,7 @@ fn every_kind_builds_loads_and_runs(lang: Lang) {
             "filter" => &[r#""monitored": false"#],
             "evaluator" => &[
                 r#""status": "WARN""#,
-                r#""total_lag": 250"#,
+                r#""totallag": 250"#,
                 r#""partition_count": 2"#,
             ],
             _ => &[
