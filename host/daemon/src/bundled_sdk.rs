@@ -49,6 +49,23 @@ pub fn write(dest: &Path) -> anyhow::Result<PathBuf> {
     Ok(dest.join(SDK_CRATE))
 }
 
+/// Writes the WIT package (the `wit/` directory) alone into `dest`: what a Python or
+/// JavaScript plugin is built against.
+pub fn write_wit(dest: &Path) -> anyhow::Result<()> {
+    for (path, bytes) in SDK_FILES {
+        let Some(rel) = path.strip_prefix("wit/") else {
+            continue;
+        };
+        let target = dest.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
+    }
+    Ok(())
+}
+
 fn file(path: &str) -> anyhow::Result<&'static [u8]> {
     SDK_FILES
         .iter()

@@ -108,14 +108,22 @@ pub(crate) enum PluginCommand {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
         /// A Warren checkout's plugins/sdk to depend on, instead of the SDK this binary
-        /// carries (written into the plugin's warren-sdk/).
+        /// carries (written into the plugin's warren-sdk/). Rust only.
         #[arg(long)]
         sdk: Option<PathBuf>,
+        /// The plugin's language: a Rust crate, or a Python (componentize-py) or JavaScript
+        /// (componentize-js) folder with the WIT package, a README and a build.sh.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: warren_daemon::scaffold::Lang,
     },
     /// Print a component's world, package version, metadata, config schema, imports, exports.
     Inspect {
         /// The component.
         file: PathBuf,
+        /// Keep compiled components here (by content hash), as the daemon's
+        /// `plugin-cache-dir`: a later inspect or test of the same file skips compiling it.
+        #[arg(long, value_name = "DIR")]
+        plugin_cache_dir: Option<PathBuf>,
     },
     /// Run a filter or evaluator on recorded input (the `warren evaluate` JSON format), or
     /// show what a notifier would send for an incident event, without sending it.
@@ -131,5 +139,8 @@ pub(crate) enum PluginCommand {
         /// Notifiers: what to render and what the sandbox grants.
         #[command(flatten)]
         notify: warren_daemon::plugin_cli::dry_run::Options,
+        /// Keep compiled components here, as for `inspect`.
+        #[arg(long, value_name = "DIR")]
+        plugin_cache_dir: Option<PathBuf>,
     },
 }

@@ -49,14 +49,19 @@ fn main() -> ExitCode {
                 name,
                 dir,
                 sdk,
-            } => plugin_cli::new(&kind, &name, &dir, sdk.as_deref()),
-            cli::PluginCommand::Inspect { file } => plugin_cli::inspect_file(&file),
+                lang,
+            } => plugin_cli::new(lang, &kind, &name, &dir, sdk.as_deref()),
+            cli::PluginCommand::Inspect {
+                file,
+                plugin_cache_dir,
+            } => plugin_cli::inspect_file(&file, plugin_cache_dir),
             cli::PluginCommand::Test {
                 file,
                 input,
                 config,
                 notify,
-            } => plugin_cli::test(&file, input.as_deref(), &config, notify),
+                plugin_cache_dir,
+            } => plugin_cli::test(&file, input.as_deref(), &config, notify, plugin_cache_dir),
         },
         cli::Command::DevBroker { topics, brokers } => {
             report(warren_daemon::dev::broker::run(&topics, brokers))

@@ -2,7 +2,7 @@
 //! loop without a daemon or a broker. Everything runs through the daemon's own runtime (same
 //! sandbox, limits and output checks), so what passes here behaves the same when deployed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -10,36 +10,64 @@ use warren_core::evaluator::EvaluatorNote;
 use warren_runtime::{Limits, PluginEngine, PluginEvaluator, PluginFilter, World, inspect};
 
 use crate::evaluate::{self, EvaluateInput};
-use crate::scaffold::Sdk;
+use crate::scaffold::{Lang, Sdk};
 
 pub mod dry_run;
 
-/// `warren plugin new KIND NAME [--dir DIR] [--sdk PATH]`.
-pub fn new(kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
-    let sdk = sdk.map_or(Sdk::Bundled, Sdk::Checkout);
-    match crate::scaffold::scaffold(kind, name, dir, sdk) {
-        Ok(path) => {
-            println!("created {}", path.display());
-            println!(
-                "build it:  cd {} && cargo build --release   (needs: rustup target add wasm32-wasip2)",
-                path.display()
-            );
-            println!(
-                "try it:    warren plugin test target/wasm32-wasip2/release/{}.wasm --input window.json",
-                name.replace('-', "_")
-            );
-            ExitCode::SUCCESS
-        }
+/// `warren plugin new KIND NAME [--lang rust|python|js] [--dir DIR] [--sdk PATH]`.
+pub fn new(lang: Lang, kind: &str, name: &str, dir: &Path, sdk: Option<&Path>) -> ExitCode {
+    let created = if lang == Lang::Rust {
+        let sdk = sdk.map_or(Sdk::Bundled, Sdk::Checkout);
+        crate::scaffold::scaffold(kind, name, dir, sdk).map(|path| {
+            (
+                path,
+                format!(
+                    "target/wasm32-wasip2/release/{}.wasm",
+                    name.replace('-', "_")
+                ),
+            )
+        })
+    } else if sdk.is_some() {
+        Err(anyhow::anyhow!(
+            "--sdk is the Rust SDK; a {lang:?} plugin is built against the WIT package written into its wit/"
+        ))
+    } else {
+        crate::scaffold::scaffold_polyglot(lang, kind, name, dir)
+    };
+    let (path, wasm) = match created {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    println!("created {}", path.display());
+    match lang {
+        Lang::Rust => println!(
+            "build it:  cd {} && cargo build --release   (needs: rustup target add wasm32-wasip2)",
+            path.display()
+        ),
+        Lang::Python => println!(
+            "build it:  cd {} && ./build.sh   (needs: python3 with venv; see README.md)",
+            path.display()
+        ),
+        Lang::Js => println!(
+            "build it:  cd {} && ./build.sh   (needs: node and npm; see README.md)",
+            path.display()
+        ),
     }
+    let input = if kind == "notifier" {
+        "--event opened"
+    } else {
+        "--input window.json"
+    };
+    println!("try it:    warren plugin test {wasm} {input}");
+    ExitCode::SUCCESS
 }
 
-/// `warren plugin inspect FILE.wasm`.
-pub fn inspect_file(file: &Path) -> ExitCode {
-    let (engine, wasm) = match open(file) {
+/// `warren plugin inspect FILE.wasm [--plugin-cache-dir DIR]`.
+pub fn inspect_file(file: &Path, cache_dir: Option<PathBuf>) -> ExitCode {
+    let (engine, wasm) = match open(file, cache_dir) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -84,8 +112,14 @@ pub fn inspect_file(file: &Path) -> ExitCode {
 /// `warren plugin test FILE.wasm --input FILE.json [--config JSON]`: runs a filter or an
 /// evaluator on the `warren evaluate` input format and prints its answer; for a notifier,
 /// shows what it would send (see `dry_run.rs`).
-pub fn test(file: &Path, input: Option<&Path>, config: &str, notify: dry_run::Options) -> ExitCode {
-    let (engine, wasm) = match open(file) {
+pub fn test(
+    file: &Path,
+    input: Option<&Path>,
+    config: &str,
+    notify: dry_run::Options,
+    cache_dir: Option<PathBuf>,
+) -> ExitCode {
+    let (engine, wasm) = match open(file, cache_dir) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -136,7 +170,7 @@ pub fn evaluate_with(plugin: &Path, input: &Path, config: &str) -> ExitCode {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let (engine, wasm) = match open(plugin) {
+    let (engine, wasm) = match open(plugin, None) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -169,12 +203,14 @@ fn read(input: &Path) -> Result<EvaluateInput, ExitCode> {
     })
 }
 
-fn open(file: &Path) -> Result<(PluginEngine, Vec<u8>), ExitCode> {
+/// The component's bytes and an engine to compile it (with the compiled-component cache
+/// `cache_dir` when given).
+fn open(file: &Path, cache_dir: Option<PathBuf>) -> Result<(PluginEngine, Vec<u8>), ExitCode> {
     let wasm = std::fs::read(file).map_err(|e| {
         eprintln!("error: cannot read {}: {e}", file.display());
         ExitCode::from(2)
     })?;
-    let engine = PluginEngine::new(None).map_err(|e| {
+    let engine = PluginEngine::new(cache_dir).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::FAILURE
     })?;

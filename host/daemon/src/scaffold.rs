@@ -17,8 +17,23 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+mod polyglot;
+
+pub use polyglot::world;
+
 /// The plugin kinds, as the CLI spells them.
 pub const KINDS: [&str; 3] = ["filter", "evaluator", "notifier"];
+
+/// The language a new plugin is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// A Rust crate on the SDK this binary carries (`cargo build --release`).
+    Rust,
+    /// `app.py`, built by componentize-py.
+    Python,
+    /// `plugin.js`, built by componentize-js.
+    Js,
+}
 
 const CARGO_CONFIG: &str = include_str!("../../../examples/plugin-template/cargo-config.toml.tmpl");
 
@@ -85,16 +100,7 @@ pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: Sdk<'_>) -> anyhow:
         ),
     ];
 
-    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
-    let dir = out_dir.join(name);
-    // `create_dir` (not `_all`) fails if the directory exists: the check and the claim are one
-    // step, so two runs cannot both write into it.
-    std::fs::create_dir(&dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            anyhow::anyhow!("{} already exists; not overwriting it", dir.display())
-        }
-        _ => anyhow::Error::new(e).context(format!("creating {}", dir.display())),
-    })?;
+    let dir = claim(out_dir, name)?;
     for (path, template) in [
         ("Cargo.toml", cargo_toml),
         ("src/lib.rs", lib_rs),
@@ -111,6 +117,45 @@ pub fn scaffold(kind: &str, name: &str, out_dir: &Path, sdk: Sdk<'_>) -> anyhow:
     if let Sdk::Bundled = sdk {
         crate::bundled_sdk::write(&dir.join(BUNDLED_DIR))?;
     }
+    Ok(dir)
+}
+
+/// Creates the folder of a `kind` plugin called `name` in `out_dir/name`, written in `lang`
+/// (Python or JavaScript: see `polyglot.rs`). Returns the folder and the file its `build.sh`
+/// writes. Refuses an invalid name or kind and an existing target directory.
+pub fn scaffold_polyglot(
+    lang: Lang,
+    kind: &str,
+    name: &str,
+    out_dir: &Path,
+) -> anyhow::Result<(PathBuf, String)> {
+    if lang == Lang::Rust {
+        bail!("a Rust plugin is scaffolded by `scaffold`, with its SDK");
+    }
+    if !KINDS.contains(&kind) {
+        bail!(
+            "unknown plugin kind {kind:?} (expected one of: {})",
+            KINDS.join(", ")
+        );
+    }
+    validate_name(name)?;
+    let dir = claim(out_dir, name)?;
+    let wasm = polyglot::write(lang, kind, name, &dir)?;
+    Ok((dir, wasm))
+}
+
+/// Creates `out_dir/name`, refusing one that exists.
+fn claim(out_dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let dir = out_dir.join(name);
+    // `create_dir` (not `_all`) fails if the directory exists: the check and the claim are one
+    // step, so two runs cannot both write into it.
+    std::fs::create_dir(&dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            anyhow::anyhow!("{} already exists; not overwriting it", dir.display())
+        }
+        _ => anyhow::Error::new(e).context(format!("creating {}", dir.display())),
+    })?;
     Ok(dir)
 }
 

@@ -100,8 +100,7 @@ fn call_metadata(
     let mut linker = linker(engine.engine(), |l| {
         crate::bindings::filter::warren::plugin::host::add_to_linker::<_, Me>(l, |s| s)
     })?;
-    // Notifier capabilities are not linked here; metadata must not need them.
-    linker.define_unknown_imports_as_traps(component)?;
+    trap_capabilities(&mut linker, engine, component)?;
     let mut store = sync_store(
         engine.engine(),
         &Arc::from("inspect"),
@@ -119,6 +118,38 @@ fn call_metadata(
     let metadata = instance.get_typed_func::<(), (PluginMetadata,)>(&mut store, &func)?;
     let (m,) = metadata.call(&mut store, ())?;
     Ok(m)
+}
+
+/// Links every function of each `warren:plugin` interface the component imports beyond `host`
+/// and `types` (a notifier's capabilities) as a trap: metadata must not need them. WASI is left
+/// to the linker's own matching. (wasmtime's `define_unknown_imports_as_traps` would also take
+/// an import of another WASI 0.2 patch version, as componentize-py and componentize-js
+/// components have, for unknown, and shadow the real one with traps.)
+fn trap_capabilities(
+    linker: &mut wasmtime::component::Linker<crate::plugin_state::PluginState>,
+    engine: &PluginEngine,
+    component: &Component,
+) -> wasmtime::Result<()> {
+    use wasmtime::component::types::ComponentItem;
+    for (name, item) in component.component_type().imports(engine.engine()) {
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            continue;
+        };
+        let linked = ["warren:plugin/host@", "warren:plugin/types@"];
+        if !name.starts_with("warren:plugin/") || linked.iter().any(|l| name.starts_with(l)) {
+            continue;
+        }
+        let mut functions = linker.instance(name)?;
+        for (function, item) in instance.exports(engine.engine()) {
+            if let ComponentItem::ComponentFunc(_) = item.ty {
+                let what = format!("{name}#{function}");
+                functions.func_new(function, move |_, _, _, _| {
+                    Err(wasmtime::format_err!("{what} is not available to metadata"))
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Compiles `wasm` and inspects it, for the CLI.
