@@ -80,7 +80,12 @@ const GOLDEN_ENV: &[(&str, &str)] = &[
 fn render(text: &str) -> String {
     // Files a config names (Burrow's templates) are found beside the golden inputs.
     // Relative (tests run in the crate folder), so messages naming a path hold no checkout path.
-    match load_in(text, &env_of(GOLDEN_ENV), &[], Some(Path::new("tests/config"))) {
+    match load_in(
+        text,
+        &env_of(GOLDEN_ENV),
+        &[],
+        Some(Path::new("tests/config")),
+    ) {
         Ok(loaded) => {
             let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
             let mut value = serde_json::json!({ "config": loaded.config, "warnings": warnings });
