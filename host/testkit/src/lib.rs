@@ -3,7 +3,9 @@
 //! [`golden`] is the one golden-file rule every golden test follows: compare the output with a
 //! file in the repository, print a line diff when they differ, and rewrite the file instead
 //! when the test runs with `BLESS=1`. [`tmpfs`] is a small real file system to fill up or
-//! make read-only under the code being tested.
+//! make read-only under the code being tested. [`promtool`] says whether Prometheus' own checker
+//! accepts a `/metrics` body.
 
 pub mod golden;
+pub mod promtool;
 pub mod tmpfs;

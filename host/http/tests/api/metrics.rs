@@ -3,9 +3,6 @@
 //! count, a cluster's static labels on every series of that cluster, and a body promtool
 //! accepts. A golden of the body with labels and topic granularity shows it whole.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use axum::http::Method;
 use warren_http::AppState;
 
@@ -230,35 +227,9 @@ async fn promtool_accepts_the_body_with_static_labels_and_group_state() {
     let body = scrape(state_with("", "labels = { env = \"prod\" }")).await;
     // `call` puts the status line first.
     let (_, metrics) = body.split_once('\n').expect("a status line");
-    let bin = std::env::var("WARREN_PROMTOOL").unwrap_or_else(|_| "promtool".into());
-    let mut child = Command::new(&bin)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("{bin}: {e}; this test needs promtool (apt package prometheus; scripts/test installs it)")
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let complaints = warren_testkit::promtool::complaints(metrics);
+    assert!(
+        complaints.is_empty(),
+        "promtool: {complaints:?}\nbody:\n{metrics}"
     );
-    // Burrow's `..._lag_total` gauge keeps its name for Burrow's dashboards: the one lint
-    // promtool may report.
-    let kept =
-        "burrow_kafka_consumer_lag_total non-counter metrics should not have \"_total\" suffix";
-    let other: Vec<&str> = report
-        .lines()
-        .filter(|l| !l.trim().is_empty() && l.trim() != kept)
-        .collect();
-    assert!(other.is_empty(), "promtool:\n{report}\nbody:\n{metrics}");
 }
