@@ -616,7 +616,9 @@ impl ClusterWriter<'_> {
     /// Deletes groups whose newest commit is older than `expire-group`, and from the groups
     /// that stay, the topics whose newest commit is (a group that moved on to other topics
     /// stops reporting the old ones, as Burrow's groups stop being reported as a whole). A
-    /// topic without any commit is kept: it is there because a member is assigned to it.
+    /// topic a member is assigned is kept however old its commits: a consumer stuck on a
+    /// rarely written topic commits nothing new, and must go on being judged. So is a topic
+    /// without any commit, which is there because of an assignment.
     pub fn expire_groups(&mut self, now_ms: i64) -> Expired {
         let cutoff = now_ms.saturating_sub(self.store.settings.expire_group_ms);
         let mut expired = Expired::default();
@@ -631,7 +633,7 @@ impl ClusterWriter<'_> {
             }
             let before = g.topics.len();
             g.topics.retain(|(topic, w)| {
-                let stale = w.newest_commit_ms().is_some_and(|ms| ms < cutoff);
+                let stale = !w.has_owner() && w.newest_commit_ms().is_some_and(|ms| ms < cutoff);
                 if stale {
                     expired.topics.push((name.to_string(), topic.to_string()));
                 }

@@ -567,6 +567,19 @@ mod tests {
                 CommitSource::OffsetsTopic,
                 604_810_000,
             );
+            // Its member moved on to u: t, unassigned and stale, expires.
+            w.set_membership(
+                "a",
+                &GroupMembership {
+                    state: Some("Stable".into()),
+                    members: vec![Member {
+                        host: "/10.0.0.1".into(),
+                        client_id: "app-1".into(),
+                        assignment: vec![("u".into(), vec![0])],
+                    }],
+                },
+                604_810_000,
+            );
             let expired = w.expire_groups(604_805_000);
             assert_eq!(expired.topics, vec![("a".to_string(), "t".to_string())]);
             assert_eq!(expired.groups, vec!["b".to_string()]);

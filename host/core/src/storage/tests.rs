@@ -630,6 +630,42 @@ fn a_topic_stays_while_any_of_its_partitions_is_committed_to() {
 }
 
 #[test]
+fn a_stale_topic_a_member_is_still_assigned_does_not_expire() {
+    let s = store();
+    let c = s.cluster("local").unwrap();
+    assert_eq!(
+        put(&s, commit("g", "t", 0, 1, NOW - 600_000_000, 1)),
+        CommitOutcome::Stored
+    );
+    assert_eq!(
+        put(&s, commit("g", "u", 0, 1, NOW, 2)),
+        CommitOutcome::Stored
+    );
+    let membership = GroupMembership {
+        state: Some("Stable".to_string()),
+        members: vec![Member {
+            host: "/10.0.0.1".to_string(),
+            client_id: "c1".to_string(),
+            assignment: vec![("t".to_string(), vec![0]), ("u".to_string(), vec![0])],
+        }],
+    };
+    c.writer().set_membership("g", &membership, NOW);
+    // t's last commit is a week old, but its consumer still holds it: it may be stuck.
+    assert_eq!(
+        c.writer().expire_groups(NOW + 5_000_000),
+        Expired::default()
+    );
+    let topics: Vec<String> = c
+        .group("g")
+        .unwrap()
+        .topics
+        .into_iter()
+        .map(|t| t.topic)
+        .collect();
+    assert_eq!(topics, vec!["t", "u"]);
+}
+
+#[test]
 fn an_assigned_topic_without_commits_does_not_expire() {
     let s = store();
     let c = s.cluster("local").unwrap();

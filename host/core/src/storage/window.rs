@@ -178,6 +178,11 @@ impl TopicWindows {
             .max()
     }
 
+    /// True when a member of the group is assigned any of its partitions.
+    pub(crate) fn has_owner(&self) -> bool {
+        self.parts.iter().any(|m| m.owner != NO_OWNER)
+    }
+
     /// True when no partition holds a commit.
     pub(crate) fn is_empty(&self) -> bool {
         self.parts.iter().all(|m| m.len == 0)
