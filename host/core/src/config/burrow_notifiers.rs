@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_json::{Map, Value as Json, json};
 use toml::Value;
@@ -95,10 +96,10 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     if let Some(url) = url_close {
         settings.insert("url-close".into(), json!(url));
     }
+    // Burrow's methods each default to POST; the webhook's close would default to the open's.
     for (key, setting) in [("method-open", "method"), ("method-close", "method-close")] {
-        if let Some(method) = r.optional_string(cx, key) {
-            settings.insert(setting.into(), json!(method.to_ascii_uppercase()));
-        }
+        let method = r.optional_string(cx, key).unwrap_or_else(|| "POST".into());
+        settings.insert(setting.into(), json!(method.to_ascii_uppercase()));
     }
     let mut headers = string_table(cx, r, "headers");
     let mut secrets = BTreeMap::new();
@@ -160,7 +161,8 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     for key in ["extras", "headers"] {
         as_written(r, &mut written, key);
     }
-    let limits = call_limits(cx, r);
+    // Burrow's HTTP notifier gave a request 5 s unless told otherwise.
+    let limits = call_limits(cx, r, Duration::from_secs(5));
     for key in ["keepalive", "disable-http-keepalive"] {
         r.ignore(
             cx,
@@ -256,7 +258,11 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     }
     let mut written = settings.clone();
     as_written(r, &mut written, "extras");
-    let limits = call_limits(cx, r);
+    let limits = call_limits(
+        cx,
+        r,
+        PluginLimits::default_for(PluginKind::Notifier).timeout,
+    );
     tls_keys(cx, r);
     let (Some(server), Some(from)) = (server, from) else {
         return None;
@@ -314,10 +320,10 @@ fn plugin(name: &str, builtin: &str, settings: Json, limits: PluginLimits) -> Pl
     }
 }
 
-/// Burrow's `timeout` (seconds) bounds the whole call, request included.
-fn call_limits(cx: &mut Ctx<'_>, r: &mut Reader<'_>) -> PluginLimits {
+/// Burrow's `timeout` (seconds; `default` when absent) bounds the whole call, request included.
+fn call_limits(cx: &mut Ctx<'_>, r: &mut Reader<'_>, default: Duration) -> PluginLimits {
     let mut limits = PluginLimits::default_for(PluginKind::Notifier);
-    limits.timeout = r.positive_duration(cx, "timeout", limits.timeout);
+    limits.timeout = r.positive_duration(cx, "timeout", default);
     limits
 }
 
