@@ -154,12 +154,12 @@ fn http(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
     );
     let mut written = settings.clone();
     for (key, setting) in [("url-open", "url"), ("url-close", "url-close")] {
-        if let Some(Value::String(text)) = r.written(key) {
+        if let Some(Value::String(text)) = r.written(cx, key) {
             written.insert(setting.into(), json!(text));
         }
     }
     for key in ["extras", "headers"] {
-        as_written(r, &mut written, key);
+        as_written(cx, r, &mut written, key);
     }
     // Burrow's HTTP notifier gave a request 5 s unless told otherwise.
     let limits = call_limits(cx, r, Duration::from_secs(5));
@@ -257,7 +257,7 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
         settings.insert("extras".into(), json!(extras));
     }
     let mut written = settings.clone();
-    as_written(r, &mut written, "extras");
+    as_written(cx, r, &mut written, "extras");
     let limits = call_limits(
         cx,
         r,
@@ -291,11 +291,11 @@ fn email(cx: &mut Ctx<'_>, name: &str, r: &mut Reader<'_>) -> Option<Burrow> {
 }
 
 /// Puts back the strings of the table `key` as the file wrote them (`${VAR}` unsubstituted).
-fn as_written(r: &Reader<'_>, settings: &mut Map<String, Json>, key: &str) {
+fn as_written(cx: &Ctx<'_>, r: &Reader<'_>, settings: &mut Map<String, Json>, key: &str) {
     if let (Some(Value::Table(table)), Some(Json::Object(out))) =
-        (r.written(key), settings.get_mut(key))
+        (r.written(cx, key), settings.get_mut(key))
     {
-        for (k, v) in table {
+        for (k, v) in &table {
             if let Some(text) = v.as_str() {
                 out.insert(k.clone(), json!(text));
             }

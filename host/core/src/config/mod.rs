@@ -74,6 +74,7 @@ pub fn load_in(
     let overrides = overrides::apply(&mut table, vars);
     let mut cx = reader::Ctx::new(env);
     cx.dir = dir;
+    cx.overridden = &overrides;
     let (config, translations) = root::resolve(&mut cx, &table);
     let (mut errors, mut warnings) = cx.into_parts();
     // Stable sorts keep problems at the same path in the order they were found.

@@ -15,6 +15,8 @@ pub(crate) struct Ctx<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
     /// The config file's folder, where files it names are looked up first.
     pub(crate) dir: Option<&'e std::path::Path>,
+    /// Keys the environment set (their values are never shown back).
+    pub(crate) overridden: &'e [super::Override],
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
 }
@@ -24,6 +26,7 @@ impl<'e> Ctx<'e> {
         Self {
             env,
             dir: None,
+            overridden: &[],
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -40,6 +43,23 @@ impl<'e> Ctx<'e> {
 
     pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>) {
         self.warnings.push(problem(path, message.into(), None));
+    }
+
+    /// `value` at `path` as the operator wrote it: a key the environment set reads as
+    /// `${VARIABLE}` (its value may be a password), tables key by key.
+    pub(crate) fn as_written(&self, path: &str, value: &Value) -> Value {
+        if let Some(o) = self.overridden.iter().find(|o| o.path == path) {
+            return Value::String(format!("${{{}}}", o.variable));
+        }
+        match value {
+            Value::Table(table) => Value::Table(
+                table
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.as_written(&join(path, k), v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
     }
 
     pub(crate) fn into_parts(self) -> (Vec<Problem>, Vec<Problem>) {
@@ -276,10 +296,11 @@ impl<'t> Reader<'t> {
         Some(Field { key, path, value })
     }
 
-    /// The value as written, before `${VAR}` substitution: what to print back to the operator,
-    /// since a substituted value may be a secret the file kept in the environment.
-    pub(crate) fn written(&self, key: &str) -> Option<&'t Value> {
-        self.table.get(key)
+    /// The value as written, before `${VAR}` substitution and with the environment's overrides
+    /// as `${VARIABLE}`: what to print back to the operator, since a substituted or overridden
+    /// value may be a secret kept out of the file.
+    pub(crate) fn written(&self, cx: &Ctx<'_>, key: &str) -> Option<Value> {
+        Some(cx.as_written(&self.key_path(key), self.table.get(key)?))
     }
 
     /// Like [`Reader::field`], but a missing key is an error with `example`.

@@ -123,3 +123,41 @@ fn a_value_of_the_wrong_type_is_reported_at_the_keys_path() {
     let errors = with(&[("WARREN_STORAGE_DEFAULT_INTERVALS", "many")]).unwrap_err();
     assert_eq!(errors[0].path, "storage.default.intervals", "{errors:?}");
 }
+
+#[test]
+fn a_translated_notifier_shows_an_overridden_value_as_its_variable_never_the_value() {
+    let text = "[notifier.hook]\nclass-name = \"http\"\nurl-open = \"https://hooks.example.com/x\"\n\
+                extras = { api_key = \"placeholder\" }\n";
+    let vars = [
+        (
+            "BURROW_NOTIFIER_HOOK_URL_OPEN".to_owned(),
+            "https://hooks.example.com/services/T0/SECRET".to_owned(),
+        ),
+        (
+            "WARREN_NOTIFIER_HOOK_EXTRAS_API_KEY".to_owned(),
+            "key-s3cret".to_owned(),
+        ),
+    ];
+    let loaded = load_with_overrides(text, &env_of(&[]), &vars).expect("loads");
+    let plugin = &loaded.config.plugins["hook"];
+    // The plugin gets the values...
+    assert_eq!(
+        plugin.settings["url"],
+        "https://hooks.example.com/services/T0/SECRET"
+    );
+    assert_eq!(plugin.settings["extras"]["api_key"], "key-s3cret");
+    // ...the Warren form printed by check-config names where they come from.
+    let toml = &loaded.translations[0].toml;
+    assert!(
+        !toml.contains("SECRET") && !toml.contains("s3cret"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("url = \"${BURROW_NOTIFIER_HOOK_URL_OPEN}\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("api_key = \"${WARREN_NOTIFIER_HOOK_EXTRAS_API_KEY}\""),
+        "{toml}"
+    );
+}
