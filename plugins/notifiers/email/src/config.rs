@@ -27,6 +27,8 @@ pub struct Settings {
     pub subject_template: Option<Template>,
     /// The plain-text body, when templated on its own.
     pub body_template: Option<Template>,
+    /// Burrow's `.Extras`, for templates.
+    pub extras: Vec<(String, String)>,
 }
 
 impl settings::Settings for Settings {
@@ -85,6 +87,10 @@ impl settings::Settings for Settings {
             Key::optional("body-template").describe("The plain-text body, templated"),
             "body-template",
         );
+        let extras = d.string_map(
+            Key::optional("extras").describe("templates: Burrow's .Extras (strings by name)"),
+        );
+        let extras = extras.unwrap_or_default();
         let whole = template.is_some() || template_close.is_some();
         if whole && (subject_template.is_some() || body_template.is_some()) {
             d.problem(
@@ -106,6 +112,7 @@ impl settings::Settings for Settings {
             template_close,
             subject_template,
             body_template,
+            extras,
         })
     }
 }
@@ -153,6 +160,7 @@ mod tests {
                 template_close: None,
                 subject_template: None,
                 body_template: None,
+                extras: vec![],
             })
         );
         let s = parse(
@@ -172,7 +180,7 @@ mod tests {
             )
             .unwrap_err(),
             [
-                "from: unknown key (known: to, subject-prefix, link, template, template-close, subject-template, body-template)",
+                "from: unknown key (known: to, subject-prefix, link, template, template-close, subject-template, body-template, extras)",
                 "to[3]: expected a string, got 7",
                 "to[1]: \"Ops <ops@example.com>\" is not a plain address (one address per entry, such as \"ops@example.com\")",
                 "to[2]: \"nobody\" is not an address such as \"ops@example.com\"",

@@ -54,6 +54,7 @@ mod tests {
             keys,
             [
                 "body-template",
+                "extras",
                 "link",
                 "subject-prefix",
                 "subject-template",

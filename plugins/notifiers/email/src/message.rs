@@ -41,16 +41,16 @@ pub fn message(event: &IncidentEvent, settings: &Settings) -> Result<mail::Messa
         _ => settings.template.as_ref(),
     };
     let (subject, text, html) = if let Some(t) = whole {
-        let parts = crate::templated::render(t, event)?;
+        let parts = crate::templated::render(t, event, &settings.extras)?;
         let html = parts.html.then(|| parts.body.clone());
         (one_line(&parts.subject), parts.body, html)
     } else {
         let subject = match &settings.subject_template {
-            Some(t) => one_line(&t.render(event, &[])?),
+            Some(t) => one_line(&t.render(event, &settings.extras)?),
             None => subject(event, settings),
         };
         match &settings.body_template {
-            Some(t) => (subject, t.render(event, &[])?, None),
+            Some(t) => (subject, t.render(event, &settings.extras)?, None),
             None => (subject, text(event, settings), Some(html(event, settings))),
         }
     };
@@ -295,6 +295,7 @@ mod tests {
             template_close: None,
             subject_template: None,
             body_template: None,
+            extras: vec![],
         }
     }
 

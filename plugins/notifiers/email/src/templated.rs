@@ -75,14 +75,79 @@ pub fn check(template: &Template) -> Result<(), String> {
     split(&template.render(&event, &[])?).map(|_| ())
 }
 
-/// `template` for `event`.
-pub fn render(template: &Template, event: &IncidentEvent) -> Result<Parts, String> {
-    split(&template.render(event, &[])?)
+/// `template` for `event`, with Burrow's `.Extras`. Line breaks in the event's names become
+/// spaces first: the headers are read from the rendered text, and a group called
+/// `x\nContent-Type: text/html` must not add a header (nor end them and write the body).
+pub fn render(
+    template: &Template,
+    event: &IncidentEvent,
+    extras: &[(String, String)],
+) -> Result<Parts, String> {
+    split(&template.render(&one_line_names(event), extras)?)
+}
+
+/// `event` with CR and LF in its names (group, cluster, topics, owners, client ids) as spaces.
+fn one_line_names(event: &IncidentEvent) -> IncidentEvent {
+    let flat = |s: &mut String| {
+        if s.contains(['\r', '\n']) {
+            *s = s.replace(['\r', '\n'], " ");
+        }
+    };
+    let mut e = event.clone();
+    flat(&mut e.id);
+    flat(&mut e.status.cluster);
+    flat(&mut e.status.group);
+    for p in e
+        .status
+        .partitions
+        .iter_mut()
+        .chain(e.status.maxlag.iter_mut())
+    {
+        flat(&mut p.topic);
+        flat(&mut p.owner);
+        flat(&mut p.client_id);
+    }
+    e
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_name_with_line_breaks_cannot_add_headers_or_start_the_body() {
+        let template = Template::parse("Subject: {{.Group}} lagging\n\nGroup {{.Group}}.\n")
+            .expect("a template");
+        let mut event = warren_plugin_sdk::notifier::fixture::event(
+            warren_plugin_sdk::types::IncidentKind::Opened,
+        );
+        event.status.group = "x\nContent-Type: text/html\n\n<a href=https://evil>ack</a>".into();
+        let parts = render(&template, &event, &[]).expect("renders");
+        assert!(!parts.html);
+        assert_eq!(
+            parts.subject,
+            "x Content-Type: text/html  <a href=https://evil>ack</a> lagging"
+        );
+        assert!(
+            parts.body.starts_with("Group x Content-Type"),
+            "{}",
+            parts.body
+        );
+    }
+
+    #[test]
+    fn extras_reach_the_template() {
+        let template = Template::parse("Subject: [{{index .Extras \"app\"}}] lag\n\nbody\n")
+            .expect("a template");
+        let event = warren_plugin_sdk::notifier::fixture::event(
+            warren_plugin_sdk::types::IncidentKind::Opened,
+        );
+        let extras = [("app".to_string(), "payments".to_string())];
+        assert_eq!(
+            render(&template, &event, &extras).unwrap().subject,
+            "[payments] lag"
+        );
+    }
 
     #[test]
     fn headers_come_off_and_the_body_follows_the_blank_line() {

@@ -4,7 +4,7 @@
 //! message quoting that name would then carry the webhook's secret to everyone reading the
 //! channel (or, with an unknown name, fail to send at all, silencing that group's alerts).
 //!
-//! So an HTTP notifier renders an [`inert_event`], whose strings have every `${` marked, and
+//! So an HTTP notifier renders an [`inert_event`], whose strings have every `$` marked, and
 //! serializes its JSON with [`json_body`], which writes a marked `$` as the JSON escape
 //! `\u0024`: the receiver's JSON parser reads back exactly the original name, while the raw
 //! bytes the host scans hold no placeholder. The operator's own placeholders (a routing key in
@@ -24,11 +24,11 @@ use serde_json::Value;
 
 use crate::types::{IncidentEvent, PartitionStatus};
 
-/// Follows the `$` of every `${` in event text until [`json_body`] escapes it. A noncharacter,
+/// Follows every `$` in event text until [`json_body`] escapes it. A noncharacter,
 /// so it never occurs in real names.
 pub(crate) const MARK: char = '\u{FFFF}';
 
-/// `event` with every `${` in its strings marked (id, cluster, group, and each partition's
+/// `event` with every `$` in its strings marked (id, cluster, group, and each partition's
 /// topic, owner and client id).
 pub fn inert_event(event: &IncidentEvent) -> IncidentEvent {
     let mut e = event.clone();
@@ -45,9 +45,11 @@ pub fn inert_event(event: &IncidentEvent) -> IncidentEvent {
     e
 }
 
+/// Marks every `$`, not only those before a `{`: two names a template joins (`a$` then
+/// `{secret:x}`) would otherwise form a placeholder between them.
 fn mark(s: &mut String) {
-    if s.contains("${") {
-        *s = s.replace("${", &format!("${MARK}{{"));
+    if s.contains('$') {
+        *s = s.replace('$', &format!("${MARK}"));
     }
 }
 
@@ -104,6 +106,23 @@ mod tests {
         assert_eq!(back["topic"], "${secret:x}");
         assert_eq!(back["client"], "${secret:y}");
         assert_eq!(back["text"], "group a${secret:webhook}b${ is bad");
+    }
+
+    #[test]
+    fn two_names_joined_by_a_template_cannot_form_a_placeholder() {
+        let mut e = fixture::event(IncidentKind::Opened);
+        e.status.partitions[0].client_id = "a$".into();
+        e.status.partitions[1].client_id = "{secret:basic-auth}".into();
+        let inert = inert_event(&e);
+        let joined = format!(
+            "{}{}",
+            inert.status.partitions[0].client_id, inert.status.partitions[1].client_id
+        );
+        let body = String::from_utf8(json_body(&serde_json::json!({ "clients": joined }))).unwrap();
+        assert!(!body.contains("${"), "{body}");
+        let back: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(back["clients"], "a${secret:basic-auth}");
+        assert!(!defuse(&joined, "%24").contains("${"));
     }
 
     #[test]
