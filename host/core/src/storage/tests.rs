@@ -48,6 +48,16 @@ fn put(s: &StorageHandle, c: Commit<'_>) -> CommitOutcome {
         .commit(&c, CommitSource::OffsetsTopic, NOW)
 }
 
+/// The topics `group` is shown with, in order.
+fn topic_names(c: &ClusterStore, group: &str) -> Vec<String> {
+    c.group(group)
+        .unwrap()
+        .topics
+        .into_iter()
+        .map(|t| t.topic)
+        .collect()
+}
+
 fn offsets(s: &StorageHandle, group: &str, topic: &str, p: usize) -> Vec<(i64, Option<u64>)> {
     let g = s.cluster("local").unwrap().group(group).unwrap();
     let t = g.topics.iter().find(|t| t.topic == topic).unwrap();
@@ -605,14 +615,7 @@ fn a_topic_the_group_stopped_committing_to_expires_and_the_group_stays() {
             topics: vec![("g".to_string(), "t".to_string())],
         }
     );
-    let topics: Vec<String> = c
-        .group("g")
-        .unwrap()
-        .topics
-        .into_iter()
-        .map(|t| t.topic)
-        .collect();
-    assert_eq!(topics, vec!["u"]);
+    assert_eq!(topic_names(c, "g"), vec!["u"]);
     assert_eq!(c.topic_consumers("t"), Some(vec![]));
 }
 
@@ -655,14 +658,7 @@ fn a_stale_topic_a_member_is_still_assigned_does_not_expire() {
         c.writer().expire_groups(NOW + 5_000_000),
         Expired::default()
     );
-    let topics: Vec<String> = c
-        .group("g")
-        .unwrap()
-        .topics
-        .into_iter()
-        .map(|t| t.topic)
-        .collect();
-    assert_eq!(topics, vec!["t", "u"]);
+    assert_eq!(topic_names(c, "g"), vec!["t", "u"]);
 }
 
 #[test]
@@ -682,14 +678,7 @@ fn an_assigned_topic_without_commits_does_not_expire() {
     // Long after the topics' HEAD polls, but t was committed at NOW: u has no commit at all.
     let expired = c.writer().expire_groups(NOW + 1_000);
     assert_eq!(expired, Expired::default());
-    let topics: Vec<String> = c
-        .group("g")
-        .unwrap()
-        .topics
-        .into_iter()
-        .map(|t| t.topic)
-        .collect();
-    assert_eq!(topics, vec!["t", "u"]);
+    assert_eq!(topic_names(c, "g"), vec!["t", "u"]);
 }
 
 #[test]
