@@ -105,19 +105,19 @@ fn burrows_sample_configs_pass_and_say_what_each_notifier_became() {
     assert!(stdout.contains("path = \"builtin:webhook\""), "{stdout}");
 }
 
-#[test]
-fn warren_runs_burrows_sample_config_with_its_notifier() {
+/// `warren run --config FILE` from an empty working directory, its listener moved by the
+/// environment off the shared port 8000; the answer of `GET /v3/config/notifier` once it
+/// serves, and whether Burrow's relative pidfile was written there.
+fn run_and_list_notifiers(file: &str) -> (String, bool) {
     use std::io::{Read, Write};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port");
-    // Its relative pidfile and log file land in the working directory, as with Burrow; only
-    // the listener moves, through the environment, off the shared port 8000.
     let cwd = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
         .args(["run", "--config"])
-        .arg(burrow_example("burrow.toml"))
+        .arg(burrow_example(file))
         .env(
             "WARREN_HTTPSERVER_DEFAULT_ADDRESS",
             format!("127.0.0.1:{port}"),
@@ -134,22 +134,34 @@ fn warren_runs_burrows_sample_config_with_its_notifier() {
         s.read_to_string(&mut answer).ok()?;
         Some(answer)
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let answer = loop {
         if let Some(a) = get("/v3/config/notifier") {
             break a;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "warren run never answered"
+            "warren run {file} never answered"
         );
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     let pid_written = cwd.path().join("burrow.pid").is_file();
     let _ = child.kill();
     let _ = child.wait();
+    (answer, pid_written)
+}
+
+#[test]
+fn warren_runs_burrows_sample_configs_with_their_notifiers() {
+    let (answer, pid_written) = run_and_list_notifiers("burrow.toml");
     assert!(answer.contains("\"default\""), "{answer}");
     assert!(pid_written, "the sample's pidfile was not written");
+    let (answer, _) = run_and_list_notifiers("docker-compose.toml");
+    assert!(answer.contains(" 200 OK"), "{answer}");
+    let (answer, _) = run_and_list_notifiers("every-notifier.toml");
+    for name in ["\"mail\"", "\"slack\""] {
+        assert!(answer.contains(name), "{name} in {answer}");
+    }
 }
 
 #[test]
