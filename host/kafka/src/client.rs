@@ -12,6 +12,10 @@ use crate::oauth::TokenSource;
 
 pub(crate) use warren_core::clock::now_ms;
 
+/// The longest librdkafka waits between attempts to reach a broker, and so the longest a
+/// collector that polls on its own schedule waits after a failure (see `heads.rs`).
+pub(crate) const RECONNECT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Base configuration of a metadata/offsets client: never joins a group, never commits, reads
 /// the high watermark (READ_UNCOMMITTED, as Burrow does); connects as `profile` says
 /// ([`crate::security`]). Fails only when a credential cannot be read.
@@ -27,7 +31,10 @@ pub(crate) fn client_config(
         .set("enable.auto.offset.store", "false")
         .set("isolation.level", "read_uncommitted")
         .set("socket.keepalive.enable", "true")
-        .set("reconnect.backoff.max.ms", "10000")
+        .set(
+            "reconnect.backoff.max.ms",
+            RECONNECT_BACKOFF_MAX.as_millis().to_string(),
+        )
         .set("topic.metadata.refresh.interval.ms", "-1")
         .set_log_level(RDKafkaLogLevel::Warning);
     Ok(c)

@@ -20,7 +20,7 @@ use warren_core::health::ClusterHealth;
 use warren_core::storage::ClusterStore;
 
 use crate::backoff::Backoff;
-use crate::client::{WarrenContext, client_config, consumer, now_ms};
+use crate::client::{RECONNECT_BACKOFF_MAX, WarrenContext, client_config, consumer, now_ms};
 use crate::tls_files::TlsFiles;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -110,7 +110,7 @@ pub(crate) async fn run(
                     cluster.offset_refresh
                 }
                 Err(e) => {
-                    let delay = backoff.next_delay();
+                    let delay = retry_delay(&mut backoff);
                     let e = client.context().explain(e);
                     warn!(cluster = %name, error = %e, retry_in = ?delay, "cluster poll failed; retrying");
                     health.poll_failed(e, now_ms());
@@ -128,6 +128,15 @@ pub(crate) async fn run(
             }
         }
     }
+}
+
+/// How long a failed poll waits: the collectors' backoff, but never longer than librdkafka
+/// waits between reconnects. Until the next successful poll every lag Warren reports misses
+/// what was produced meanwhile, so a cluster back from a long outage must be polled within
+/// seconds, not after a minute of backoff; a poll of a dead cluster already takes its request
+/// timeout, so the cap does not hammer it.
+fn retry_delay(backoff: &mut Backoff) -> Duration {
+    backoff.next_delay().min(RECONNECT_BACKOFF_MAX)
 }
 
 /// Topics one metadata answer missed. A topic's windows go only when two answers in a row
@@ -363,7 +372,21 @@ fn fetch_offsets(
 
 #[cfg(test)]
 mod tests {
-    use super::{Vanishing, topic_layout};
+    use std::time::Duration;
+
+    use super::{Backoff, Vanishing, retry_delay, topic_layout};
+
+    #[test]
+    fn a_cluster_back_from_a_long_outage_is_polled_again_within_ten_seconds() {
+        let mut backoff = Backoff::new();
+        let delays: Vec<Duration> = (0..12).map(|_| retry_delay(&mut backoff)).collect();
+        assert!(delays[0] <= Duration::from_millis(1200), "{delays:?}");
+        assert!(
+            delays.iter().all(|d| *d <= Duration::from_secs(10)),
+            "{delays:?}"
+        );
+        assert_eq!(delays[11], Duration::from_secs(10), "{delays:?}");
+    }
 
     fn topics(names: &[&str]) -> Vec<(String, usize)> {
         names.iter().map(|n| ((*n).to_owned(), 3)).collect()
