@@ -264,12 +264,12 @@ async fn expire_groups(storage: StorageHandle, expire: Duration, cancel: Cancell
     }
 }
 
-/// Renders the `/metrics` body every `every`, off the async workers (it evaluates every
-/// group, and an evaluator plugin call may block).
+/// Renders the `/metrics` body every `every` while someone scrapes it, off the async workers
+/// (it evaluates every group, and an evaluator plugin call may block).
 async fn render_metrics(state: AppState, every: Duration, cancel: CancellationToken) {
     loop {
         let s = state.clone();
-        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh(&s)).await;
+        let _ = tokio::task::spawn_blocking(move || s.metrics.refresh_if_scraped(&s)).await;
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(every) => {}

@@ -3,10 +3,16 @@
 //! count, a cluster's static labels on every series of that cluster, and a body promtool
 //! accepts. A golden of the body with labels and topic granularity shows it whole.
 
-use axum::http::Method;
-use warren_http::AppState;
+use std::io::Read as _;
 
-use super::{CONFIG, call, starting_state, starting_state_with, state};
+use axum::body::Body;
+use axum::http::{Method, Request};
+use tower::ServiceExt;
+use warren_core::model::Commit;
+use warren_core::storage::CommitSource;
+use warren_http::{AppState, router};
+
+use super::{CONFIG, NOW, call, starting_state, starting_state_with, state};
 
 /// Renders `/metrics` now (the daemon does it in the background) and scrapes it.
 pub(super) async fn scrape(s: AppState) -> String {
@@ -232,4 +238,102 @@ async fn promtool_accepts_the_body_with_static_labels_and_group_state() {
         complaints.is_empty(),
         "promtool: {complaints:?}\nbody:\n{metrics}"
     );
+}
+
+/// `GET /metrics` with `Accept-Encoding: accept` (none when empty): the `Content-Encoding`
+/// answered and the body, gunzipped when it says gzip.
+async fn scrape_with(s: AppState, accept: &str) -> (Option<String>, String) {
+    let mut request = Request::get("/metrics");
+    if !accept.is_empty() {
+        request = request.header("accept-encoding", accept);
+    }
+    let res = router(s)
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["vary"], "accept-encoding");
+    let encoding = res
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut text = String::new();
+    if encoding.as_deref() == Some("gzip") {
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .expect("a gzip body");
+    } else {
+        text = String::from_utf8(bytes.to_vec()).unwrap();
+    }
+    (encoding, text)
+}
+
+/// The body without the lines that time the render.
+fn untimed(body: &str) -> String {
+    body.lines()
+        .filter(|l| {
+            !l.starts_with("warren_metrics_render_seconds ")
+                && !l.starts_with("warren_evaluation_seconds{")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn a_scrape_that_accepts_gzip_gets_the_same_body_gzipped() {
+    let s = state();
+    let (plain_encoding, plain) = scrape_with(s.clone(), "").await;
+    let (gzip_encoding, unpacked) = scrape_with(s.clone(), "gzip, deflate").await;
+    assert_eq!(plain_encoding, None);
+    assert_eq!(gzip_encoding.as_deref(), Some("gzip"));
+    assert!(
+        plain.contains("burrow_kafka_consumer_partition_lag{"),
+        "{plain}"
+    );
+    assert_eq!(untimed(&unpacked), untimed(&plain));
+    // Refused gzip (q=0) gets the text.
+    assert_eq!(scrape_with(s, "gzip;q=0").await.0, None);
+}
+
+#[tokio::test]
+async fn the_body_is_rendered_again_only_after_someone_scraped_it() {
+    let s = state();
+    assert!(s.metrics.refresh_if_scraped(&s), "never rendered: renders");
+    assert!(
+        !s.metrics.refresh_if_scraped(&s),
+        "nobody scraped since: nothing to do"
+    );
+    scrape_with(s.clone(), "gzip").await;
+    assert!(s.metrics.refresh_if_scraped(&s), "scraped: renders");
+    assert!(!s.metrics.refresh_if_scraped(&s));
+}
+
+#[tokio::test]
+async fn a_scrape_after_a_quiet_spell_gets_a_fresh_body_not_the_stale_one() {
+    let s = state_with("metrics-refresh = \"500ms\"", "");
+    let (_, before) = scrape_with(s.clone(), "gzip").await;
+    assert!(!before.contains("late-group"), "{before}");
+    let commit = Commit {
+        group: "late-group",
+        topic: "orders",
+        partition: 0,
+        offset: 1000,
+        timestamp_ms: NOW - 1_000,
+        order: 99,
+    };
+    s.storage.cluster("local").unwrap().writer().commit(
+        &commit,
+        CommitSource::OffsetsTopic,
+        NOW - 900,
+    );
+    // Within two metrics-refresh periods the cached body is served as it is...
+    let (_, cached) = scrape_with(s.clone(), "gzip").await;
+    assert!(!cached.contains("late-group"), "{cached}");
+    // ...and past them, with no background render in between, the scrape renders.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (_, after) = scrape_with(s, "gzip").await;
+    assert!(after.contains("consumer_group=\"late-group\""), "{after}");
 }
