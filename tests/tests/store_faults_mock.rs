@@ -59,15 +59,21 @@ async fn a_full_disk_fails_readiness_holds_notifications_and_heals_without_a_res
         || async { metric(&d, "warren_store_failing").await == Some(1.0) },
     )
     .await;
-    let (_, admin) = d.get("/v3/admin/notifiers").await;
-    let failing = &admin["store"]["failing"];
-    assert!(
-        failing["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("No space left")),
-        "{admin}"
-    );
-    assert!(failing["since"].is_i64(), "{admin}");
+    // The first failure reopens the store at once and the next write fails again, so the
+    // admin route may catch the moment in between: it says so within a scheduler interval.
+    wait_until(
+        Duration::from_secs(10),
+        "/v3/admin/notifiers says the store fails",
+        || async {
+            let (_, admin) = d.get("/v3/admin/notifiers").await;
+            let failing = &admin["store"]["failing"];
+            failing["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("No space left"))
+                && failing["since"].is_i64()
+        },
+    )
+    .await;
     // Several scheduler intervals: the decision is retried, never recorded, never sent.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(hook.requests("/hook").is_empty());
