@@ -110,6 +110,8 @@ pub async fn serve_seeded(
             .map(|(name, c)| (name.clone(), c.cluster.clone())),
     );
     let cancel = CancellationToken::new();
+    let background =
+        crate::background::Background::start().context("starting the background runtime")?;
     // Before anything starts: a token that cannot be read must stop the start, not open the API.
     let access = warren_http::Access::from_config(&config, &|name| std::env::var(name).ok())
         .map_err(|errors| anyhow::anyhow!("API credentials: {}", errors.join("; ")))?;
@@ -146,6 +148,7 @@ pub async fn serve_seeded(
             ledger,
         },
         &tracker,
+        background.handle(),
         &cancel,
     );
     let state = state
@@ -156,11 +159,14 @@ pub async fn serve_seeded(
         Some(control) => state.with_log_level(control),
         None => state,
     };
-    tracker.spawn(render_metrics(
-        state.clone(),
-        config.general.metrics_refresh,
-        cancel.clone(),
-    ));
+    background.spawn(
+        &tracker,
+        render_metrics(
+            state.clone(),
+            config.general.metrics_refresh,
+            cancel.clone(),
+        ),
+    );
     let mut servers = tokio::task::JoinSet::new();
     let mut certificates = Vec::new();
     for (name, http) in &config.http_servers {
@@ -201,13 +207,13 @@ pub async fn serve_seeded(
     let reloads = tokio::spawn(reload_on_hangup(plugins.clone(), cancel.clone()));
     let collectors = warren_kafka::spawn_collectors(&config, &storage, &health, &cancel);
     tracker.spawn(crate::progress::report(health.clone(), cancel.clone()));
-    let snapshots = tokio::spawn(crate::persist::run(
+    let snapshots = background.handle().spawn(crate::persist::run(
         storage.clone(),
         store.clone(),
         config.storage.snapshot_interval,
         cancel.clone(),
     ));
-    let expiry = tokio::spawn(expire_groups(
+    let expiry = background.handle().spawn(expire_groups(
         storage.clone(),
         config.storage.expire_group,
         cancel.clone(),

@@ -2,6 +2,7 @@
 //! wiring, so tests exercise the real collection path and the real HTTP listener.
 
 pub mod app;
+pub mod background;
 pub mod bundled_sdk;
 pub mod config_file;
 pub mod demo;

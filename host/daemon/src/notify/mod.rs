@@ -121,10 +121,15 @@ impl NotifierAdmin for Notifications {
 }
 
 impl Notifications {
-    /// Starts a scheduler and a delivery task per notifier, tracked by `tracker`.
-    pub fn start(inputs: Inputs, tracker: &TaskTracker, cancel: &CancellationToken) -> Self {
+    /// Starts a scheduler and a delivery task per notifier on `runtime`, tracked by `tracker`.
+    pub fn start(
+        inputs: Inputs,
+        tracker: &TaskTracker,
+        runtime: &tokio::runtime::Handle,
+        cancel: &CancellationToken,
+    ) -> Self {
         let inputs = Arc::new(inputs);
-        tracker.spawn(forget_on_lead(inputs.clone(), cancel.clone()));
+        tracker.spawn_on(forget_on_lead(inputs.clone(), cancel.clone()), runtime);
         let mut notifiers = BTreeMap::new();
         for (name, n) in &inputs.config.notifiers {
             let shared = Arc::new(Shared {
@@ -135,17 +140,14 @@ impl Notifications {
                 queued: Notify::new(),
                 last_error: Mutex::new(None),
             });
-            tracker.spawn(schedule::run(
-                n.clone(),
-                inputs.clone(),
-                shared.clone(),
-                cancel.clone(),
-            ));
-            tracker.spawn(deliver::run(
-                n.plugin.clone(),
-                shared.clone(),
-                cancel.clone(),
-            ));
+            tracker.spawn_on(
+                schedule::run(n.clone(), inputs.clone(), shared.clone(), cancel.clone()),
+                runtime,
+            );
+            tracker.spawn_on(
+                deliver::run(n.plugin.clone(), shared.clone(), cancel.clone()),
+                runtime,
+            );
             notifiers.insert(name.clone(), shared);
         }
         Notifications {

@@ -105,6 +105,7 @@ async fn no_incident_is_decided_for_a_cluster_until_its_consumer_has_caught_up()
             ledger: ledger.clone(),
         },
         &tracker,
+        &tokio::runtime::Handle::current(),
         &cancel,
     );
 
