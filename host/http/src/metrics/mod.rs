@@ -22,11 +22,11 @@
 
 mod own;
 mod render;
+mod sink;
 mod text;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -38,6 +38,7 @@ use axum::response::{IntoResponse, Response};
 use warren_core::config::{Config, Granularity};
 
 use crate::AppState;
+use sink::{Sink, compress, decompress};
 use text::{esc, family};
 
 /// The last rendered body, what to render, and what scrapers asked for.
@@ -168,24 +169,22 @@ impl MetricsCache {
 
     fn render_now(&self, state: &AppState) {
         let started = Instant::now();
-        let capacity = self.demand.last_len.load(Ordering::Relaxed);
-        let mut out = render::render(state, &self.options, capacity + capacity / 16);
+        let mut sink = Sink::new(
+            self.demand.plain.load(Ordering::Acquire),
+            self.demand.gzip.load(Ordering::Acquire),
+            self.demand.last_len.load(Ordering::Relaxed),
+        );
+        render::render(state, &self.options, &mut sink);
         let secs = started.elapsed().as_secs_f64();
         family(
-            &mut out,
+            &mut sink.text,
             "warren_metrics_render_seconds",
             "gauge",
-            "Time the last render of this body took.",
+            "Time the last render of this body took (gzip included when the body is only kept gzipped).",
         );
-        let _ = writeln!(out, "warren_metrics_render_seconds {secs}");
-        self.demand.last_len.store(out.len(), Ordering::Relaxed);
-        let gzip = self
-            .demand
-            .gzip
-            .load(Ordering::Acquire)
-            .then(|| compress(out.as_bytes()));
-        let keep_plain = gzip.is_none() || self.demand.plain.load(Ordering::Acquire);
-        let plain = keep_plain.then(|| Bytes::from(out));
+        let _ = writeln!(sink.text, "warren_metrics_render_seconds {secs}");
+        self.demand.last_len.store(sink.len(), Ordering::Relaxed);
+        let (plain, gzip) = sink.finish();
         *self.body.write().unwrap_or_else(|e| e.into_inner()) = Some(Rendered {
             at: Instant::now(),
             plain,
@@ -240,24 +239,6 @@ impl MetricsCache {
         *self.body.write().unwrap_or_else(|e| e.into_inner()) = Some(r);
         body
     }
-}
-
-/// Gzip at the fastest level: a render is compressed in the background, once.
-fn compress(text: &[u8]) -> Bytes {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(text.len() / 16),
-        flate2::Compression::fast(),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(text);
-    Bytes::from(encoder.finish().unwrap_or_default())
-}
-
-fn decompress(packed: &[u8]) -> Bytes {
-    let mut text = Vec::with_capacity(packed.len() * 16);
-    // Our own gzip of a body we rendered: it decodes.
-    let _ = flate2::read::GzDecoder::new(packed).read_to_end(&mut text);
-    Bytes::from(text)
 }
 
 /// Whether `Accept-Encoding` accepts gzip (`gzip` or `*`, with a q-value other than 0).

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::MetricsOptions;
-use super::render::Groups;
+use super::render::GroupCounts;
 use super::text::{esc, family, gauge};
 use crate::AppState;
 
@@ -116,14 +116,14 @@ pub(super) fn refusals(out: &mut String, state: &AppState) {
 }
 
 /// Warren's own health: collectors, ingest, readiness, plugins and notifications.
-pub(super) fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &Groups) {
+pub(super) fn health(out: &mut String, state: &AppState, o: &MetricsOptions, groups: &GroupCounts) {
     gauge(
         out,
         "warren_groups",
         "Monitored groups per cluster.",
         groups
             .iter()
-            .map(|(c, gs)| (cluster_label(o, c), gs.len().to_string())),
+            .map(|(c, n)| (cluster_label(o, c), n.to_string())),
     );
     let clusters: Vec<_> = state.health.clusters().collect();
     family(
