@@ -251,17 +251,28 @@ async fn an_ensemble_down_at_start_is_read_once_it_is_up_and_followed_after_a_re
     zk.start_again();
     let client = zk.client().await;
     commit(&client, &prefix, &group, &topic, 0, 45).await;
+    let want = [((topic.clone(), 0), (Some(45), 55))];
+    let mut seen = Vec::new();
     let result = tokio::time::timeout(Duration::from_secs(40), async {
-        while warren_offsets(&daemon, "zk", &group)
-            .await
-            .into_iter()
-            .collect::<Vec<_>>()
-            != [((topic.clone(), 0), (Some(45), 55))]
-        {
+        loop {
+            seen = warren_offsets(&daemon, "zk", &group)
+                .await
+                .into_iter()
+                .collect::<Vec<_>>();
+            if seen == want {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     })
     .await;
-    assert!(result.is_ok(), "the commit after the restart was not seen");
+    if result.is_err() {
+        let (_, ready) = daemon.get("/burrow/admin/ready").await;
+        let (_, group_detail) = daemon.get(&format!("/v3/kafka/zk/consumer/{group}")).await;
+        panic!(
+            "the commit after the restart was not seen in 40 s: Warren shows {seen:?}, \
+             readiness {ready}, the group {group_detail}"
+        );
+    }
     daemon.stop().await;
 }
