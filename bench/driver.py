@@ -76,9 +76,12 @@ def expected_offset(group, index, round_, rounds, records):
 
 
 class Scale:
-    def __init__(self, name, topics, partitions, records, groups, rounds):
+    def __init__(self, name, topics, partitions, records, groups, rounds, offsets_partitions=16):
         self.name, self.topics, self.partitions = name, topics, partitions
         self.records, self.groups, self.rounds = records, groups, rounds
+        # The mock broker keeps at most 100,000 records (5 MiB) per partition and drops the
+        # oldest beyond that: larger inputs need more offsets-topic partitions.
+        self.offsets_partitions = offsets_partitions
 
     @property
     def commits(self):
@@ -95,7 +98,7 @@ class Scale:
         return [WARREN, "dev-load", "--bootstrap", bootstrap, "--topics", str(self.topics),
                 "--partitions", str(self.partitions), "--records", str(self.records),
                 "--groups", str(self.groups), "--rounds", str(self.rounds),
-                "--offsets-partitions", "16", *extra]
+                "--offsets-partitions", str(self.offsets_partitions), *extra]
 
 
 class ZooKeeper:
@@ -131,7 +134,7 @@ class ZooKeeper:
 
 class Broker:
     def __init__(self, scale, work):
-        topics = [f"t{t}:{scale.partitions}" for t in range(scale.topics)] + ["__consumer_offsets:16"]
+        topics = [f"t{t}:{scale.partitions}" for t in range(scale.topics)] + [f"__consumer_offsets:{scale.offsets_partitions}"]
         self.proc = subprocess.Popen([WARREN, "dev-broker", *topics], stdout=subprocess.PIPE,
                                      stderr=open(os.path.join(work, "broker.log"), "w"), text=True)
         self.bootstrap = self.proc.stdout.readline().strip()
@@ -255,7 +258,7 @@ class Tool:
         group does, and completion is timed without polling a thousand large answers."""
         last = {}
         for g in range(self.scale.groups):
-            last[offsets_partition(f"group-{g:04d}", 16)] = g
+            last[offsets_partition(f"group-{g:04d}", self.scale.offsets_partitions)] = g
         return sorted(last.values())
 
     def stored_complete(self, g):
@@ -503,8 +506,19 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--kafka-only", action="store_true",
                     help="only the real-Kafka rows; replaces that section of --out, keeps the rest")
+    ap.add_argument("--floor", action="store_true",
+                    help="only the performance targets (bench/floor.py); replaces that section of --out")
+    ap.add_argument("--ten-million", action="store_true", help="with --floor: the memory row at 10M windows too")
+    ap.add_argument("--idle-seconds", type=int, default=120, help="with --floor: how long idle CPU is measured")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="warren-bench-")
+    if args.floor:
+        import floor
+        try:
+            floor.run(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     zk = ZooKeeper(work)
     results = []
     try:
