@@ -114,7 +114,10 @@ def memory(scale, rate, seconds, work, extra=""):
         try:
             ingest = w.wait_ingested()
             _, _, loaded = driver.proc_stats(w.proc.pid)
-            stored = stored_commits(w.base)
+            # The body may be from before the ingest (up to two metrics-refresh old).
+            deadline = time.time() + 60
+            while (stored := stored_commits(w.base)) != scale.windows and time.time() < deadline:
+                time.sleep(2)
             if stored != scale.windows:
                 raise RuntimeError(f"Warren stored {stored:,} commits, not one per window ({scale.windows:,})")
             print(f"   ingested in {ingest:.1f}s, RSS {loaded:.0f} MiB", flush=True)
