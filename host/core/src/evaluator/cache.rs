@@ -254,6 +254,19 @@ mod tests {
         s
     }
 
+    /// A second group, `a`, 50 behind on `t`/0.
+    fn commit_group_a(store: &crate::storage::ClusterStore) {
+        let c = Commit {
+            group: "a",
+            topic: "t",
+            partition: 0,
+            offset: 50,
+            timestamp_ms: NOW,
+            order: 3,
+        };
+        store.writer().commit(&c, CommitSource::OffsetsTopic, NOW);
+    }
+
     #[test]
     fn results_are_reused_until_expire_cache_passes() {
         let s = storage();
@@ -295,15 +308,7 @@ mod tests {
     fn all_lists_every_group_sorted() {
         let s = storage();
         let store = s.cluster("c").unwrap();
-        let c = Commit {
-            group: "a",
-            topic: "t",
-            partition: 0,
-            offset: 50,
-            timestamp_ms: NOW,
-            order: 3,
-        };
-        store.writer().commit(&c, CommitSource::OffsetsTopic, NOW);
+        commit_group_a(store);
         let e = EvaluatorHandle::new(RuleSettings::burrow_defaults(), Duration::ZERO);
         let all = e.all(store, NOW + 1);
         let names: Vec<&str> = all.iter().map(|s| s.group.as_str()).collect();
@@ -315,15 +320,7 @@ mod tests {
     fn a_pass_over_every_group_reuses_cached_verdicts_and_keeps_no_new_ones() {
         let s = storage();
         let store = s.cluster("c").unwrap();
-        let c = Commit {
-            group: "a",
-            topic: "t",
-            partition: 0,
-            offset: 50,
-            timestamp_ms: NOW,
-            order: 3,
-        };
-        store.writer().commit(&c, CommitSource::OffsetsTopic, NOW);
+        commit_group_a(store);
         let e = EvaluatorHandle::new(RuleSettings::burrow_defaults(), Duration::from_secs(10));
         let cached = e.group(store, "g", NOW);
         let mut seen = Vec::new();

@@ -32,8 +32,7 @@ impl Sink {
             } else {
                 2 * CHUNK
             }),
-            packed: gzip
-                .then(|| GzEncoder::new(Vec::with_capacity(size / 16), Compression::fast())),
+            packed: gzip.then(|| encoder(size)),
             keep_text,
             compressed: 0,
         }
@@ -68,12 +67,18 @@ impl Sink {
     }
 }
 
-/// Gzip at the fastest level, in one go.
+/// A gzip stream at the fastest level (a body is compressed once per render), sized for
+/// `size` bytes of text.
+fn encoder(size: usize) -> GzEncoder<Vec<u8>> {
+    GzEncoder::new(Vec::with_capacity(size / 16), Compression::fast())
+}
+
+/// Gzip of a whole text, in one go.
 pub(super) fn compress(text: &[u8]) -> Bytes {
-    let mut sink = Sink::new(false, true, text.len());
-    sink.text
-        .push_str(std::str::from_utf8(text).unwrap_or_default());
-    sink.finish().1.unwrap_or_default()
+    let mut packed = encoder(text.len());
+    // Writing to a Vec cannot fail.
+    let _ = packed.write_all(text);
+    Bytes::from(packed.finish().unwrap_or_default())
 }
 
 pub(super) fn decompress(packed: &[u8]) -> Bytes {
