@@ -378,7 +378,7 @@ impl ClusterWriter<'_> {
         }
         group.dirty = true;
         let windows = group.windows_mut(&topic_name, partitions, settings.intervals);
-        let newest = windows.newest(p).copied();
+        let newest = windows.newest(p);
         if source == CommitSource::Poll && newest.is_some_and(|n| n.offset == c.offset) {
             if ordered {
                 group.last_order = c.order;

@@ -2,10 +2,10 @@
 //! group membership in; the HTTP API and the evaluator read snapshots out. One
 //! [`ClusterStore`] per configured cluster, reached through a cloneable [`StorageHandle`].
 //!
-//! Layout: `window.rs` the fixed-size commit rings, `heads.rs` the HEAD-offset histories,
-//! `cluster.rs` the write rules, `consumer_group.rs` the KIP-848 groups whose membership
-//! arrives in pieces, `origin.rs` the sequence commit orders count in, `snapshot.rs` the read side, `persist.rs` the bytes a restart
-//! resumes from.
+//! Layout: `window.rs` the encoded commit windows (`varint.rs` their numbers), `heads.rs`
+//! the HEAD-offset histories, `cluster.rs` the write rules, `consumer_group.rs` the KIP-848
+//! groups whose membership arrives in pieces, `origin.rs` the sequence commit orders count in,
+//! `snapshot.rs` the read side, `persist.rs` the bytes a restart resumes from.
 
 mod cluster;
 mod consumer_group;
@@ -13,6 +13,7 @@ mod heads;
 mod origin;
 mod persist;
 mod snapshot;
+mod varint;
 mod window;
 
 #[cfg(test)]

@@ -17,8 +17,8 @@
 //!
 //! The encoding is a small versioned little-endian format rather than JSON: commits are
 //! written as zig-zag varint deltas from the previous commit of the window (offsets and
-//! times of one partition move in small steps), about 8 bytes instead of the 24 they take in
-//! memory. Every length is checked against the bytes left, so a damaged record is reported
+//! times of one partition move in small steps), about 8 bytes each, oldest first (memory
+//! keeps them newest first, `window.rs`). Every length is checked against the bytes left, so a damaged record is reported
 //! and skipped, never a panic or an allocation bomb.
 
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use std::sync::Arc;
 use super::cluster::{ClusterStore, Group, Membership, Owner};
 use super::consumer_group;
 use super::heads::{HeadSample, TopicHeads};
+use super::varint;
 use super::window::TopicWindows;
 
 /// 3 counts a group's topics in 32 bits (a group may consume more than 65,535); 2 appends the
@@ -59,7 +60,7 @@ impl Enc {
     }
     /// Zig-zag varint, for signed deltas.
     pub(crate) fn zig(&mut self, v: i64) {
-        self.var(((v << 1) ^ (v >> 63)) as u64);
+        self.var(varint::zig(v));
     }
     pub(crate) fn raw(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
@@ -126,8 +127,7 @@ impl<'a> Dec<'a> {
         Err("varint longer than 10 bytes".into())
     }
     pub(crate) fn zig(&mut self) -> Result<i64, String> {
-        let v = self.var()?;
-        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+        self.var().map(varint::unzig)
     }
     pub(crate) fn str(&mut self) -> Result<&'a str, String> {
         let n = self.u32()? as usize;

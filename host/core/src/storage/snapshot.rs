@@ -229,15 +229,16 @@ fn partition_snapshot(
     heads: Option<&super::heads::TopicHeads>,
     p: usize,
 ) -> PartitionSnapshot {
-    let commits: Vec<CommitEntry> = windows
-        .commits(p)
-        .map(|s| CommitEntry {
+    let mut commits = Vec::with_capacity(windows.len(p));
+    windows.each_newest_first(p, |s| {
+        commits.push(CommitEntry {
             offset: s.offset,
             timestamp_ms: s.timestamp_ms,
             observed_ms: s.observed_ms(),
             lag: s.lag(),
         })
-        .collect();
+    });
+    commits.reverse();
     let owner = windows
         .meta(p)
         .and_then(|m| g.owners().get(usize::from(m.owner)));
