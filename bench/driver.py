@@ -191,7 +191,7 @@ expire-cache=10
     return d
 
 
-def warren_config(work, bootstrap, http_port):
+def warren_config(work, bootstrap, http_port, min_distance=1):
     path = os.path.join(work, "warren.toml")
     with open(path, "w") as f:
         f.write(f"""[logging]
@@ -208,7 +208,7 @@ start-latest = false
 [storage.default]
 intervals = 10
 expire-group = 604800
-min-distance = 1
+min-distance = {min_distance}
 [evaluator.default]
 expire-cache = 10
 [httpserver.default]

@@ -30,11 +30,11 @@ MARKER = "## Near the floor"
 class Warren(driver.Tool):
     """Warren with the driver's settings plus `extra` config, optionally pinned to one CPU."""
 
-    def __init__(self, scale, work, bootstrap, extra="", cpu=None):
+    def __init__(self, scale, work, bootstrap, extra="", cpu=None, min_distance=1):
         self.name, self.scale = "warren", scale
         self.port = driver.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        cfg = driver.warren_config(work, bootstrap, self.port)
+        cfg = driver.warren_config(work, bootstrap, self.port, min_distance)
         with open(cfg, "a") as f:
             f.write(extra)
         cmd = [driver.WARREN, "run", "--config", cfg]
@@ -110,7 +110,9 @@ def memory(scale, rate, seconds, work, extra=""):
     try:
         written = load(scale, broker)
         print(f"   input written in {written:.1f}s", flush=True)
-        w = Warren(scale, work, broker.bootstrap, extra)
+        # The load writes its rounds less than a second apart: with Burrow's min-distance of a
+        # second they would merge into fewer commits than the windows are meant to hold.
+        w = Warren(scale, work, broker.bootstrap, extra, min_distance=0)
         try:
             ingest = w.wait_ingested()
             _, _, loaded = driver.proc_stats(w.proc.pid)
