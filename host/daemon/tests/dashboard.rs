@@ -848,6 +848,15 @@ async fn drive_login(browser: &Browser, port: u16, token: &str) -> anyhow::Resul
             .is_ok_and(|v| v.as_str().is_some_and(|t| t.contains("refused")))
     })
     .await?;
+    // It stays through the refresh ticks that follow (each asks again without a token).
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let still = browser
+        .script("return document.getElementById('login-error').textContent;")
+        .await?;
+    ensure!(
+        still.as_str().is_some_and(|t| t.contains("refused")),
+        "the refusal was wiped by a later refresh: {still}"
+    );
     browser.screenshot("login-refused").await?;
 
     let input = browser.find("css selector", "#login-token").await?;

@@ -16,8 +16,10 @@ function authHeaders() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+// A refusal stays on screen until another token is tried: the requests that follow it go
+// without a token and are answered 401 too, and must not wipe it.
 function askForToken(refused) {
-  loginError.textContent = refused ? 'That token was refused. Try another.' : '';
+  if (refused) loginError.textContent = 'That token was refused. Try another.';
   if (loginForm.hidden) {
     loginForm.hidden = false;
     loginInput.focus();
@@ -28,6 +30,7 @@ loginForm?.addEventListener('submit', (e) => {
   e.preventDefault();
   const token = loginInput.value.trim();
   if (!token) return;
+  loginError.textContent = '';
   sessionStorage.setItem(TOKEN_KEY, token);
   loginInput.value = '';
   loginForm.hidden = true;
