@@ -841,18 +841,17 @@ async fn drive_login(browser: &Browser, port: u16, token: &str) -> anyhow::Resul
     browser
         .click(&browser.find("css selector", "#login-submit").await?)
         .await?;
+    let refusal = "return document.getElementById('login-error').textContent;";
     wait_for("the refusal", Duration::from_secs(10), async || {
         browser
-            .script("return document.getElementById('login-error').textContent;")
+            .script(refusal)
             .await
             .is_ok_and(|v| v.as_str().is_some_and(|t| t.contains("refused")))
     })
     .await?;
     // It stays through the refresh ticks that follow (each asks again without a token).
     tokio::time::sleep(Duration::from_millis(2_500)).await;
-    let still = browser
-        .script("return document.getElementById('login-error').textContent;")
-        .await?;
+    let still = browser.script(refusal).await?;
     ensure!(
         still.as_str().is_some_and(|t| t.contains("refused")),
         "the refusal was wiped by a later refresh: {still}"
