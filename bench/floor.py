@@ -314,7 +314,7 @@ def run(args, work):
     print(f"   idle CPU: {rows['idle']['share'] * 100:.2f}% of a core", flush=True)
     # A million windows holding ten commits each, as the target reads. At ten million the mock
     # broker could not hold the hundred million commits that would take: those windows hold one.
-    scales = [driver.Scale("1M windows", 10, 100, 1000, 1000, 10, offsets_partitions=128)]
+    scales = [driver.Scale("1M windows", 10, 100, 1000, 1000, 10, offsets_partitions=512)]
     if args.ten_million:
         scales.append(driver.Scale("10M windows", 10, 100, 1000, 10_000, 1, offsets_partitions=512))
     rows["memory"] = []
