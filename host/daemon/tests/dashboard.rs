@@ -197,6 +197,22 @@ impl Browser {
         .map(drop)
     }
 
+    /// Finds an element and clicks it, finding it again when a redraw replaced it in between:
+    /// the dashboard rebuilds its tables on every refresh, and a loaded machine widens the gap
+    /// between the find and the click.
+    async fn click_found(&self, using: &str, selector: &str) -> anyhow::Result<()> {
+        let mut stale = 0;
+        loop {
+            let element = self.find(using, selector).await?;
+            match self.click(&element).await {
+                Err(e) if stale < 5 && format!("{e:#}").contains("stale element reference") => {
+                    stale += 1
+                }
+                done => return done,
+            }
+        }
+    }
+
     async fn type_into(&self, element: &str, text: &str) -> anyhow::Result<()> {
         self.command(
             reqwest::Method::POST,
@@ -494,13 +510,12 @@ async fn drive(browser: &mut Browser, port: u16, demo_started: Instant) -> anyho
         .await?;
 
     // Sorting by a header: biggest total lag first, kept across refreshes.
-    let header = browser
-        .find(
+    browser
+        .click_found(
             "xpath",
             "//table[@id='groups']//th/button[text()='Total lag']",
         )
         .await?;
-    browser.click(&header).await?;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let sorted = table(browser, "groups").await?;
     let lags: Vec<u64> = sorted
@@ -525,10 +540,9 @@ async fn drive(browser: &mut Browser, port: u16, demo_started: Instant) -> anyho
     ensure!(aria == "Total lag descending", "aria-sort: {aria}");
 
     // A group page, reached by clicking its link in the table.
-    let link = browser
-        .find("xpath", "//table[@id='groups']//a[text()='demo-slow']")
+    browser
+        .click_found("xpath", "//table[@id='groups']//a[text()='demo-slow']")
         .await?;
-    browser.click(&link).await?;
     let mut page = Value::Null;
     let read_page = r#"
 return {
