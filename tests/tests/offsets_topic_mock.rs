@@ -1,7 +1,8 @@
 //! The offsets-topic path end to end on librdkafka's mock cluster: commits and group metadata
 //! written in Kafka's own record format into `__consumer_offsets`, read by the real collector,
 //! served by the real HTTP API; a malformed record counted and skipped, and a cluster with no
-//! broker behind it polled again and again, as its failing-poll counter shows.
+//! broker behind it polled again and again, as its failing-poll counter shows; and the reader
+//! with its librdkafka threads running below the API's CPU priority.
 
 use std::time::Duration;
 
@@ -195,5 +196,61 @@ offset-refresh = "1s"
             .is_some_and(|o| o.iter().filter(|x| !x.is_null()).count() == 2)
     })
     .await;
+    daemon.stop().await;
+}
+
+/// Each thread of this process whose name starts with `prefix`, with its nice value.
+fn threads_named(prefix: &str) -> Vec<(String, i32)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").expect("/proc/self/task") {
+        let dir = task.expect("task entry").path();
+        let (Ok(comm), Ok(stat)) = (
+            std::fs::read_to_string(dir.join("comm")),
+            std::fs::read_to_string(dir.join("stat")),
+        ) else {
+            continue; // the thread ended while we looked
+        };
+        let comm = comm.trim_end().to_string();
+        if !comm.starts_with(prefix) {
+            continue;
+        }
+        // Fields after the parenthesised name start at field 3; nice is field 19.
+        let after = stat.rsplit_once(')').expect("stat has a name").1;
+        let nice = after.split_whitespace().nth(16).expect("nice field");
+        found.push((comm, nice.parse().expect("nice is a number")));
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offsets_reader_and_its_librdkafka_threads_run_below_the_api_priority() {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    mock.create_topic("__consumer_offsets", 2, 1)
+        .expect("offsets topic");
+    let bootstrap = mock.bootstrap_servers();
+    let api = warren_core::priority::this_thread();
+    let daemon = Daemon::start(&format!(
+        r#"
+[cluster.mock]
+servers = ["{bootstrap}"]
+[consumer.mock]
+class-name = "kafka"
+cluster = "mock"
+"#
+    ))
+    .await;
+    let lowered = (api + warren_core::priority::BACKGROUND_NICE).min(19);
+    wait_until(
+        Duration::from_secs(20),
+        "the offsets reader started its librdkafka client",
+        || async {
+            !threads_named("warren-offsets").is_empty()
+                && threads_named("rdk:").iter().any(|(_, n)| *n == lowered)
+        },
+    )
+    .await;
+    for (name, nice) in threads_named("warren-offsets") {
+        assert_eq!(nice, lowered, "{name} runs at nice {nice}, the API at {api}");
+    }
     daemon.stop().await;
 }

@@ -18,4 +18,5 @@ pub mod incident;
 pub mod ledger;
 pub mod model;
 pub mod plugins;
+pub mod priority;
 pub mod storage;

@@ -10,8 +10,7 @@ use std::future::Future;
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::task::TaskTracker;
 
-/// How much lower than the API's the background threads' priority is (nice levels).
-const NICE: i32 = 10;
+use warren_core::priority::{BACKGROUND_NICE as NICE, lower_this_thread};
 
 /// The background runtime; stops (without waiting for its tasks) when dropped.
 pub struct Background {
@@ -23,7 +22,7 @@ impl Background {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("warren-background")
-            .on_thread_start(lower_priority)
+            .on_thread_start(lower_this_thread)
             .enable_all()
             .build()?;
         Ok(Background {
@@ -53,16 +52,6 @@ impl Drop for Background {
             // Dropping a runtime blocks, which an async caller must not do.
             runtime.shutdown_background();
         }
-    }
-}
-
-/// Lowers the calling thread's priority by [`NICE`]; a system that refuses leaves it as it is.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        let thread = rustix::thread::gettid();
-        let now = rustix::process::getpriority_process(Some(thread)).unwrap_or(0);
-        let _ = rustix::process::setpriority_process(Some(thread), now + NICE);
     }
 }
 

@@ -101,6 +101,9 @@ pub fn spawn_collectors(
                 let thread = std::thread::Builder::new()
                     .name(format!("warren-offsets-{name}"))
                     .spawn(move || {
+                        // Below the API's priority, and so are the librdkafka threads the
+                        // reader starts: a burst of commits must not delay a request.
+                        warren_core::priority::lower_this_thread();
                         supervise::thread(&what, &health, &reader.cancel.clone(), || {
                             reader.clone().run()
                         })
