@@ -10,7 +10,7 @@ use std::future::Future;
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::task::TaskTracker;
 
-use warren_core::priority::{BACKGROUND_NICE as NICE, lower_this_thread};
+use warren_core::priority::lower_this_thread;
 
 /// The background runtime; stops (without waiting for its tasks) when dropped.
 pub struct Background {
@@ -58,6 +58,7 @@ impl Drop for Background {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use warren_core::priority::BACKGROUND_NICE as NICE;
 
     #[cfg(target_os = "linux")]
     #[test]
