@@ -49,6 +49,10 @@ mod tests {
         .unwrap();
         assert_eq!(lowered, (mine + BACKGROUND_NICE).min(19));
         assert_eq!(child, lowered);
-        assert_eq!(this_thread(), mine, "the caller's own priority is untouched");
+        assert_eq!(
+            this_thread(),
+            mine,
+            "the caller's own priority is untouched"
+        );
     }
 }
