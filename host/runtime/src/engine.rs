@@ -1,5 +1,7 @@
 //! One wasmtime engine for the process: component model on, epoch interruption driven by a
-//! 10 ms ticker thread (every call gets a deadline in ticks), a bounded guest stack, and
+//! 10 ms ticker thread (every call gets a deadline in ticks) that ticks only while some call
+//! runs guest code, so an instance whose plugins sit idle wakes for nothing; a bounded guest
+//! stack, and
 //! compilation that goes through an on-disk cache of compiled artifacts keyed by the
 //! component's SHA-256 and the engine's compatibility hash.
 //!
@@ -22,8 +24,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -37,11 +39,31 @@ pub const TICK: Duration = Duration::from_millis(10);
 
 struct Ticker {
     stop: Arc<AtomicBool>,
+    activity: Arc<Activity>,
 }
 
 impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.activity.woken.notify_all();
+    }
+}
+
+/// How many calls are running guest code; the ticker waits on `woken` while there are none.
+#[derive(Default)]
+struct Activity {
+    calls: Mutex<usize>,
+    woken: Condvar,
+    /// Ticks so far, for the tests.
+    ticks: AtomicU64,
+}
+
+/// Held while a call runs guest code: the engine's ticker ticks until the last one is dropped.
+pub(crate) struct Running(Arc<Activity>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        *self.0.calls.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
     }
 }
 
@@ -50,7 +72,7 @@ impl Drop for Ticker {
 pub struct PluginEngine {
     engine: Engine,
     cache_dir: Option<PathBuf>,
-    _ticker: Arc<Ticker>,
+    ticker: Arc<Ticker>,
 }
 
 impl PluginEngine {
@@ -71,21 +93,44 @@ impl PluginEngine {
             .max_wasm_stack(512 * 1024);
         let engine = Engine::new(&config).map_err(|e| load_error("<engine>", e))?;
         let stop = Arc::new(AtomicBool::new(false));
-        let (ticking, flag) = (engine.clone(), stop.clone());
+        let activity = Arc::new(Activity::default());
+        let (ticking, flag, active) = (engine.clone(), stop.clone(), activity.clone());
         std::thread::Builder::new()
             .name("warren-plugin-epoch".into())
             .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
+                loop {
+                    {
+                        let mut calls = active.calls.lock().unwrap_or_else(|e| e.into_inner());
+                        while *calls == 0 && !flag.load(Ordering::Relaxed) {
+                            calls = active.woken.wait(calls).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    if flag.load(Ordering::Relaxed) {
+                        return;
+                    }
                     std::thread::sleep(TICK);
                     ticking.increment_epoch();
+                    active.ticks.fetch_add(1, Ordering::Relaxed);
                 }
             })
             .map_err(|e| load_error("<engine>", e))?;
         Ok(PluginEngine {
             engine,
             cache_dir,
-            _ticker: Arc::new(Ticker { stop }),
+            ticker: Arc::new(Ticker { stop, activity }),
         })
+    }
+
+    /// Marks a call as running guest code until the guard is dropped: epoch deadlines (and a
+    /// notifier's yields) only advance while one is held.
+    pub(crate) fn running(&self) -> Running {
+        let activity = &self.ticker.activity;
+        let mut calls = activity.calls.lock().unwrap_or_else(|e| e.into_inner());
+        *calls += 1;
+        if *calls == 1 {
+            activity.woken.notify_all();
+        }
+        Running(activity.clone())
     }
 
     /// The wasmtime engine.
@@ -292,5 +337,37 @@ pub(crate) fn load_error(plugin: &str, e: impl std::fmt::Display) -> PluginError
     PluginError::Load {
         plugin: plugin.into(),
         reason: format!("{e:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticks(engine: &PluginEngine) -> u64 {
+        engine.ticker.activity.ticks.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn the_ticker_ticks_only_while_a_call_runs_guest_code() {
+        let engine = PluginEngine::new(None).unwrap();
+        std::thread::sleep(TICK * 10);
+        assert_eq!(ticks(&engine), 0, "no call, no tick");
+        let running = engine.running();
+        let also = engine.running();
+        std::thread::sleep(TICK * 10);
+        drop(running);
+        std::thread::sleep(TICK * 10);
+        assert!(
+            ticks(&engine) >= 5,
+            "ticks while calls run: {}",
+            ticks(&engine)
+        );
+        drop(also);
+        // The tick in progress when the last call ended may still land.
+        std::thread::sleep(TICK * 3);
+        let after = ticks(&engine);
+        std::thread::sleep(TICK * 10);
+        assert_eq!(ticks(&engine), after, "no tick once every call ended");
     }
 }

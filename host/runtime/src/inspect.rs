@@ -101,6 +101,7 @@ fn call_metadata(
         crate::bindings::filter::warren::plugin::host::add_to_linker::<_, Me>(l, |s| s)
     })?;
     trap_capabilities(&mut linker, engine, component)?;
+    let _running = engine.running();
     let mut store = sync_store(
         engine.engine(),
         &Arc::from("inspect"),

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use wasmtime::Store;
 use wasmtime::component::Component;
-use wasmtime::{Engine, Store};
 
 use crate::bindings::notifier::{Notifier, NotifierPre};
 use crate::bindings::types::{self as wit, PluginMetadata};
@@ -32,7 +32,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 pub struct PluginNotifier {
     name: Arc<str>,
     config: Arc<str>,
-    engine: Engine,
+    engine: PluginEngine,
     limits: Limits,
     pre: NotifierPre<PluginState>,
     outbound: Arc<Outbound>,
@@ -76,7 +76,7 @@ impl PluginNotifier {
         let mut notifier = PluginNotifier {
             name: name.into(),
             config: config_json.into(),
-            engine: engine.engine().clone(),
+            engine: engine.clone(),
             limits,
             pre,
             outbound: Arc::new(outbound),
@@ -150,6 +150,7 @@ impl PluginNotifier {
     /// Runs one export in a fresh store under the memory cap, the epoch yield and the
     /// wall-clock timeout; the store is dropped afterwards whatever happened.
     async fn run(&self, call: Call<'_>) -> Result<Answer, PluginError> {
+        let _running = self.engine.running();
         let mut store = self.new_store(matches!(call, Call::Notify(_)));
         let exchange = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
@@ -196,7 +197,7 @@ impl PluginNotifier {
             Instant::now() + self.limits.timeout,
             sending,
         );
-        let mut store = Store::new(&self.engine, state);
+        let mut store = Store::new(self.engine.engine(), state);
         store.limiter(|s| &mut s.limits);
         // Yield to tokio every tick of guest computation: a busy guest shares its thread, and
         // the timeout above can fire.

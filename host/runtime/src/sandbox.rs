@@ -14,7 +14,7 @@ use wasmtime_wasi::p2::DynPollable;
 use wasmtime_wasi::p2::bindings::clocks::monotonic_clock;
 
 use crate::bindings::types::PluginMetadata;
-use crate::engine::TICK;
+use crate::engine::{PluginEngine, TICK};
 use crate::error::PluginError;
 use crate::health::PluginHealth;
 use crate::plugin_state::{PluginState, Time};
@@ -54,7 +54,7 @@ type Instantiate<I> = Box<dyn Fn(&mut Store<PluginState>) -> wasmtime::Result<I>
 pub(crate) struct Sandbox<I> {
     pub(crate) name: Arc<str>,
     config: Arc<str>,
-    engine: Engine,
+    engine: PluginEngine,
     pub(crate) limits: Limits,
     instantiate: Instantiate<I>,
     warm: Mutex<Option<(Store<PluginState>, I)>>,
@@ -65,7 +65,7 @@ impl<I: Send> Sandbox<I> {
     pub(crate) fn new(
         name: &str,
         config_json: &str,
-        engine: &Engine,
+        engine: &PluginEngine,
         limits: Limits,
         instantiate: Instantiate<I>,
     ) -> Self {
@@ -98,6 +98,7 @@ impl<I: Send> Sandbox<I> {
         }
         // The guest may reach WASI's synchronous host calls (a panic message to stderr).
         off_async_thread(move || {
+            let _running = self.engine.running();
             let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
             if warm.is_none() {
                 let mut store = self.new_store();
@@ -174,7 +175,7 @@ impl<I: Send> Sandbox<I> {
     }
 
     fn new_store(&self) -> Store<PluginState> {
-        sync_store(&self.engine, &self.name, &self.config, self.limits)
+        sync_store(self.engine.engine(), &self.name, &self.config, self.limits)
     }
 
     fn classify(&self, e: wasmtime::Error, store: &Store<PluginState>) -> PluginError {

@@ -75,7 +75,7 @@ impl<I: SyncWorld> Sandbox<I> {
         let sandbox = Sandbox::new(
             name,
             config_json,
-            engine.engine(),
+            engine,
             limits,
             Box::new(move |store| I::instantiate(&pre, store)),
         );
