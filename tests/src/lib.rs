@@ -103,9 +103,13 @@ impl Daemon {
         let (stop, stopped) = oneshot::channel::<()>();
         let path = path.to_path_buf();
         let task = tokio::spawn(async move {
-            warren_daemon::app::serve_with(with_plugin_cache(loaded.config), Some(path), async move {
-                let _ = stopped.await;
-            })
+            warren_daemon::app::serve_with(
+                with_plugin_cache(loaded.config),
+                Some(path),
+                async move {
+                    let _ = stopped.await;
+                },
+            )
             .await
             .expect("daemon runs");
         });

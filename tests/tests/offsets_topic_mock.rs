@@ -250,7 +250,10 @@ cluster = "mock"
     )
     .await;
     for (name, nice) in threads_named("warren-offsets") {
-        assert_eq!(nice, lowered, "{name} runs at nice {nice}, the API at {api}");
+        assert_eq!(
+            nice, lowered,
+            "{name} runs at nice {nice}, the API at {api}"
+        );
     }
     daemon.stop().await;
 }
