@@ -147,8 +147,10 @@ def memory(scale, rate, seconds, work, extra=""):
             "status": status_s}
 
 
-def idle(groups, seconds, work):
-    """CPU share while every group commits once a minute and /metrics is scraped every 15 s."""
+def idle(groups, seconds, work, watch=None):
+    """CPU share while every group commits once a minute and /metrics is scraped every 15 s;
+    `watch(pid)`, when given, starts something beside Warren for the measured seconds (a
+    profiler) and returns the function that stops it."""
     scale = driver.Scale("idle", 1, 1, 100, groups, 1, offsets_partitions=64)
     rate = max(1, groups // 60)
     print(f"== idle: {groups:,} groups committing once a minute ({rate}/s), scraped every 15 s, {seconds}s", flush=True)
@@ -163,9 +165,12 @@ def idle(groups, seconds, work):
             scraper.start()
             # The first minute re-commits every window once; measure after it.
             time.sleep(60)
+            stop = watch(w.proc.pid) if watch else None
             cpu0, t0 = driver.proc_stats(w.proc.pid)[0], time.time()
             time.sleep(seconds)
             cpu1, t1 = driver.proc_stats(w.proc.pid)[0], time.time()
+            if stop:
+                stop()
             scraper.stop.set()
             stream.wait()
         finally:

@@ -16,15 +16,22 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import driver
 import floor
 
 
-def record(pid, data):
-    return subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(pid), "-o", data],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def record(data):
+    """Starts `perf record` of a process; returns the function that stops it."""
+    def start(pid):
+        perf = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(pid), "-o", data],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def stop():
+            perf.send_signal(2)
+            perf.wait()
+        return stop
+    return start
 
 
 def ingest(work, data):
@@ -34,10 +41,9 @@ def ingest(work, data):
         floor.load(scale, broker)
         w = floor.Warren(scale, work, broker.bootstrap)
         try:
-            perf = record(w.proc.pid, data)
+            stop = record(data)(w.proc.pid)
             took = w.wait_ingested()
-            perf.send_signal(2)
-            perf.wait()
+            stop()
         finally:
             w.stop()
     finally:
@@ -47,30 +53,8 @@ def ingest(work, data):
 
 
 def idle(work, data, seconds):
-    scale = driver.Scale("idle", 1, 1, 100, 100_000, 1, offsets_partitions=64)
-    broker = driver.Broker(scale, work)
-    try:
-        floor.load(scale, broker)
-        w = floor.Warren(scale, work, broker.bootstrap)
-        try:
-            w.wait_ingested()
-            stream = floor.sustain(scale, broker, scale.groups // 60, seconds + 60)
-            scraper = floor.Scraper(w.base)
-            scraper.start()
-            time.sleep(60)
-            cpu0 = driver.proc_stats(w.proc.pid)[0]
-            perf = record(w.proc.pid, data)
-            time.sleep(seconds)
-            perf.send_signal(2)
-            perf.wait()
-            cpu1 = driver.proc_stats(w.proc.pid)[0]
-            scraper.stop.set()
-            stream.wait()
-        finally:
-            w.stop()
-    finally:
-        broker.stop()
-    print(f"{(cpu1 - cpu0) / seconds * 100:.2f}% of a core over {seconds}s (perf itself included); profile in {data}")
+    row = floor.idle(100_000, seconds, work, watch=record(data))
+    print(f"{row['share'] * 100:.2f}% of a core over {seconds}s (perf itself included); profile in {data}")
     return []
 
 
