@@ -42,17 +42,6 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// `config` with a compiled-plugin cache shared by every test daemon, unless it names its own:
-/// a debug build compiles each plugin for seconds, and a daemon that compiles the first-party
-/// notifiers anew at every start could miss its start-up deadline on a loaded machine.
-fn with_plugin_cache(mut config: warren_core::config::Config) -> warren_core::config::Config {
-    if config.general.plugin_cache_dir.is_none() {
-        config.general.plugin_cache_dir =
-            Some(std::env::temp_dir().join("warren-tests-plugin-cache"));
-    }
-    config
-}
-
 /// The daemon, running in this process until dropped.
 pub struct Daemon {
     /// `http://127.0.0.1:PORT`.
@@ -71,7 +60,7 @@ impl Daemon {
             .unwrap_or_else(|e| panic!("test config does not load: {e:?}\n{text}"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            warren_daemon::app::serve(with_plugin_cache(loaded.config), async move {
+            warren_daemon::app::serve(loaded.config, async move {
                 let _ = stopped.await;
             })
             .await
@@ -103,13 +92,9 @@ impl Daemon {
         let (stop, stopped) = oneshot::channel::<()>();
         let path = path.to_path_buf();
         let task = tokio::spawn(async move {
-            warren_daemon::app::serve_with(
-                with_plugin_cache(loaded.config),
-                Some(path),
-                async move {
-                    let _ = stopped.await;
-                },
-            )
+            warren_daemon::app::serve_with(loaded.config, Some(path), async move {
+                let _ = stopped.await;
+            })
             .await
             .expect("daemon runs");
         });

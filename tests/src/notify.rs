@@ -43,8 +43,24 @@ pub fn broker() -> (Mock, Traffic, String) {
     (mock, traffic, pairs.remove(0).1)
 }
 
-/// The daemon's config: one cluster `prod`, fast timers, and `notifiers` (TOML) appended.
+/// The daemon's config: one cluster `prod`, fast timers, a compiled-plugin cache shared by
+/// every test daemon, and `notifiers` (TOML) appended; a `[general]` section in `notifiers`
+/// gets the cache's key.
+///
+/// A debug build compiles each first-party plugin for seconds: a daemon that compiled them
+/// anew at every start could miss its start-up deadline on a loaded machine.
 pub fn config(bootstrap: &str, port: u16, data_dir: &Path, notifiers: &str) -> String {
+    let cache = format!(
+        "plugin-cache-dir = \"{}\"\n",
+        std::env::temp_dir()
+            .join("warren-tests-plugin-cache")
+            .display()
+    );
+    let notifiers = if notifiers.contains("[general]\n") {
+        notifiers.replacen("[general]\n", &format!("[general]\n{cache}"), 1)
+    } else {
+        format!("{notifiers}\n[general]\n{cache}")
+    };
     format!(
         r#"
 [cluster.prod]

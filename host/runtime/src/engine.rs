@@ -1,9 +1,8 @@
 //! One wasmtime engine for the process: component model on, epoch interruption driven by a
 //! 10 ms ticker thread (every call gets a deadline in ticks) that ticks only while some call
 //! runs guest code, so an instance whose plugins sit idle wakes for nothing; a bounded guest
-//! stack, and
-//! compilation that goes through an on-disk cache of compiled artifacts keyed by the
-//! component's SHA-256 and the engine's compatibility hash.
+//! stack; and compilation that goes through an on-disk cache of compiled artifacts keyed by
+//! the component's SHA-256 and the engine's compatibility hash.
 //!
 //! A cached artifact is native code the daemon will run, so the cache is guarded:
 //! - the directory must belong to the daemon's user (or root) and must not be writable by its
