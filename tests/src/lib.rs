@@ -10,7 +10,6 @@ pub mod smtp;
 pub mod traffic;
 pub mod zookeeper;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,13 +22,8 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-/// A port that was free a moment ago on 127.0.0.1.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+/// A port that was free a moment ago on 127.0.0.1, below the ephemeral range.
+pub use warren_testkit::free_port;
 
 /// A unique name for topics and groups, so tests never see each other's data.
 pub fn unique(prefix: &str) -> String {

@@ -10,15 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use warren_testkit::free_port;
 use warren_daemon::demo::Designed;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `warren demo` without its terminal table, its API on `port`.
 fn demo(port: u16) -> Command {

@@ -4,8 +4,12 @@
 //! file in the repository, print a line diff when they differ, and rewrite the file instead
 //! when the test runs with `BLESS=1`. [`tmpfs`] is a small real file system to fill up or
 //! make read-only under the code being tested. [`promtool`] says whether Prometheus' own checker
-//! accepts a `/metrics` body.
+//! accepts a `/metrics` body. [`free_port`] is a port for a server a test starts, drawn where
+//! the test's own connections cannot take it first.
 
 pub mod golden;
+mod ports;
 pub mod promtool;
 pub mod tmpfs;
+
+pub use ports::free_port;
