@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use warren_testkit::free_port;
 use warren_daemon::demo::Designed;
+use warren_testkit::free_port;
 
 /// `warren demo` without its terminal table, its API on `port`.
 fn demo(port: u16) -> Command {

@@ -17,7 +17,11 @@ fn range() -> Option<(u16, u16)> {
         .next()?
         .parse()
         .ok()?;
-    let low = if ephemeral_low > 11_000 { 10_000 } else { 1_024 };
+    let low = if ephemeral_low > 11_000 {
+        10_000
+    } else {
+        1_024
+    };
     (ephemeral_low > low + 1_000).then_some((low, ephemeral_low))
 }
 
