@@ -20,10 +20,7 @@ impl Drop for Demo {
 }
 
 fn start_demo() -> (Demo, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
+    let port = warren_testkit::free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_warren"))
         .args([
             "demo",

@@ -110,10 +110,7 @@ fn burrows_sample_configs_pass_and_say_what_each_notifier_became() {
 /// serves, and whether Burrow's relative pidfile was written there.
 fn run_and_list_notifiers(file: &str) -> (String, bool) {
     use std::io::{Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
+    let port = warren_testkit::free_port();
     let cwd = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_warren"))
         .args(["run", "--config"])

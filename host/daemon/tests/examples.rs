@@ -82,10 +82,7 @@ fn get(port: u16, path: &str) -> Option<String> {
 fn served() -> &'static BTreeSet<String> {
     static SERVED: OnceLock<BTreeSet<String>> = OnceLock::new();
     SERVED.get_or_init(|| {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
+        let port = warren_testkit::free_port();
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("warren.toml");
         std::fs::write(

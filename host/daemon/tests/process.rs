@@ -164,10 +164,7 @@ fn config_dir_without_burrow_toml_names_the_file_it_wanted() {
 #[test]
 fn a_plugin_reload_keeps_the_keys_the_environment_set() {
     use std::io::{Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
+    let port = warren_testkit::free_port();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("warren.toml");
     std::fs::write(
