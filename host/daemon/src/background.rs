@@ -58,27 +58,19 @@ impl Drop for Background {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use warren_core::priority::BACKGROUND_NICE as NICE;
+    use warren_core::priority::{BACKGROUND_NICE as NICE, this_thread};
 
     #[cfg(target_os = "linux")]
     #[test]
     fn background_threads_run_at_a_lower_priority_than_the_caller() {
-        let mine = rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let mine = this_thread();
         let background = Background::start().unwrap();
-        let theirs = background.handle().block_on(async {
-            tokio::task::spawn(async {
-                rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
-            })
-            .await
-            .unwrap()
-        });
-        let blocking = background.handle().block_on(async {
-            tokio::task::spawn_blocking(|| {
-                rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
-            })
-            .await
-            .unwrap()
-        });
+        let theirs = background
+            .handle()
+            .block_on(async { tokio::task::spawn(async { this_thread() }).await.unwrap() });
+        let blocking = background
+            .handle()
+            .block_on(async { tokio::task::spawn_blocking(this_thread).await.unwrap() });
         assert_eq!(theirs, (mine + NICE).min(19));
         assert_eq!(blocking, (mine + NICE).min(19));
     }
