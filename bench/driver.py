@@ -146,7 +146,7 @@ class Broker:
         self.proc.wait()
 
 
-def burrow_config(work, bootstrap, zk_port, http_port):
+def burrow_config(work, bootstrap, zk_port, http_port, min_distance=1):
     d = os.path.join(work, "burrow")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "burrow.toml"), "w") as f:
@@ -183,7 +183,7 @@ class-name="inmemory"
 workers=20
 intervals=10
 expire-group=604800
-min-distance=1
+min-distance={min_distance}
 [evaluator.default]
 class-name="caching"
 expire-cache=10
@@ -218,22 +218,29 @@ address = "127.0.0.1:{http_port}"
 
 
 class Tool:
-    def __init__(self, name, scale, work, bootstrap, zk_port):
+    """Burrow or Warren with the settings above, plus `extra` config for Warren, optionally
+    pinned to one CPU or started under `wrap` (a profiler's command)."""
+
+    def __init__(self, name, scale, work, bootstrap, zk_port, extra="", cpu=None, min_distance=1, wrap=()):
         self.name, self.scale = name, scale
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         log = open(os.path.join(work, f"{name}.log"), "w")
+        pinned = [*(["taskset", "-c", str(cpu)] if cpu is not None else []), *wrap]
         if name == "burrow":
-            d = burrow_config(work, bootstrap, zk_port, self.port)
+            d = burrow_config(work, bootstrap, zk_port, self.port, min_distance)
             pid = os.path.join(d, "burrow.pid")
             if os.path.exists(pid):
                 os.remove(pid)
             self.started = time.time()
-            self.proc = subprocess.Popen(["Burrow", "-config-dir", "."], cwd=d, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen([*pinned, "Burrow", "-config-dir", "."], cwd=d, stdout=log,
+                                         stderr=subprocess.STDOUT)
         else:
-            cfg = warren_config(work, bootstrap, self.port)
+            cfg = warren_config(work, bootstrap, self.port, min_distance)
+            with open(cfg, "a") as f:
+                f.write(extra)
             self.started = time.time()
-            self.proc = subprocess.Popen([WARREN, "run", "--config", cfg], stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen([*pinned, WARREN, "run", "--config", cfg], stdout=log, stderr=subprocess.STDOUT)
 
     def lag(self, group):
         return get_json(f"{self.base}/v3/kafka/local/consumer/{group}/lag")["status"]
@@ -307,11 +314,15 @@ class Tool:
             raise RuntimeError(f"{self.name}: {len(pending)} groups incomplete")
         return answers
 
+    def wait_ingested(self, timeout=1800):
+        """Seconds from start until every sentinel group shows its final offsets."""
+        self.wait_stored(self.sentinels(), time.time() + timeout)
+        return time.time() - self.started
+
     def wait_complete(self, timeout):
         """(seconds to complete, CPU s and peak RSS MiB at that moment, every group's answer)."""
         deadline = time.time() + timeout
-        self.wait_stored(self.sentinels(), deadline)
-        elapsed = time.time() - self.started
+        elapsed = self.wait_ingested(timeout)
         cpu, hwm, _ = proc_stats(self.proc.pid)
         answers = self.wait_groups(range(self.scale.groups), deadline)
         return elapsed, cpu, hwm, answers
@@ -510,6 +521,7 @@ def main():
                     help="only the performance targets (bench/floor.py); replaces that section of --out")
     ap.add_argument("--ten-million", action="store_true", help="with --floor: the memory row at 10M windows too")
     ap.add_argument("--idle-seconds", type=int, default=120, help="with --floor: how long idle CPU is measured")
+    ap.add_argument("--no-burrow", action="store_true", help="with --floor: Warren and the floor only")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="warren-bench-")
     if args.floor:

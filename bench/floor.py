@@ -1,17 +1,21 @@
 """The performance targets side by side in one run (`bench/run --floor`, see bench/README.md).
 
 Each row measures one figure against its target and its reference:
-- ingest: time to reflect the 1M-window input on Apache Kafka vs `warren dev-read`, a bare
-  librdkafka read of the same offsets topic (real_kafka.py's floor);
+- ingest: time to reflect the 1M-window input on Apache Kafka 4.4.0 vs `warren dev-read`, a
+  bare librdkafka read of the same offsets topic (real_kafka.py's floor); again on 3.9.1, the
+  last Kafka Burrow 1.2.1 can read, with Burrow;
 - memory: resident memory per window at 1M (and, with --ten-million, 10M) windows after a
-  sustained commit stream with /metrics scraped every 15 s as Prometheus does (gzip);
-- idle: CPU while 100k groups each commit once a minute and /metrics is scraped every 15 s;
+  sustained commit stream with /metrics scraped every 15 s as Prometheus does (gzip), Burrow
+  beside Warren at 1M;
+- idle: CPU while 100k groups each commit once a minute and /metrics is scraped every 15 s,
+  Burrow beside Warren;
 - /metrics: the render at 10k groups x 10 partitions (`cargo bench -p warren-http --bench
   metrics`) and a scrape of the cached body;
 - status: p99 of the status endpoint of a 100-partition group with wrk pinned to CPU 0 and
-  Warren to CPU 1, quiet and while commits stream in and /metrics is scraped.
+  the server (Warren, then Burrow) to CPU 1, quiet and while commits stream in (and Warren's
+  /metrics is scraped).
 The mock broker (`warren dev-broker`) and `warren dev-load` feed every row but the first.
-"""
+`--no-burrow` leaves Burrow out; `--quick` runs every row on tiny input."""
 
 import gzip
 import os
@@ -25,28 +29,6 @@ import driver
 import real_kafka
 
 MARKER = "## Near the floor"
-
-
-class Warren(driver.Tool):
-    """Warren with the driver's settings plus `extra` config, optionally pinned to one CPU."""
-
-    def __init__(self, scale, work, bootstrap, extra="", cpu=None, min_distance=1):
-        self.name, self.scale = "warren", scale
-        self.port = driver.free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        cfg = driver.warren_config(work, bootstrap, self.port, min_distance)
-        with open(cfg, "a") as f:
-            f.write(extra)
-        cmd = [driver.WARREN, "run", "--config", cfg]
-        if cpu is not None:
-            cmd = ["taskset", "-c", str(cpu), *cmd]
-        self.started = time.time()
-        self.proc = subprocess.Popen(cmd, stdout=open(os.path.join(work, "warren.log"), "w"), stderr=subprocess.STDOUT)
-
-    def wait_ingested(self, timeout=1800):
-        """Seconds from start until every sentinel group shows its final offsets."""
-        self.wait_stored(self.sentinels(), time.time() + timeout)
-        return time.time() - self.started
 
 
 class Scraper(threading.Thread):
@@ -103,81 +85,106 @@ def load(scale, broker):
     return time.time() - started
 
 
-def memory(scale, rate, seconds, work, extra=""):
-    """RSS per window after `seconds` of `rate` commits/s with /metrics scraped every 15 s."""
+def warren(scale, work, bootstrap, **kw):
+    return driver.Tool("warren", scale, work, bootstrap, None, **kw)
+
+
+def burrow(scale, work, bootstrap, zk, **kw):
+    return driver.Tool("burrow", scale, work, bootstrap, zk.port, **kw)
+
+
+def memory(scale, rate, seconds, work, zk=None, extra=""):
+    """RSS per window after `seconds` of `rate` commits/s with Warren's /metrics scraped every
+    15 s; with `zk`, Burrow reads the same broker side by side (it has no /metrics to scrape)."""
     print(f"== memory: {scale.windows:,} windows, then {rate} commits/s for {seconds}s, scraped every 15 s", flush=True)
     broker = driver.Broker(scale, work)
+    tools = {}
     try:
         written = load(scale, broker)
         print(f"   input written in {written:.1f}s", flush=True)
         # The load writes its rounds less than a second apart: with Burrow's min-distance of a
         # second they would merge into fewer commits than the windows are meant to hold.
-        w = Warren(scale, work, broker.bootstrap, extra, min_distance=0)
-        try:
-            ingest = w.wait_ingested()
-            _, _, loaded = driver.proc_stats(w.proc.pid)
-            # The body may be from before the ingest (up to two metrics-refresh old).
-            deadline = time.time() + 60
-            while (stored := stored_commits(w.base)) != scale.commits and time.time() < deadline:
-                time.sleep(2)
-            if stored != scale.commits:
-                raise RuntimeError(f"Warren stored {stored:,} commits, not the {scale.commits:,} written")
-            print(f"   ingested in {ingest:.1f}s, RSS {loaded:.0f} MiB", flush=True)
-            scraper = Scraper(w.base)
-            scraper.start()
-            stream = sustain(scale, broker, rate, seconds)
-            rss = []
-            while stream.poll() is None:
-                rss.append(driver.proc_stats(w.proc.pid)[2])
-                time.sleep(1)
-            scraper.stop.set()
-            scraper.join(130)
-            _, hwm, end = driver.proc_stats(w.proc.pid)
+        tools["warren"] = warren(scale, work, broker.bootstrap, extra=extra, min_distance=0)
+        if zk:
+            tools["burrow"] = burrow(scale, work, broker.bootstrap, zk, min_distance=0)
+        w = tools["warren"]
+        ingest, loaded = {}, {}
+        for name, tool in tools.items():
+            ingest[name] = tool.wait_ingested()
+            loaded[name] = driver.proc_stats(tool.proc.pid)[2]
+            print(f"   {name}: ingested in {ingest[name]:.1f}s, RSS {loaded[name]:.0f} MiB", flush=True)
+        # The body may be from before the ingest (up to two metrics-refresh old).
+        deadline = time.time() + 60
+        while (stored := stored_commits(w.base)) != scale.commits and time.time() < deadline:
+            time.sleep(2)
+        if stored != scale.commits:
+            raise RuntimeError(f"Warren stored {stored:,} commits, not the {scale.commits:,} written")
+        scraper = Scraper(w.base)
+        scraper.start()
+        stream = sustain(scale, broker, rate, seconds)
+        rss = {name: [] for name in tools}
+        while stream.poll() is None:
+            for name, tool in tools.items():
+                rss[name].append(driver.proc_stats(tool.proc.pid)[2])
+            time.sleep(1)
+        scraper.stop.set()
+        scraper.join(130)
+        result = {"scale": scale, "rate": rate, "seconds": seconds, "scrapes": scraper.scrapes}
+        for name, tool in tools.items():
+            _, hwm, end = driver.proc_stats(tool.proc.pid)
             # The API still answers at this scale.
             t = time.time()
-            driver.get_json(f"{w.base}/v3/kafka/local/consumer/group-0000/status")
-            status_s = time.time() - t
-        finally:
-            w.stop()
+            driver.get_json(f"{tool.base}/v3/kafka/local/consumer/group-0000/status", timeout=300)
+            result[name] = {"loaded": loaded[name], "end": end, "max": max(rss[name] + [end]), "hwm": hwm,
+                            "ingest": ingest[name], "status": time.time() - t}
+            print(f"   {name}: RSS {end:.0f} MiB at the end, {end * 2**20 / scale.windows:.0f} B per window", flush=True)
     finally:
+        for tool in tools.values():
+            tool.stop()
         broker.stop()
     renders = [r for _, _, r in scraper.scrapes if r is not None]
-    return {"scale": scale, "rate": rate, "seconds": seconds, "loaded": loaded, "end": end, "max": max(rss + [end]),
-            "hwm": hwm, "ingest": ingest, "scrapes": scraper.scrapes, "render": max(renders) if renders else None,
-            "status": status_s}
+    result["render"] = max(renders) if renders else None
+    return result
 
 
-def idle(groups, seconds, work, watch=None):
-    """CPU share while every group commits once a minute and /metrics is scraped every 15 s;
-    `watch(pid)`, when given, starts something beside Warren for the measured seconds (a
-    profiler) and returns the function that stops it."""
+def idle(groups, seconds, work, zk=None, watch=None):
+    """CPU share while every group commits once a minute and Warren's /metrics is scraped every
+    15 s; with `zk`, Burrow reads the same broker side by side. `watch(pid)`, when given, starts
+    something beside Warren for the measured seconds (a profiler) and returns the function that
+    stops it."""
     scale = driver.Scale("idle", 1, 1, 100, groups, 1, offsets_partitions=64)
     rate = max(1, groups // 60)
     print(f"== idle: {groups:,} groups committing once a minute ({rate}/s), scraped every 15 s, {seconds}s", flush=True)
     broker = driver.Broker(scale, work)
+    tools = {}
     try:
         load(scale, broker)
-        w = Warren(scale, work, broker.bootstrap)
-        try:
-            w.wait_ingested()
-            stream = sustain(scale, broker, rate, seconds + 60)
-            scraper = Scraper(w.base)
-            scraper.start()
-            # The first minute re-commits every window once; measure after it.
-            time.sleep(60)
-            stop = watch(w.proc.pid) if watch else None
-            cpu0, t0 = driver.proc_stats(w.proc.pid)[0], time.time()
-            time.sleep(seconds)
-            cpu1, t1 = driver.proc_stats(w.proc.pid)[0], time.time()
-            if stop:
-                stop()
-            scraper.stop.set()
-            stream.wait()
-        finally:
-            w.stop()
+        tools["warren"] = warren(scale, work, broker.bootstrap)
+        if zk:
+            tools["burrow"] = burrow(scale, work, broker.bootstrap, zk)
+        for tool in tools.values():
+            tool.wait_ingested()
+        stream = sustain(scale, broker, rate, seconds + 60)
+        scraper = Scraper(tools["warren"].base)
+        scraper.start()
+        # The first minute re-commits every window once; measure after it.
+        time.sleep(60)
+        stop = watch(tools["warren"].proc.pid) if watch else None
+        cpu0, t0 = {n: driver.proc_stats(t.proc.pid)[0] for n, t in tools.items()}, time.time()
+        time.sleep(seconds)
+        cpu1, t1 = {n: driver.proc_stats(t.proc.pid)[0] for n, t in tools.items()}, time.time()
+        if stop:
+            stop()
+        scraper.stop.set()
+        stream.wait()
     finally:
+        for tool in tools.values():
+            tool.stop()
         broker.stop()
-    return {"groups": groups, "rate": rate, "seconds": t1 - t0, "share": (cpu1 - cpu0) / (t1 - t0)}
+    shares = {n: (cpu1[n] - cpu0[n]) / (t1 - t0) for n in tools}
+    for n, share in shares.items():
+        print(f"   {n}: {share * 100:.2f}% of a core", flush=True)
+    return {"groups": groups, "rate": rate, "seconds": t1 - t0, "share": shares["warren"], "burrow": shares.get("burrow")}
 
 
 def wrk_pinned(url, seconds=10):
@@ -188,35 +195,45 @@ def wrk_pinned(url, seconds=10):
     return rps, float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
 
 
-def status_latency(rate, work):
-    """wrk on CPU 0, Warren alone on CPU 1; quiet, then under a commit stream and scrapes."""
+def status_latency(rate, work, zk=None):
+    """wrk on CPU 0, the server alone on CPU 1; quiet, then under a commit stream (and, for
+    Warren, scrapes). Warren, then with `zk` Burrow, each on a broker of its own (the stream
+    moves the offsets the next server would wait for)."""
     scale = driver.Scale("recipe", 10, 10, 1000, 100, 8)
-    print("== status endpoint, wrk pinned to CPU 0 and Warren to CPU 1", flush=True)
-    broker = driver.Broker(scale, work)
-    pin(broker.proc.pid, 0)
-    try:
-        load(scale, broker)
-        w = Warren(scale, work, broker.bootstrap, cpu=1)
+    print("== status endpoint, wrk pinned to CPU 0 and the server to CPU 1", flush=True)
+    result = {"rate": rate}
+    for name in ("warren", "burrow") if zk else ("warren",):
+        broker = driver.Broker(scale, work)
+        pin(broker.proc.pid, 0)
         try:
-            w.wait_ingested()
-            # Quiet means after the start's own work (first polls, evaluations, render).
-            time.sleep(15)
-            url = f"{w.base}/v3/kafka/local/consumer/group-0000/status"
-            quiet = wrk_pinned(url)
-            print(f"   quiet: {quiet[0]:.0f} req/s, p99 {quiet[1]:.2f} ms", flush=True)
-            stream = sustain(scale, broker, rate, 40, cpu=0)
-            scraper = Scraper(w.base, every=5)
-            scraper.start()
-            time.sleep(5)
-            loaded = wrk_pinned(url, 20)
-            print(f"   {rate} commits/s and a scrape every 5 s: {loaded[0]:.0f} req/s, p99 {loaded[1]:.2f} ms", flush=True)
-            scraper.stop.set()
-            stream.wait()
+            load(scale, broker)
+            if name == "warren":
+                tool = warren(scale, work, broker.bootstrap, cpu=1)
+            else:
+                tool = burrow(scale, work, broker.bootstrap, zk, cpu=1)
+            try:
+                tool.wait_ingested()
+                # Quiet means after the start's own work (first polls, evaluations, render).
+                time.sleep(15)
+                url = f"{tool.base}/v3/kafka/local/consumer/group-0000/status"
+                quiet = wrk_pinned(url)
+                print(f"   {name} quiet: {quiet[0]:.0f} req/s, p99 {quiet[1]:.2f} ms", flush=True)
+                stream = sustain(scale, broker, rate, 40, cpu=0)
+                scraper = Scraper(tool.base, every=5) if name == "warren" else None
+                if scraper:
+                    scraper.start()
+                time.sleep(5)
+                loaded = wrk_pinned(url, 20)
+                print(f"   {name} with {rate} commits/s: {loaded[0]:.0f} req/s, p99 {loaded[1]:.2f} ms", flush=True)
+                if scraper:
+                    scraper.stop.set()
+                stream.wait()
+                result[name] = {"quiet": quiet, "loaded": loaded}
+            finally:
+                tool.stop()
         finally:
-            w.stop()
-    finally:
-        broker.stop()
-    return {"quiet": quiet, "loaded": loaded, "rate": rate}
+            broker.stop()
+    return result
 
 
 def metrics_bench():
@@ -229,7 +246,9 @@ def metrics_bench():
     return dict(zip(header, last))
 
 
-def ingest_vs_floor(scale, version, work):
+def ingest_vs_floor(scale, version, work, zk=None):
+    """The floor's and Warren's median of three reads of the scale's input on Apache Kafka
+    `version`; with `zk`, one Burrow read too (its input takes it a minute)."""
     print(f"== ingest on Kafka {version}, {scale.name}: {scale.commits:,} commits", flush=True)
     kafka = real_kafka.Kafka(version, work)
     try:
@@ -239,14 +258,22 @@ def ingest_vs_floor(scale, version, work):
         print(f"   floor: {floor['records']:,} records in {floor['time']:.2f}s", flush=True)
         times = []
         for _ in range(3):
-            w = driver.Tool("warren", scale, work, kafka.bootstrap, None)
+            w = warren(scale, work, kafka.bootstrap)
             try:
-                times.append(w.wait_complete(timeout=900)[0])
+                times.append(w.wait_ingested(timeout=900))
             finally:
                 w.stop()
         times.sort()
         print(f"   warren: {times}", flush=True)
-        return {"scale": scale, "version": version, "floor": floor["time"], "warren": times[1]}
+        row = {"scale": scale, "version": version, "floor": floor["time"], "warren": times[1]}
+        if zk:
+            b = burrow(scale, work, kafka.bootstrap, zk)
+            try:
+                row["burrow"] = b.wait_ingested(timeout=900)
+            finally:
+                b.stop()
+            print(f"   burrow: {row['burrow']:.2f}s", flush=True)
+        return row
     finally:
         kafka.stop()
 
@@ -255,45 +282,65 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def report(rows):
+def mib_per_window(m, windows):
+    return f"{m['end'] * 2**20 / windows:,.0f} B ({m['end']:,.0f} MiB; {m['loaded']:,.0f} MiB after ingest, max {m['max']:,.0f} MiB)"
+
+
+def report(rows, command):
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    ing, idle_row, metrics, status = rows["ingest"], rows["idle"], rows["metrics"], rows["status"]
+    idle_row, metrics, status = rows["idle"], rows["metrics"], rows["status"]
     out = [
         f"{MARKER}: every target in one run",
         "",
-        f"Run on {when} by `bench/run --floor` (bench/floor.py) on 2 cores. Burrow's figure is the one measured "
-        "above (1M windows), not re-run here.",
+        f"Run on {when} by `{command}` (bench/floor.py) on 2 cores. Burrow 1.2.1 runs in the same run "
+        "wherever it can: side by side with Warren on the same broker and stream for memory and idle CPU "
+        "(it has no `/metrics`, so nothing scrapes it), alone on CPU 1 for the status endpoint, and on "
+        "Kafka 3.9.1 for ingest (it cannot read Kafka 4, see the section above).",
         "",
-        "| figure | target | Warren | reference | |",
-        "|---|---|---|---|---|",
+        "| figure | target | Warren | floor | Burrow 1.2.1 | |",
+        "|---|---|---|---|---|---|",
     ]
-    ratio = ing["warren"] / ing["floor"]
-    out.append(f"| time to reflect {ing['scale'].commits:,} commits ({ing['scale'].windows:,} windows, Kafka {ing['version']}), "
-               f"median of 3 | <= 1.15x the bare read | {ing['warren']:.2f} s | floor (`warren dev-read`) {ing['floor']:.2f} s: "
-               f"**{ratio:.2f}x** | {verdict(ratio <= 1.15)} |")
+    for ing in rows["ingest"]:
+        ratio = ing["warren"] / ing["floor"]
+        if "burrow" in ing:
+            b = f"{ing['burrow']:.2f} s, one run: {ing['burrow'] / ing['floor']:.1f}x the floor"
+        else:
+            b = "cannot read Kafka 4"
+        out.append(f"| time to reflect {ing['scale'].commits:,} commits ({ing['scale'].windows:,} windows, Kafka "
+                   f"{ing['version']}), median of 3 | <= 1.15x the bare read | {ing['warren']:.2f} s: **{ratio:.2f}x** "
+                   f"| `warren dev-read` {ing['floor']:.2f} s | {b} | {verdict(ratio <= 1.15)} |")
     for m in rows["memory"]:
-        per = m["end"] * 2**20 / m["scale"].windows
-        out.append(f"| resident memory per window, {m['scale'].windows:,} windows of {m['scale'].rounds} "
-                   f"commit{'s' if m['scale'].rounds > 1 else ''}, after {m['seconds']} s of "
-                   f"{m['rate']:,} commits/s, /metrics scraped every 15 s | <= 100 B | {per:,.0f} B "
-                   f"({m['end']:.0f} MiB; {m['loaded']:.0f} MiB after ingest, max {m['max']:.0f} MiB) | Burrow ~1,290 B "
-                   f"(1,233 MiB at 1M windows) | {verdict(per <= 100)} |")
+        s = m["scale"]
+        b = mib_per_window(m["burrow"], s.windows) if "burrow" in m else "not run at this scale (time)"
+        out.append(f"| resident memory per window, {s.windows:,} windows of {s.rounds} "
+                   f"commit{'s' if s.rounds > 1 else ''}, after {m['seconds']} s of {m['rate']:,} commits/s, "
+                   f"/metrics scraped every 15 s | <= 100 B | {mib_per_window(m['warren'], s.windows)} | | {b} "
+                   f"| {verdict(m['warren']['end'] * 2**20 / s.windows <= 100)} |")
     biggest = max(rows["memory"], key=lambda m: m["scale"].windows)
+    bw = biggest["warren"]
     out.append(f"| windows one instance holds with ingest and the API working | 10M | {biggest['scale'].windows:,} "
-               f"(ingested in {biggest['ingest']:.0f} s; a status answer during the stream took {biggest['status'] * 1e3:.0f} ms) "
-               f"| | {verdict(biggest['scale'].windows >= 10_000_000)} |")
+               f"(ingested in {bw['ingest']:.0f} s; a status answer after the stream took {bw['status'] * 1e3:.0f} ms) "
+               f"| | | {verdict(biggest['scale'].windows >= 10_000_000)} |")
+    b = f"{idle_row['burrow'] * 100:.1f}% (not scraped)" if idle_row.get("burrow") is not None else ""
     out.append(f"| CPU while {idle_row['groups']:,} groups commit once a minute, /metrics scraped every 15 s | < 2% of a core "
-               f"| {idle_row['share'] * 100:.1f}% | | {verdict(idle_row['share'] < 0.02)} |")
+               f"| {idle_row['share'] * 100:.1f}% | | {b} | {verdict(idle_row['share'] < 0.02)} |")
     render = float(metrics["render (evaluation included)"].split()[0])
     out.append(f"| `/metrics` at 10k groups x 10 partitions ({metrics['series lines']} lines) | render < 100 ms; "
                f"the scrape streams the cached body, gzip when asked | render {render:.0f} ms "
                f"({metrics['evaluation alone']} of it evaluating), with gzip {metrics['render + gzip']}; "
-               f"scrape {metrics['scrape (cached gzip body)']} | body {metrics['body']}, gzipped {metrics['gzipped']} "
-               f"| {verdict(render < 100)} |")
-    (qr, qp), (lr, lp) = status["quiet"], status["loaded"]
-    out.append(f"| status endpoint, 100-partition group, wrk on CPU 0, Warren on CPU 1 | p99 < 1 ms | quiet: p99 {qp:.2f} ms "
-               f"({qr:,.0f} req/s); with {status['rate']:,} commits/s and a scrape every 5 s: p99 {lp:.2f} ms ({lr:,.0f} req/s) "
-               f"| | {verdict(max(qp, lp) < 1.0)} |")
+               f"scrape {metrics['scrape (cached gzip body)']}; body {metrics['body']}, gzipped {metrics['gzipped']} "
+               f"| | has no `/metrics` | {verdict(render < 100)} |")
+
+    def latency(x, scraped):
+        (qr, qp), (lr, lp) = x["quiet"], x["loaded"]
+        return (f"quiet: p99 {qp:.2f} ms ({qr:,.0f} req/s); with {status['rate']:,} commits/s{scraped}: "
+                f"p99 {lp:.2f} ms ({lr:,.0f} req/s)")
+
+    w = status["warren"]
+    b = latency(status["burrow"], "") if "burrow" in status else ""
+    out.append(f"| status endpoint, 100-partition group, wrk on CPU 0, server on CPU 1 | p99 < 1 ms "
+               f"| {latency(w, ' and a scrape every 5 s')} | | {b} "
+               f"| {verdict(max(w['quiet'][1], w['loaded'][1]) < 1.0)} |")
     out.append("")
     return "\n".join(out) + "\n"
 
@@ -312,23 +359,39 @@ def write(section, path):
 
 
 def run(args, work):
-    rows = {"metrics": metrics_bench()}
-    print(f"== /metrics bench: {rows['metrics']}", flush=True)
-    rows["status"] = status_latency(20000, work)
-    rows["idle"] = idle(100_000, args.idle_seconds, work)
-    print(f"   idle CPU: {rows['idle']['share'] * 100:.2f}% of a core", flush=True)
-    # A million windows holding ten commits each, as the target reads. At ten million the mock
-    # broker could not hold the hundred million commits that would take: those windows hold one.
-    scales = [driver.Scale("1M windows", 10, 100, 1000, 1000, 10, offsets_partitions=512)]
-    if args.ten_million:
-        scales.append(driver.Scale("10M windows", 10, 100, 1000, 10_000, 1, offsets_partitions=512))
-    rows["memory"] = []
-    for s in scales:
-        extra = "" if s.windows <= 1_000_000 else '[general]\nmetrics-granularity = "topic"\n'
-        m = memory(s, args.rate, args.sustain, work, extra)
-        print(f"   {m['end'] * 2**20 / s.windows:.0f} B per window", flush=True)
-        rows["memory"].append(m)
-    rows["ingest"] = ingest_vs_floor(driver.Scale("1M windows", 10, 100, 1000, 1000, 3), "4.4.0", work)
-    section = report(rows)
+    """Every row; `args.quick` runs each on tiny input (a smoke test of this file)."""
+    zk = None if args.no_burrow else driver.ZooKeeper(work)
+    if args.quick:
+        groups, idle_seconds, sustain_seconds = 1000, 10, 10
+        scales = [driver.Scale("memory", 2, 10, 100, 10, 10)]
+        ingest_scale = driver.Scale("ingest", 2, 10, 100, 10, 3)
+    else:
+        groups, idle_seconds, sustain_seconds = 100_000, args.idle_seconds, args.sustain
+        # A million windows holding ten commits each, as the target reads. At ten million the
+        # mock broker could not hold the hundred million commits that would take: those windows
+        # hold one.
+        scales = [driver.Scale("1M windows", 10, 100, 1000, 1000, 10, offsets_partitions=512)]
+        if args.ten_million:
+            scales.append(driver.Scale("10M windows", 10, 100, 1000, 10_000, 1, offsets_partitions=512))
+        ingest_scale = driver.Scale("1M windows", 10, 100, 1000, 1000, 3)
+    try:
+        rows = {"metrics": metrics_bench()}
+        print(f"== /metrics bench: {rows['metrics']}", flush=True)
+        rows["status"] = status_latency(20000, work, zk)
+        rows["idle"] = idle(groups, idle_seconds, work, zk)
+        rows["memory"] = []
+        for s in scales:
+            big = s.windows > 1_000_000
+            extra = '[general]\nmetrics-granularity = "topic"\n' if big else ""
+            # Burrow at ten million windows would add ten minutes for a figure the million shows.
+            rows["memory"].append(memory(s, args.rate, sustain_seconds, work, None if big else zk, extra))
+        rows["ingest"] = [ingest_vs_floor(ingest_scale, "4.4.0", work)]
+        if zk:
+            rows["ingest"].append(ingest_vs_floor(ingest_scale, "3.9.1", work, zk))
+    finally:
+        if zk:
+            zk.stop()
+    flags = "".join(f" --{f.replace('_', '-')}" for f in ("ten_million", "quick") if getattr(args, f))
+    section = report(rows, f"bench/run --floor{flags}")
     print(section)
     write(section, args.out)
