@@ -14,6 +14,7 @@ pub mod codec;
 pub mod config;
 pub mod evaluator;
 pub mod health;
+pub mod heap;
 pub mod incident;
 pub mod ledger;
 pub mod model;

@@ -190,6 +190,9 @@ impl MetricsCache {
             plain,
             gzip,
         });
+        // The render's buffers and the body it replaced are freed now; without this they stay
+        // resident until the next render reuses them.
+        warren_core::heap::give_back();
     }
 
     fn read(&self) -> Option<Rendered> {
