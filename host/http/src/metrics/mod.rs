@@ -10,7 +10,9 @@
 //! it. A scrape of a body older than two `metrics-refresh` periods (the first one after a
 //! quiet spell) renders before it answers. The body is kept in the encodings scrapers ask for:
 //! gzipped once per render when they accept gzip (Prometheus does; the body shrinks about
-//! twentyfold), the plain text only while someone asks for it.
+//! twentyfold), the plain text only while someone asks for it. After each render the heap it
+//! freed is given back to the system ([`warren_core::heap`]), or resident memory would keep
+//! every render's high-water mark.
 //!
 //! Families: Burrow's six gauges with Burrow's names and labels (existing dashboards keep
 //! working), kafka-lag-exporter's names (`cluster_name`, `group`, `topic`, `partition`; without
